@@ -1,0 +1,191 @@
+"""Job commands: submit, status, result, list, cancel."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from cli.errors import fail
+from cli.output import (
+    duration,
+    print_job,
+    print_json,
+    progress_bar,
+    short_time,
+    status_text,
+    stdout,
+)
+
+if TYPE_CHECKING:
+    from worker.store import JobRecord
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
+JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix of one.")]
+
+
+def submit(
+    plugin: Annotated[
+        str, typer.Argument(help="The solver plugin to run (see `solverq plugins`).")
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="KEY=VALUE",
+            help="A parameter; VALUE is read as JSON when it parses, else as a string. Repeatable.",
+        ),
+    ] = None,
+    params_file: Annotated[
+        Path | None, typer.Option("--params", help="A JSON file of parameters (-p overrides it).")
+    ] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Input arrays: .npz (named), .npy (named by the file) or .csv. Repeatable."
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")
+    ] = False,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Seconds the job may run (default: SOLVERQ_TIME_LIMIT).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Submit a job; print its id, or with --wait its outcome."""
+    from cli.inputs import read_data, read_parameters
+    from worker import service
+    from worker.settings import Settings
+
+    params = read_parameters(params_file, param or [])
+    inputs = read_data(data or [])
+    settings = Settings.from_environment()
+    show_progress = settings.embedded or wait
+    with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
+        job = service.submit(
+            plugin, params, inputs, time_limit=time_limit, settings=settings, listener=listener
+        )
+        if wait and not job.finished:
+            job = service.wait(job.id, settings=settings, listener=listener)
+    if as_json:
+        print_json(job.to_json())
+    elif wait:
+        print_job(job)
+    else:
+        typer.echo(job.id)
+    if wait:
+        _exit_for(job)
+
+
+def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
+    """Show a job's state, parameters and progress."""
+    from worker.service import job_store
+
+    job = job_store().get(job_id)
+    if as_json:
+        print_json(job.to_json())
+    else:
+        print_job(job)
+
+
+def result(
+    job_id: JobArgument,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the result arrays to this .npz file.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a finished job's summary; --out writes its arrays."""
+    from worker.service import job_store
+
+    store = job_store()
+    job = store.get(job_id)
+    if as_json:
+        print_json(job.to_json())
+    elif job.status.value == "succeeded":
+        print_job(job, with_params=False)
+    _exit_for(job)
+    if out is not None:
+        _write_arrays(out, store.result_arrays(job.id))
+        if not as_json:
+            typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
+
+
+def list_jobs(
+    plugin: Annotated[str | None, typer.Option(help="Only jobs of this plugin.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only jobs in this state: queued, running, succeeded, failed, cancelled."
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many jobs, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+) -> None:
+    """List jobs, newest first."""
+    from plugins.errors import RejectedRequest
+    from worker.service import job_store
+    from worker.store import JobStatus
+
+    try:
+        state = JobStatus(status) if status is not None else None
+    except ValueError:
+        known = ", ".join(s.value for s in JobStatus)
+        raise RejectedRequest(f"unknown status '{status}' (known: {known})") from None
+    jobs = job_store().list(plugin=plugin, status=state, limit=limit)
+    if as_json:
+        print_json([job.to_json() for job in jobs])
+        return
+    table = Table("id", "plugin", "status", "created", "duration", "note", box=None, padding=(0, 2))
+    for job in jobs:
+        note = job.error or (job.progress_message if job.status.value == "running" else "")
+        table.add_row(
+            job.id[:12],
+            job.plugin,
+            status_text(job.status.value),
+            short_time(job.created_at),
+            duration(job),
+            note,
+        )
+    stdout.print(table)
+
+
+def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:
+    """Cancel a queued or running job."""
+    from worker import service
+
+    job = service.cancel(job_id)
+    if as_json:
+        print_json(job.to_json())
+    if job.status.value != "cancelled":
+        raise fail(f"job {job.id} already {job.status.value}; nothing to cancel")
+    if not as_json:
+        typer.echo(f"cancelled {job.id}")
+
+
+def _exit_for(job: JobRecord) -> None:
+    """Exit with status 1 and the reason unless the job succeeded."""
+    if job.status.value == "succeeded":
+        return
+    if job.status.value in ("queued", "running"):
+        raise fail(f"job {job.id} is {job.status.value} ({job.progress:.0%}); it has no result yet")
+    raise fail(f"job {job.id} {job.status.value}: {job.error}")
+
+
+def _write_arrays(path: Path, arrays: dict) -> None:
+    """Arrays as `.npz`; exact big integers are written as decimal strings (no pickle)."""
+    import numpy as np
+
+    plain = {
+        name: array.astype(str) if array.dtype == object else array
+        for name, array in arrays.items()
+    }
+    try:
+        np.savez(path, **plain)
+    except OSError as error:
+        raise fail(f"cannot write {path}: {error.strerror}") from None

@@ -1,0 +1,33 @@
+"""The `solverq` application: the command groups, assembled.
+
+Heavy modules (numpy, SQLAlchemy, the plugins) are imported inside the commands, so that
+`solverq --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import jobs, plugins, system
+from cli.errors import SolverqGroup
+
+app = typer.Typer(
+    name="solverq",
+    cls=SolverqGroup,
+    help="Run, queue and compare numerical experiments with solver plugins.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(plugins.app, name="plugins")
+app.command("submit")(jobs.submit)
+app.command("status")(jobs.status)
+app.command("result")(jobs.result)
+app.command("list")(jobs.list_jobs)
+app.command("cancel")(jobs.cancel)
+app.command("info")(system.info)
+app.add_typer(system.db_app, name="db")
+
+
+def main() -> None:
+    app()

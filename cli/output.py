@@ -1,0 +1,118 @@
+"""Rendering for the terminal (rich) and for machines (`--json`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from worker.store import JobRecord
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+STATUS_STYLES = {
+    "queued": "cyan",
+    "running": "yellow",
+    "succeeded": "green",
+    "failed": "red",
+    "cancelled": "magenta",
+}
+MAX_SHOWN_VALUE = 80
+
+
+def print_json(data: Any) -> None:
+    """`data` as indented JSON on stdout, with nothing else."""
+    typer.echo(json.dumps(data, indent=2))
+
+
+def status_text(status: str) -> str:
+    style = STATUS_STYLES.get(status, "")
+    return f"[{style}]{status}[/{style}]" if style else status
+
+
+def short_time(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def duration(job: JobRecord) -> str:
+    if job.started_at is None:
+        return ""
+    end = job.finished_at or datetime.now(job.started_at.tzinfo)
+    return f"{(end - job.started_at).total_seconds():.2f}s"
+
+
+def shown_value(value: Any) -> str:
+    """A parameter or summary value, cut to fit one table cell."""
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 3] + "..."
+
+
+def key_value_table(title: str, items: Mapping[str, Any]) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in items.items():
+        table.add_row(key, shown_value(value))
+    return table
+
+
+def print_job(job: JobRecord, *, with_params: bool = True) -> None:
+    """The job's state, parameters, summary and arrays as tables."""
+    state = {
+        "id": job.id,
+        "plugin": job.plugin,
+        "status": job.status.value,
+        "created": short_time(job.created_at),
+        "duration": duration(job),
+        "attempts": job.attempts,
+    }
+    if job.status.value == "running":
+        state["progress"] = f"{job.progress:.0%} {job.progress_message}".strip()
+    if job.error:
+        state["error"] = job.error
+    table = key_value_table("job", state)
+    stdout.print(table)
+    if with_params:
+        stdout.print(key_value_table("parameters", job.params))
+    if job.summary is not None:
+        stdout.print(key_value_table("summary", job.summary))
+    if job.arrays:
+        arrays = Table(title="arrays", title_justify="left", box=None, padding=(0, 2))
+        for column in ("name", "shape", "dtype"):
+            arrays.add_column(column)
+        for name, info in job.arrays.items():
+            arrays.add_row(name, "x".join(map(str, info["shape"])) or "scalar", info["dtype"])
+        stdout.print(arrays)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[float, str], None]]:
+    """A live progress bar on stderr (when it is a terminal); yields the listener that moves it."""
+    if not stderr.is_terminal:
+        yield lambda fraction, message: None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[message]}"),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=1.0, message="")
+
+        def listener(fraction: float, message: str) -> None:
+            progress.update(task, completed=fraction, message=message)
+
+        yield listener

@@ -1,0 +1,14 @@
+"""The plugin contract, the entry-point registry and the built-in solver plugins."""
+
+from plugins.contract import Plugin, ProgressCallback, Result
+from plugins.errors import JobCancelled, RejectedRequest, SolveFailed, SolverqError
+
+__all__ = [
+    "JobCancelled",
+    "Plugin",
+    "ProgressCallback",
+    "RejectedRequest",
+    "Result",
+    "SolveFailed",
+    "SolverqError",
+]

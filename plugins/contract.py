@@ -1,0 +1,113 @@
+"""The plugin contract.
+
+A plugin is a class with class-level metadata and one method that solves:
+
+    class Convolution(Plugin):
+        name = "convolution"
+        summary = "Discrete convolution: direct, Toeplitz and FFT"
+        Parameters = ConvolutionParameters      # a pydantic model, see plugins.parameters
+
+        def solve(self, params, inputs, progress):
+            ...
+            return Result(summary={...}, arrays={"output": out})
+
+It is registered in the entry-point group ``solverq.solvers`` of its distribution, under its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+from pydantic import BaseModel
+
+from plugins.errors import RejectedRequest
+from plugins.parameters import validate_parameters
+
+
+class ProgressCallback(Protocol):
+    """Reports how far a solve has come: `fraction` in [0, 1] and a short message.
+
+    It may raise `JobCancelled`: a plugin lets that propagate.
+    """
+
+    def __call__(self, fraction: float, message: str = "") -> None: ...
+
+
+def no_progress(fraction: float, message: str = "") -> None:
+    """A progress callback that ignores what it is told."""
+
+
+@dataclass
+class Result:
+    """What a solve produced: a JSON-able summary of scalars and short lists, and named arrays."""
+
+    summary: dict[str, Any]
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Plugin:
+    """Base class of solver plugins; subclasses set the class attributes and implement `solve`."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    Parameters: ClassVar[type[BaseModel]]
+
+    @classmethod
+    def validate(
+        cls, params: Mapping[str, Any], inputs: Mapping[str, np.ndarray] | None = None
+    ) -> BaseModel:
+        """Validate raw parameters (and the input arrays) or raise `RejectedRequest`."""
+        validated = validate_parameters(cls.Parameters, params, owner=cls.name)
+        cls.check_inputs(validated, inputs or {})
+        return validated
+
+    @classmethod
+    def check_inputs(cls, params: BaseModel, inputs: Mapping[str, np.ndarray]) -> None:
+        """Refuse inputs that cannot work with these parameters (raise `RejectedRequest`).
+
+        Called before a job is stored and again before it runs. The default refuses numeric
+        arrays that hold NaN or infinity.
+        """
+        refuse_non_finite(inputs, cls.name)
+
+    def solve(
+        self,
+        params: BaseModel,
+        inputs: Mapping[str, np.ndarray],
+        progress: ProgressCallback,
+    ) -> Result:
+        """Solve the problem the validated parameters describe."""
+        raise NotImplementedError
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON data: numpy scalars and arrays become numbers and lists, tuples
+    lists, and non-finite floats None. Anything else that JSON cannot hold raises `TypeError`."""
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, complex):
+        return [jsonable(value.real), jsonable(value.imag)]
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def refuse_non_finite(inputs: Mapping[str, np.ndarray], owner: str) -> None:
+    """Raise `RejectedRequest` naming the first input array with a NaN or infinite entry."""
+    for name, array in inputs.items():
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            where = f" at index {index[0] if len(index) == 1 else index}" if index else ""
+            raise RejectedRequest(
+                f"input array '{name}' of {owner} holds {array[index]}{where}; "
+                "numbers must be finite"
+            )

@@ -1,0 +1,24 @@
+"""The errors a user can meet, each meaning one outcome.
+
+- `RejectedRequest`: the request is refused before a job exists (bad parameter, unknown plugin,
+  unreadable data); the command line exits with status 2.
+- `SolveFailed`: a job ran and failed for a reason the user can act on (diverged, not converged);
+  the job is stored as failed with the message; the command line exits with status 1.
+- `JobCancelled`: raised inside a running job when its row was marked cancelled.
+"""
+
+
+class SolverqError(Exception):
+    """Base class of every error solverq reports to a user as one clear line."""
+
+
+class RejectedRequest(SolverqError):
+    """The request is invalid: nothing was stored."""
+
+
+class SolveFailed(SolverqError):
+    """The job ran and failed; the message is stored as the job's error."""
+
+
+class JobCancelled(SolverqError):
+    """The job was cancelled while it ran."""

@@ -1,0 +1,139 @@
+"""Parameter declarations and their validation.
+
+Each plugin declares its parameters once, as a `ParameterModel` (a pydantic model): types,
+defaults, bounds and help text. That one declaration validates requests, fills in defaults for
+the stored job, produces the JSON schema `solverq plugins show` prints, and words the errors:
+
+    parameter 'eta' of sgd must be greater than 0, got -1
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from plugins.errors import RejectedRequest
+
+MAX_SHOWN_INPUT = 60
+
+
+class ParameterModel(BaseModel):
+    """Base class of plugin parameter models: unknown keys and non-finite numbers are refused."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+
+def validate_parameters(model: type[BaseModel], params: Mapping[str, Any], owner: str) -> BaseModel:
+    """Validate `params` against `model`, or raise `RejectedRequest` naming the first bad one."""
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as error:
+        raise RejectedRequest(describe_validation_error(error, model, owner)) from None
+
+
+def describe_validation_error(error: ValidationError, model: type[BaseModel], owner: str) -> str:
+    """One line for the first parameter that failed; a union's alternatives are joined by 'or'."""
+    errors = error.errors()
+    first_field = errors[0]["loc"][0] if errors[0]["loc"] else ""
+    group = [e for e in errors if e["loc"] and e["loc"][0] == first_field] or errors[:1]
+    kind = group[0]["type"]
+    where = _location(_common_prefix([e["loc"] for e in group]))
+    if kind == "extra_forbidden":
+        known = ", ".join(sorted(parameter_names(model)))
+        return f"unknown parameter '{where}' of {owner} (known: {known})"
+    if kind == "missing":
+        return f"parameter '{where}' of {owner} is required"
+    requirements: list[str] = []
+    for e in group:
+        requirement = _requirement(e["msg"])
+        if requirement not in requirements:
+            requirements.append(requirement)
+    requirement = " or ".join(requirements)
+    shown = _shorten(repr(group[0]["input"]))
+    got = f" ({shown})" if ", got " in requirement else f", got {shown}"
+    return f"parameter '{where}' of {owner} {requirement}{got}"
+
+
+def parameter_names(model: type[BaseModel]) -> list[str]:
+    """The names a user types: aliases where a field has one (`lambda`), else the field name."""
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def parameter_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema of a parameter model, keyed by the names a user types."""
+    return model.model_json_schema(by_alias=True)
+
+
+def stored_parameters(params: BaseModel) -> dict[str, Any]:
+    """Validated parameters as JSON-able data, defaults filled in: what a job row stores."""
+    return params.model_dump(mode="json", by_alias=True)
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: JSON when it parses (`[1,2]`, `1000`, `true`), else the plain string.
+
+    JSON's non-standard NaN and Infinity are kept as strings, so that validation names them.
+    """
+    try:
+        return json.loads(text, parse_constant=str)
+    except ValueError:
+        return text
+
+
+def assign(params: dict[str, Any], key: str, value: Any) -> None:
+    """Set `key` in `params`; a dotted key (`constants.gamma`) sets an entry of a mapping."""
+    *parents, leaf = key.split(".")
+    if not leaf or not all(parents):
+        raise RejectedRequest(f"malformed parameter name '{key}'")
+    target = params
+    for parent in parents:
+        child = target.setdefault(parent, {})
+        if not isinstance(child, dict):
+            raise RejectedRequest(f"parameter '{parent}' is not a mapping, cannot set '{key}'")
+        target = child
+    target[leaf] = value
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split `KEY=VALUE` into the key and its parsed value."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise RejectedRequest(f"expected KEY=VALUE, got '{text}'")
+    return key.strip(), parse_value(value)
+
+
+def _requirement(message: str) -> str:
+    for prefix, replacement in (("Input should be", "must be"), ("Value error, ", "")):
+        if message.startswith(prefix):
+            return replacement + message[len(prefix) :]
+    return message[:1].lower() + message[1:]
+
+
+def _common_prefix(locations: list[tuple[int | str, ...]]) -> tuple[int | str, ...]:
+    prefix = locations[0]
+    for loc in locations[1:]:
+        length = 0
+        while length < min(len(prefix), len(loc)) and prefix[length] == loc[length]:
+            length += 1
+        prefix = prefix[:length]
+    return prefix
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN_INPUT else text[: MAX_SHOWN_INPUT - 3] + "..."

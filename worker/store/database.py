@@ -1,0 +1,131 @@
+"""Engines and sessions, one per database URL and process, and the schema check.
+
+An engine is never shared across `fork()`: the child forgets the parent's engines and opens its
+own on first use (Celery's prefork pool and local process pools both fork).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from plugins.errors import RejectedRequest
+from worker.store.models import SCHEMA_REVISION
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """An engine and its session factory for one database URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _create_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def schema_revision(self) -> str | None:
+        """The applied migration, or None for a database without the solverq schema."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+    def upgrade(self) -> None:
+        """Apply the migrations that ship with the package, up to the newest."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the embedded SQLite schema; elsewhere ask for `solverq db upgrade`."""
+        revision = self.schema_revision()
+        if revision == SCHEMA_REVISION:
+            return
+        if self.is_sqlite:
+            self.upgrade()
+            return
+        state = "has no solverq schema" if revision is None else f"is at revision {revision}"
+        raise RejectedRequest(
+            f"the database {redacted(self.url)} {state}; run `solverq db upgrade` "
+            f"to bring it to revision {SCHEMA_REVISION}"
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_open: dict[str, Database] = {}
+
+
+def open_database(url: str, *, ensure_schema: bool = True) -> Database:
+    """The process's `Database` for `url`, created (and its schema checked) on first use."""
+    database = _open.get(url)
+    if database is None:
+        database = Database(url)
+        if ensure_schema:
+            database.ensure_schema()
+        _open[url] = database
+    return database
+
+
+def close_databases() -> None:
+    """Dispose of every engine this process opened."""
+    for database in _open.values():
+        database.dispose()
+    _open.clear()
+
+
+def _forget_after_fork() -> None:
+    for database in _open.values():
+        database.engine.dispose(close=False)
+    _open.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def redacted(url: str) -> str:
+    """`url` with its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _configure_sqlite(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,13 @@
+"""Celery tasks: thin wrappers over `worker.execution`."""
+
+from __future__ import annotations
+
+from worker.celery_app import RUN_JOB_TASK, app
+from worker.execution import execute_job
+from worker.service import job_store
+
+
+@app.task(name=RUN_JOB_TASK)
+def run_job(job_id: str) -> None:
+    """Run the stored job `job_id` unless another delivery already took it."""
+    execute_job(job_store(), job_id)
