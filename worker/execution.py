@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 
 from plugins.arrays import array_problem
@@ -38,33 +39,37 @@ def execute_job(
     heartbeat, and the reaper runs it again.
     """
     settings = settings or Settings.from_environment()
-    attempt = store.claim(job_id, worker)
-    if attempt is None:
+    started = store.start(job_id, worker)
+    if started is None:
         return None
-    job = store.get(job_id)
+    job, inputs = started
+    attempt = job.attempts
     try:
         with Heartbeat(store, job_id, attempt, settings.heartbeat_interval, listener) as heartbeat:
-            summary, arrays = _solve(store, job, heartbeat)
+            summary, arrays = _solve(job, inputs, heartbeat)
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
+        stored = None
     except SoftTimeLimitExceeded:
         limit = settings.job_time_limit(job.time_limit)
-        store.fail(job_id, attempt, f"job exceeded its time limit of {limit:g} s")
+        stored = store.fail(job_id, attempt, f"job exceeded its time limit of {limit:g} s")
     except (SolveFailed, RejectedRequest) as error:
-        store.fail(job_id, attempt, str(error))
+        stored = store.fail(job_id, attempt, str(error))
     except MemoryError:
-        store.fail(job_id, attempt, "ran out of memory")
+        stored = store.fail(job_id, attempt, "ran out of memory")
     except Exception as error:
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
-        store.fail(job_id, attempt, f"plugin {job.plugin} raised {type(error).__name__}: {error}")
+        error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
+        stored = store.fail(job_id, attempt, error_text)
     else:
-        store.succeed(job_id, attempt, summary, arrays)
-    return store.get(job_id)
+        stored = store.succeed(job_id, attempt, summary, arrays)
+    return stored or store.get(job_id)
 
 
-def _solve(store: JobStore, job: JobRecord, heartbeat: Heartbeat) -> tuple[dict, dict]:
+def _solve(
+    job: JobRecord, inputs: dict[str, np.ndarray], heartbeat: Heartbeat
+) -> tuple[dict, dict]:
     plugin_class = get_plugin(job.plugin).plugin_class
-    inputs = store.inputs(job.id)
     params = plugin_class.validate(job.params, inputs)
     result = plugin_class().solve(params, inputs, heartbeat.progress)
     try:

@@ -38,11 +38,11 @@ def test_submit_publishes_to_the_named_queue(
     solverq, solverq_env, monkeypatch, redis_url, test_plugins
 ) -> None:
     monkeypatch.setenv("SOLVERQ_BROKER_URL", redis_url)
-    submitted = solverq("submit", "echo", "-p", "scale=2", "--queue", "gpu", "--json")
+    submitted = solverq("submit", "echo", "-p", "scale=2", "--queue", "gpu-test", "--json")
     assert submitted.exit_code == 0, submitted.output
     job = json.loads(submitted.stdout)
-    assert (job["status"], job["queue"], job["worker"]) == ("queued", "gpu", None)
-    assert redis.Redis.from_url(redis_url).llen("gpu") == 1
+    assert (job["status"], job["queue"], job["worker"]) == ("queued", "gpu-test", None)
+    assert redis.Redis.from_url(redis_url).llen("gpu-test") == 1
     cancelled = solverq("cancel", job["id"])
     assert cancelled.exit_code == 0
     assert solverq_env.get(job["id"]).status.value == "cancelled"

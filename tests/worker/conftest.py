@@ -27,7 +27,7 @@ def pool_store(
     monkeypatch.setenv("SOLVERQ_DATABASE_URL", url)
     monkeypatch.setenv("SOLVERQ_BROKER_URL", redis_url)
     monkeypatch.delenv("SOLVERQ_TIME_LIMIT", raising=False)
-    monkeypatch.delenv("SOLVERQ_QUEUE", raising=False)
+    monkeypatch.setenv("SOLVERQ_QUEUE", f"solverq-test-{uuid.uuid4().hex[:12]}")
     for variable, value in FAST_RECOVERY.items():
         monkeypatch.setenv(variable, value)
     database = open_database(url, ensure_schema=False)

@@ -3,6 +3,7 @@ be killed whole, and ways to wait for what they do."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from worker.store import JobStore
@@ -115,6 +117,19 @@ def result_counts(store: JobStore) -> dict[str, int]:
             select(JobResult.job_id, func.count()).group_by(JobResult.job_id)
         ).all()
     return dict(rows)
+
+
+def lose_messages(broker: redis.Redis, queue: str) -> int:
+    """Delete what Redis holds for `queue` (its waiting messages, the unacknowledged ones and its
+    bindings), as a flush or a restart without persistence does; the number of messages lost."""
+    lost = broker.llen(queue)
+    for tag, entry in broker.hgetall("unacked").items():
+        if json.loads(entry)[2] == queue:
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+            lost += 1
+    broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    return lost
 
 
 def _tail(log: Path, lines: int = 40) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.redis
 @pytest.fixture
 def broker_settings(store: JobStore, redis_url: str, test_plugins) -> Settings:
     return Settings(
-        database_url=store.database.url, broker_url=redis_url, time_limit=60.0, queue="solverq"
+        database_url=store.database.url,
+        broker_url=redis_url,
+        time_limit=60.0,
+        queue=f"solverq-test-{uuid.uuid4().hex[:12]}",
     )
 
 
@@ -40,21 +44,21 @@ def test_a_message_is_json_with_the_job_id_and_its_time_limits(
 ) -> None:
     job = service.submit("echo", {"scale": 2.0}, time_limit=5.0, settings=broker_settings)
 
-    [message] = messages(redis_url, "solverq")
+    [message] = messages(redis_url, broker_settings.queue)
 
     assert message["content-type"] == "application/json"
     args, kwargs, _ = message["body"]
     assert (args, kwargs) == ([job.id], {})
     assert message["headers"]["id"] == job.id
     assert message["headers"]["timelimit"] == [15.0, 5.0]
-    assert (job.status, job.queue) == (JobStatus.QUEUED, "solverq")
+    assert (job.status, job.queue) == (JobStatus.QUEUED, broker_settings.queue)
 
 
 def test_jobs_without_a_time_limit_get_the_default(
     broker_settings: Settings, redis_url: str
 ) -> None:
     service.submit("echo", settings=broker_settings)
-    [message] = messages(redis_url, "solverq")
+    [message] = messages(redis_url, broker_settings.queue)
     assert message["headers"]["timelimit"] == [70.0, 60.0]
 
 
@@ -63,10 +67,10 @@ def test_many_jobs_are_stored_and_published_together(
 ) -> None:
     param_sets = [{"scale": float(scale)} for scale in range(1, 6)]
 
-    job_ids = service.submit_many("echo", param_sets, queue="gpu", settings=broker_settings)
+    job_ids = service.submit_many("echo", param_sets, queue="gpu-test", settings=broker_settings)
 
     assert [store.get(job_id).params["scale"] for job_id in job_ids] == [1.0, 2.0, 3.0, 4.0, 5.0]
-    assert [message["body"][0] for message in messages(redis_url, "gpu")] == [
+    assert [message["body"][0] for message in messages(redis_url, "gpu-test")] == [
         [job_id] for job_id in job_ids
     ]
 
@@ -77,7 +81,7 @@ def test_one_invalid_parameter_set_stores_nothing(
     with pytest.raises(RejectedRequest, match="parameter 'scale' of echo must be greater than 0"):
         service.submit_many("echo", [{"scale": 1.0}, {"scale": -1.0}], settings=broker_settings)
     assert store.list() == []
-    assert messages(redis_url, "solverq") == []
+    assert messages(redis_url, broker_settings.queue) == []
 
 
 @pytest.mark.parametrize("time_limit", [0.0, -1.0, 86401.0])
@@ -97,4 +101,4 @@ def test_a_job_stays_queued_when_the_broker_cannot_be_reached(
         service.submit("echo", settings=unreachable)
 
     [job] = store.list()
-    assert (job.status, job.queue) == (JobStatus.QUEUED, "solverq")
+    assert (job.status, job.queue) == (JobStatus.QUEUED, broker_settings.queue)

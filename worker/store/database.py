@@ -42,9 +42,16 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
+    def session(self, *, durable: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error.
+
+        A transaction that is not `durable` does not wait for its commit to reach the disk on
+        PostgreSQL: a server crash may undo it, never corrupt anything. For writes that are
+        cheap to lose (a claim or a heartbeat: the job is then simply run again).
+        """
         with self._sessions.begin() as session:
+            if not durable and not self.is_sqlite:
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
 
     @property

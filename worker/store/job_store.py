@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import insert, select, update
+from sqlalchemy.sql.dml import Update
 
 from plugins.arrays import decode_arrays, encode_arrays
 from plugins.errors import RejectedRequest
@@ -91,12 +92,13 @@ class JobStore:
     @retry_on_disconnect
     def get(self, job_id: str) -> JobRecord:
         """The job with this id (or unique id prefix), with its result summary when it has one."""
+        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
+            JobResult, JobResult.job_id == Job.id
+        )
         with self.database.session() as session:
-            row = session.execute(
-                select(Job, JobResult.summary, JobResult.array_info)
-                .outerjoin(JobResult, JobResult.job_id == Job.id)
-                .where(Job.id == self._resolve(session, job_id))
-            ).one()
+            row = session.execute(query.where(Job.id == job_id)).one_or_none()
+            if row is None:
+                row = session.execute(query.where(Job.id == self._resolve(session, job_id))).one()
             return job_record(*row)
 
     def list(
@@ -133,22 +135,22 @@ class JobStore:
     def claim(self, job_id: str, worker: str | None = None) -> int | None:
         """Move a queued job to running for `worker`; the attempt number when this caller won
         it, else None (another delivery took it, or it was cancelled)."""
-        now = utcnow()
-        with self.database.session() as session:
-            return session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-                .values(
-                    status=JobStatus.RUNNING,
-                    attempts=Job.attempts + 1,
-                    started_at=now,
-                    heartbeat_at=now,
-                    progress=0.0,
-                    progress_message="",
-                    worker=worker,
-                )
-                .returning(Job.attempts)
-            ).scalar()
+        with self.database.session(durable=False) as session:
+            return session.execute(_claiming(job_id, worker).returning(Job.attempts)).scalar()
+
+    @retry_on_disconnect
+    def start(
+        self, job_id: str, worker: str | None = None
+    ) -> tuple[JobRecord, dict[str, np.ndarray]] | None:
+        """Claim a queued job and read it and its inputs, in one transaction: the job (its
+        `attempts` is the attempt now running) and its inputs, or None as for `claim`."""
+        inputs = select(JobInput.arrays).where(JobInput.job_id == Job.id).scalar_subquery()
+        with self.database.session(durable=False) as session:
+            row = session.execute(_claiming(job_id, worker).returning(Job, inputs)).one_or_none()
+            if row is None:
+                return None
+            job, data = row
+            return job_record(job, None, None), decode_arrays(data) if data is not None else {}
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None
@@ -159,7 +161,7 @@ class JobStore:
             values["progress"] = progress
         if message is not None:
             values["progress_message"] = message
-        with self.database.session() as session:
+        with self.database.session(durable=False) as session:
             result = session.execute(
                 update(Job).where(*_owned_by(job_id, attempt)).values(**values)
             )
@@ -172,32 +174,39 @@ class JobStore:
         attempt: int,
         summary: Mapping[str, Any],
         arrays: Mapping[str, np.ndarray],
-    ) -> bool:
-        """Store the outcome and the one result in one transaction; False when the job was lost."""
+    ) -> JobRecord | None:
+        """Store the outcome and the one result in one transaction: the job as stored, or None
+        when the attempt had lost the job."""
         encoded = encode_arrays(arrays)
         info = {name: _array_info(array) for name, array in arrays.items()}
         with self.database.session() as session:
-            won = session.execute(
+            job = session.scalars(
                 update(Job)
                 .where(*_owned_by(job_id, attempt))
                 .values(status=JobStatus.SUCCEEDED, finished_at=utcnow(), progress=1.0)
-            ).rowcount
-            if won:
-                session.add(
-                    JobResult(job_id=job_id, summary=dict(summary), array_info=info, arrays=encoded)
+                .returning(Job)
+            ).one_or_none()
+            if job is None:
+                return None
+            session.execute(
+                insert(JobResult).values(
+                    job_id=job_id, summary=dict(summary), array_info=info, arrays=encoded
                 )
-        return won == 1
+            )
+            return job_record(job, dict(summary), info)
 
     @retry_on_disconnect
-    def fail(self, job_id: str, attempt: int, error: str) -> bool:
-        """Mark the attempt's job failed with `error`; False when the job was lost."""
+    def fail(self, job_id: str, attempt: int, error: str) -> JobRecord | None:
+        """Mark the attempt's job failed with `error`: the job as stored, or None when the
+        attempt had lost the job."""
         with self.database.session() as session:
-            result = session.execute(
+            job = session.scalars(
                 update(Job)
                 .where(*_owned_by(job_id, attempt))
                 .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-            )
-        return result.rowcount == 1
+                .returning(Job)
+            ).one_or_none()
+            return job_record(job, None, None) if job is not None else None
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""
@@ -238,3 +247,21 @@ def _owned_by(job_id: str, attempt: int) -> tuple[Any, ...]:
 def _array_info(array: np.ndarray) -> dict[str, Any]:
     dtype = "bigint" if array.dtype == object else str(array.dtype)
     return {"shape": list(array.shape), "dtype": dtype}
+
+
+def _claiming(job_id: str, worker: str | None) -> Update:
+    """The one conditional UPDATE that moves a queued job to running, as attempt + 1."""
+    now = utcnow()
+    return (
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=Job.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            progress=0.0,
+            progress_message="",
+            worker=worker,
+        )
+    )
