@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,17 +42,23 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self, *, durable: bool = True) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error.
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def transaction(self, *, durable: bool = True) -> Iterator[Connection]:
+        """A connection in a transaction, for Core statements: lighter than a session.
 
         A transaction that is not `durable` does not wait for its commit to reach the disk on
         PostgreSQL: a server crash may undo it, never corrupt anything. For writes that are
         cheap to lose (a claim or a heartbeat: the job is then simply run again).
         """
-        with self._sessions.begin() as session:
+        with self.engine.begin() as connection:
             if not durable and not self.is_sqlite:
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            yield session
+                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            yield connection
 
     @property
     def is_sqlite(self) -> bool:

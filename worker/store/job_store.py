@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import insert, select, update
-from sqlalchemy.sql.dml import Update
 
 from plugins.arrays import decode_arrays, encode_arrays
 from plugins.errors import RejectedRequest
 from worker.store.database import Database, retry_on_disconnect
 from worker.store.models import Job, JobInput, JobResult, JobStatus, utcnow
 from worker.store.records import JobRecord, job_record
+from worker.store.statements import CLAIM, FAIL, HEARTBEAT, START, STORE_RESULT, SUCCEED
 
 MIN_ID_PREFIX = 4
 
@@ -135,37 +135,35 @@ class JobStore:
     def claim(self, job_id: str, worker: str | None = None) -> int | None:
         """Move a queued job to running for `worker`; the attempt number when this caller won
         it, else None (another delivery took it, or it was cancelled)."""
-        with self.database.session(durable=False) as session:
-            return session.execute(_claiming(job_id, worker).returning(Job.attempts)).scalar()
+        with self.database.transaction(durable=False) as connection:
+            return connection.execute(CLAIM, _claiming(job_id, worker)).scalar()
 
     @retry_on_disconnect
     def start(
         self, job_id: str, worker: str | None = None
     ) -> tuple[JobRecord, dict[str, np.ndarray]] | None:
-        """Claim a queued job and read it and its inputs, in one transaction: the job (its
+        """Claim a queued job and read it and its inputs, in one statement: the job (its
         `attempts` is the attempt now running) and its inputs, or None as for `claim`."""
-        inputs = select(JobInput.arrays).where(JobInput.job_id == Job.id).scalar_subquery()
-        with self.database.session(durable=False) as session:
-            row = session.execute(_claiming(job_id, worker).returning(Job, inputs)).one_or_none()
-            if row is None:
-                return None
-            job, data = row
-            return job_record(job, None, None), decode_arrays(data) if data is not None else {}
+        with self.database.transaction(durable=False) as connection:
+            row = connection.execute(START, _claiming(job_id, worker)).one_or_none()
+        if row is None:
+            return None
+        inputs = decode_arrays(row.inputs) if row.inputs is not None else {}
+        return job_record(row, None, None), inputs
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None
     ) -> bool:
         """Record that the attempt is alive, and its progress; False once it lost the job."""
-        values: dict[str, Any] = {"heartbeat_at": utcnow()}
-        if progress is not None:
-            values["progress"] = progress
-        if message is not None:
-            values["progress_message"] = message
-        with self.database.session(durable=False) as session:
-            result = session.execute(
-                update(Job).where(*_owned_by(job_id, attempt)).values(**values)
-            )
-        return result.rowcount == 1
+        parameters = {
+            "job_id": job_id,
+            "attempt": attempt,
+            "now": utcnow(),
+            "fraction": progress,
+            "message": message,
+        }
+        with self.database.transaction(durable=False) as connection:
+            return connection.execute(HEARTBEAT, parameters).rowcount == 1
 
     @retry_on_disconnect
     def succeed(
@@ -177,36 +175,29 @@ class JobStore:
     ) -> JobRecord | None:
         """Store the outcome and the one result in one transaction: the job as stored, or None
         when the attempt had lost the job."""
-        encoded = encode_arrays(arrays)
-        info = {name: _array_info(array) for name, array in arrays.items()}
-        with self.database.session() as session:
-            job = session.scalars(
-                update(Job)
-                .where(*_owned_by(job_id, attempt))
-                .values(status=JobStatus.SUCCEEDED, finished_at=utcnow(), progress=1.0)
-                .returning(Job)
+        result = {
+            "job_id": job_id,
+            "summary": dict(summary),
+            "array_info": {name: _array_info(array) for name, array in arrays.items()},
+            "arrays": encode_arrays(arrays),
+        }
+        with self.database.transaction() as connection:
+            row = connection.execute(
+                SUCCEED, {"job_id": job_id, "attempt": attempt, "now": utcnow()}
             ).one_or_none()
-            if job is None:
+            if row is None:
                 return None
-            session.execute(
-                insert(JobResult).values(
-                    job_id=job_id, summary=dict(summary), array_info=info, arrays=encoded
-                )
-            )
-            return job_record(job, dict(summary), info)
+            connection.execute(STORE_RESULT, result)
+        return job_record(row, result["summary"], result["array_info"])
 
     @retry_on_disconnect
     def fail(self, job_id: str, attempt: int, error: str) -> JobRecord | None:
         """Mark the attempt's job failed with `error`: the job as stored, or None when the
         attempt had lost the job."""
-        with self.database.session() as session:
-            job = session.scalars(
-                update(Job)
-                .where(*_owned_by(job_id, attempt))
-                .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-                .returning(Job)
-            ).one_or_none()
-            return job_record(job, None, None) if job is not None else None
+        parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
+        with self.database.transaction() as connection:
+            row = connection.execute(FAIL, parameters).one_or_none()
+        return job_record(row, None, None) if row is not None else None
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""
@@ -240,28 +231,10 @@ class JobStore:
         return matches[0]
 
 
-def _owned_by(job_id: str, attempt: int) -> tuple[Any, ...]:
-    return (Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
-
-
 def _array_info(array: np.ndarray) -> dict[str, Any]:
     dtype = "bigint" if array.dtype == object else str(array.dtype)
     return {"shape": list(array.shape), "dtype": dtype}
 
 
-def _claiming(job_id: str, worker: str | None) -> Update:
-    """The one conditional UPDATE that moves a queued job to running, as attempt + 1."""
-    now = utcnow()
-    return (
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(
-            status=JobStatus.RUNNING,
-            attempts=Job.attempts + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0.0,
-            progress_message="",
-            worker=worker,
-        )
-    )
+def _claiming(job_id: str, worker: str | None) -> dict[str, Any]:
+    return {"job_id": job_id, "now": utcnow(), "worker_name": worker}

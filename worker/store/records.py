@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
+
 from worker.store.models import Job, JobStatus
 
 
@@ -59,8 +61,9 @@ class JobRecord:
 
 
 def job_record(
-    job: Job, summary: dict[str, Any] | None, array_info: dict[str, Any] | None
+    job: Job | Row[Any], summary: dict[str, Any] | None, array_info: dict[str, Any] | None
 ) -> JobRecord:
+    """The record of a job row (an ORM object or a row of the jobs table's columns)."""
     return JobRecord(
         id=job.id,
         plugin=job.plugin,
