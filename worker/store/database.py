@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.errors import RejectedRequest
@@ -25,6 +25,7 @@ from worker.store.models import SCHEMA_REVISION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE = 1.0
 RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 """Seconds between the tries of an operation whose connection was lost (6.3 s in all)."""
 
@@ -160,12 +161,36 @@ def redacted(url: str) -> str:
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
+        event.listen(engine, "checkin", _note_checkin)
+        event.listen(engine, "checkout", _ping_if_idle)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite)
     return engine
+
+
+def _note_checkin(connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(connection: Any, record: Any, proxy: Any) -> None:
+    """Before handing out a pooled connection that sat idle, check that the server still has it.
+
+    A connection back from use within `PING_AFTER_IDLE` seconds is handed out as it is: a busy
+    worker saves a round trip per transaction, and its operations retry on a lost connection.
+    """
+    if time.monotonic() - record.info.get("checked_in", float("-inf")) < PING_AFTER_IDLE:
+        return
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        connection.rollback()
+    except Exception as error:
+        raise DisconnectionError(f"pooled connection lost: {error}") from error
 
 
 def _configure_sqlite(connection: Any, record: Any) -> None:
