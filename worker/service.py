@@ -109,7 +109,7 @@ def wait(
     while True:
         job = store.get(job_id)
         if listener is not None:
-            listener(job.progress, job.progress_message)
+            listener(job.progress, job.progress_message or job.status.value)
         if job.finished or (deadline is not None and time.monotonic() >= deadline):
             return job
         time.sleep(POLL_INTERVAL)
