@@ -209,7 +209,7 @@ X_AND_Y = {"x": np.linspace(0.0, 1.0, 10), "y": np.linspace(1.0, 2.0, 10)}
         (
             {"data": "polynomial", "eta": -1},
             {},
-            r"^parameter 'eta' of sgd must be greater than 0 or must be 'auto', got -1$",
+            r"^parameter 'eta' of sgd must be greater than 0 or 'auto', got -1$",
         ),
         (
             {"data": "polynomial", "optimizer": "lbfgs"},
