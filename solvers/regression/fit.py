@@ -1,15 +1,17 @@
 """The training loop: gradient descent on the regression cost with any update rule, full batch or
 mini-batches, until the gradient norm falls below `tol`, the epochs run out, or the run diverges.
 
-theta starts at 0. Before epoch 0 and after every epoch, the loop evaluates the full residual
-X theta - y and the full gradient: the residual gives the MSE (1/n) ||y - X theta||^2 recorded per
-epoch, the gradient the stopping test ||grad C|| <= tol. Full-batch descent steps with that same
-gradient, so an epoch costs the two matrix-vector products X theta and X^T r and nothing of size
-n x p besides. The default rate is eta = 1/lambda_max(H), half the stability bound 2/lambda_max of
-gradient descent (H = (2/n) X^T X + 2 lambda I). A run diverges when theta or the MSE stops being
-finite, or when the MSE grows by a factor `DIVERGENCE_GROWTH` over its value at theta = 0;
-plain full-batch descent at a constant eta above 2/lambda_max is known to diverge and stops
-before its first epoch. Source: FYS-STK3155/4155, University of Oslo, lecture of October 21.
+theta starts at 0. Before epoch 0 and after every epoch the loop evaluates the MSE
+(1/n) ||y - X theta||^2 from the full residual X theta - y, and the full gradient for the stopping
+test ||grad C|| <= tol. Full-batch descent computes that gradient from the residual,
+(2/n) X^T r + 2 lambda theta, and steps with it, so its epoch costs the two matrix-vector products
+X theta and X^T r and nothing else of size n x p. Mini-batch descent takes it from the constant
+Hessian H = (2/n) X^T X + 2 lambda I as H theta - (2/n) X^T y, so its epoch costs the batches and
+the one product X theta. The default rate is eta = 1/lambda_max(H), half the stability bound
+2/lambda_max of gradient descent. A run diverges when theta or the MSE stops being finite, or
+when the MSE grows by a factor `DIVERGENCE_GROWTH` over its value at theta = 0; plain full-batch
+descent at a constant eta above 2/lambda_max is known to diverge and stops before its first
+epoch. Source: FYS-STK3155/4155, University of Oslo, lecture of October 21 (project 2).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from solvers.regression.data import Seed
 from solvers.regression.optimizers import Step, UpdateRule
 from solvers.regression.optimizers.gd import GradientDescent
 from solvers.regression.optimizers.sgd import MiniBatches
-from solvers.regression.problem import RegressionProblem, hessian_lambda_max
+from solvers.regression.problem import RegressionProblem, hessian, largest_eigenvalue
 from solvers.regression.schedules import Constant, Schedule
 
 DIVERGENCE_GROWTH = 1e6
@@ -76,10 +78,11 @@ def fit(
     problem: RegressionProblem, settings: FitSettings, progress: Progress | None = None
 ) -> FitResult:
     """Minimise the problem's cost by gradient descent as `settings` describe."""
-    lambda_max = hessian_lambda_max(problem)
+    curvature = hessian(problem)
+    lambda_max = largest_eigenvalue(curvature)
     eta = settings.eta if settings.eta is not None else 1.0 / lambda_max
     bound = 2.0 / lambda_max
-    descent = _Descent(problem, settings, eta)
+    descent = _Descent(problem, settings, eta, curvature)
     if descent.batches is None and _is_plain_constant(settings) and eta > bound:
         reason = (
             f"diverged: eta = {eta:.3g} exceeds the stability bound 2/lambda_max = {bound:.3g} "
@@ -130,7 +133,9 @@ def _is_plain_constant(settings: FitSettings) -> bool:
 class _Descent:
     """The state of one run: theta, the rule's step, the buffers, and the last evaluation."""
 
-    def __init__(self, problem: RegressionProblem, settings: FitSettings, eta: float) -> None:
+    def __init__(
+        self, problem: RegressionProblem, settings: FitSettings, eta: float, curvature: np.ndarray
+    ) -> None:
         n, p = problem.samples, problem.parameters
         self.problem = problem
         self.settings = settings
@@ -149,6 +154,8 @@ class _Descent:
             else MiniBatches(n, batch_size, settings.seed)
         )
         if self.batches is not None:
+            self.curvature = curvature
+            self.moment = 2.0 / n * (problem.design.T @ problem.response)
             self.batch_design = np.empty((self.batches.size, p))
             self.batch_response = np.empty(self.batches.size)
             self.batch_residual = np.empty(self.batches.size)
@@ -156,15 +163,19 @@ class _Descent:
 
     def evaluate(self) -> None:
         """The full residual and gradient at theta, the MSE and the gradient norm."""
-        problem = self.problem
-        self.settings.gradient(
-            self.theta,
-            problem.design,
-            problem.response,
-            problem.lam,
-            self.residual,
-            self.gradient,
-        )
+        problem, theta = self.problem, self.theta
+        if self.batches is None:
+            self.settings.gradient(
+                theta, problem.design, problem.response, problem.lam, self.residual, self.gradient
+            )
+        else:
+            if theta.any():
+                np.matmul(problem.design, theta, out=self.residual)
+                self.residual -= problem.response
+            else:
+                np.negative(problem.response, out=self.residual)
+            np.matmul(self.curvature, theta, out=self.gradient)
+            self.gradient -= self.moment
         self.mse = float(self.residual @ self.residual) / problem.samples
         self.gradient_norm = float(np.sqrt(self.gradient @ self.gradient))
 

@@ -45,10 +45,15 @@ def closed_form(problem: RegressionProblem) -> np.ndarray:
     return np.linalg.lstsq(design, response, rcond=None)[0]
 
 
-def hessian_lambda_max(problem: RegressionProblem) -> float:
-    """The largest eigenvalue of the Hessian H = (2/n) X^T X + 2 lambda I."""
+def hessian(problem: RegressionProblem) -> np.ndarray:
+    """H = (2/n) X^T X + 2 lambda I, the (constant) Hessian of the cost."""
     gram = problem.design.T @ problem.design
-    return float(2.0 / problem.samples * np.linalg.eigvalsh(gram)[-1] + 2.0 * problem.lam)
+    return 2.0 / problem.samples * gram + 2.0 * problem.lam * np.eye(problem.parameters)
+
+
+def largest_eigenvalue(hessian: np.ndarray) -> float:
+    """lambda_max of a symmetric matrix."""
+    return float(np.linalg.eigvalsh(hessian)[-1])
 
 
 def mean_squared_error(problem: RegressionProblem, theta: np.ndarray) -> float:

@@ -78,6 +78,9 @@ def test_every_optimizer_comes_within_one_percent_of_the_closed_form_mse(setting
     assert result.status is not Status.DIVERGED
     assert result.mse == pytest.approx(mse(problem, result.theta), rel=1e-12)
     assert result.mse <= 1.01 * mse(problem, least_squares)
+    residual = problem.design @ result.theta - problem.response
+    gradient = 2 / problem.samples * problem.design.T @ residual
+    assert result.gradient_norm == pytest.approx(np.linalg.norm(gradient), rel=1e-6, abs=1e-12)
 
 
 def test_mse_history_holds_the_mse_after_each_epoch():

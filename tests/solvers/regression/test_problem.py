@@ -1,10 +1,13 @@
+import autograd
 import numpy as np
 import pytest
 
+from solvers.regression.cost import cost
 from solvers.regression.problem import (
     RegressionProblem,
     closed_form,
-    hessian_lambda_max,
+    hessian,
+    largest_eigenvalue,
     mean_squared_error,
     r2_score,
 )
@@ -33,7 +36,14 @@ def test_lambda_max_is_the_largest_eigenvalue_of_the_hessian(lam):
     problem = random_problem(lam)
     largest_singular_value = np.linalg.svd(problem.design, compute_uv=False)[0]
     expected = 2 / 60 * largest_singular_value**2 + 2 * lam
-    assert hessian_lambda_max(problem) == pytest.approx(expected, rel=1e-12)
+    assert largest_eigenvalue(hessian(problem)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_hessian_is_the_second_derivative_of_the_cost():
+    problem = random_problem(0.3)
+    design = problem.design
+    second_derivative = autograd.hessian(cost)(np.zeros(5), design, problem.response, 0.3)
+    np.testing.assert_allclose(hessian(problem), second_derivative, rtol=1e-12)
 
 
 def test_mse_and_r2():
