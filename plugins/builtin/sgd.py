@@ -3,13 +3,18 @@ the closed-form solution on the same design matrix."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
-from plugins.builtin.regression_data import generated_observations, read_observations
+from plugins.builtin.regression_data import (
+    Observations,
+    generated_observations,
+    read_observations,
+)
 from plugins.contract import Plugin, ProgressCallback, Result
 from plugins.errors import RejectedRequest, SolveFailed
 from plugins.parameters import ParameterModel
@@ -32,6 +37,7 @@ from solvers.regression.problem import (
 from solvers.regression.schedules import Constant, Inverse
 
 MAX_DESIGN_ENTRIES = 50_000_000
+MAX_MAGNITUDE_EXPONENT = 100
 
 Fraction = Annotated[float, Field(ge=0, lt=1)]
 
@@ -43,7 +49,7 @@ class RegressionParameters(ParameterModel):
         "or X (n x p) and y (n), or .csv whose last column is y).",
     )
     n: int = Field(100, ge=2, le=10_000_000, description="Samples to generate (data=...).")
-    coefficients: list[float] = Field(
+    coefficients: list[Annotated[float, Field(ge=-1e6, le=1e6)]] = Field(
         [1.0, 2.0, 3.0],
         min_length=1,
         max_length=31,
@@ -149,6 +155,8 @@ class RegressionPlugin(Plugin):
                 f"the design matrix would have {samples} x {width} entries, more than "
                 f"{MAX_DESIGN_ENTRIES:,}"
             )
+        if params.data is None:
+            _refuse_overflow(observations, _degree(params))
 
     def solve(
         self, params: Any, inputs: Mapping[str, np.ndarray], progress: ProgressCallback
@@ -170,6 +178,20 @@ class RegressionPlugin(Plugin):
             raise SolveFailed(outcome.reason)
         progress(1.0, outcome.reason)
         return _result(problem, outcome, columns)
+
+
+def _refuse_overflow(observations: Observations, degree: int) -> None:
+    """Refuse data whose design entries or responses are so large that their squares overflow."""
+    largest_input = float(np.abs(observations.inputs).max())
+    largest_response = float(np.abs(observations.response).max())
+    exponent = max(
+        degree * math.log10(max(largest_input, 1.0)), math.log10(max(largest_response, 1.0))
+    )
+    if exponent > MAX_MAGNITUDE_EXPONENT:
+        raise RejectedRequest(
+            f"the data reach about 1e{exponent:.0f} (the inputs to the power {degree} included), "
+            f"beyond 1e{MAX_MAGNITUDE_EXPONENT}, where their squares overflow; rescale them"
+        )
 
 
 def _degree(params: RegressionParameters) -> int:

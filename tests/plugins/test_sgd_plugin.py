@@ -164,6 +164,7 @@ X_AND_Y = {"x": np.linspace(0.0, 1.0, 10), "y": np.linspace(1.0, 2.0, 10)}
             r"^array 'x' has shape \(4,\), but the 5 responses",
         ),
         ({}, {"y": np.ones(5)}, r"^the data hold only 'y'"),
+        ({}, {"x": np.ones(0), "y": np.ones(0)}, r"^0 samples are too few for the 2 columns"),
         ({}, {"x": np.ones(4), "y": np.ones((4, 2))}, r"^the responses y must be one column"),
         (
             {},
@@ -181,6 +182,16 @@ X_AND_Y = {"x": np.linspace(0.0, 1.0, 10), "y": np.linspace(1.0, 2.0, 10)}
             r"^input array 'x' of sgd holds nan",
         ),
         ({"degree": 10}, X_AND_Y, r"^10 samples are too few for the 11 columns"),
+        (
+            {"degree": 11},
+            {"x": np.linspace(0.0, 1e10, 20), "y": np.ones(20)},
+            r"^the data reach about 1e110 \(the inputs to the power 11 included\), beyond 1e100",
+        ),
+        (
+            {"data": "polynomial", "coefficients": [1.0, 2e6]},
+            {},
+            r"^parameter 'coefficients\[1\]' of sgd must be less than or equal to 1000000",
+        ),
         (
             {"data": "polynomial", "n": 3, "degree": 3},
             {},
