@@ -92,25 +92,15 @@ def fit(
 
     last_report = time.monotonic()
     with np.errstate(over="ignore", invalid="ignore"):
+        descent.evaluate()
+        initial_mse = descent.mse
         for epoch in range(settings.epochs + 1):
-            descent.evaluate()
-            if epoch == 0:
-                initial_mse = descent.mse
-            elif not (np.isfinite(descent.mse) and np.isfinite(descent.gradient_norm)):
-                reason = (
-                    f"diverged in epoch {epoch}: theta overflowed to inf or NaN "
-                    f"(eta = {eta:.3g}; gradient descent is stable for eta < 2/lambda_max "
-                    f"= {bound:.3g})"
-                )
-                return descent.result(epoch - 1, Status.DIVERGED, reason, lambda_max)
-            elif descent.mse > DIVERGENCE_GROWTH * initial_mse:
-                reason = (
-                    f"diverged in epoch {epoch}: the MSE grew from {initial_mse:.3g} to "
-                    f"{descent.mse:.3g} (eta = {eta:.3g}; gradient descent is stable for "
-                    f"eta < 2/lambda_max = {bound:.3g})"
-                )
-                return descent.result(epoch - 1, Status.DIVERGED, reason, lambda_max)
-            else:
+            if epoch > 0:
+                descent.run_epoch(epoch - 1)
+                descent.evaluate()
+                failure = _divergence(descent, epoch, initial_mse, bound)
+                if failure:
+                    return descent.result(epoch - 1, Status.DIVERGED, failure, lambda_max)
                 descent.history[epoch - 1] = descent.mse
             now = time.monotonic()
             if progress is not None and now - last_report >= PROGRESS_INTERVAL:
@@ -119,11 +109,22 @@ def fit(
             if descent.gradient_norm <= settings.tol:
                 reason = f"the gradient norm fell to {descent.gradient_norm:.3g} <= tol"
                 return descent.result(epoch, Status.CONVERGED, reason, lambda_max)
-            if epoch == settings.epochs:
-                break
-            descent.run_epoch(epoch)
     reason = f"{settings.epochs} epochs ran; the gradient norm is {descent.gradient_norm:.3g} > tol"
     return descent.result(settings.epochs, Status.MAX_EPOCHS, reason, lambda_max)
+
+
+def _divergence(descent: _Descent, epoch: int, initial_mse: float, bound: float) -> str | None:
+    """Why the run diverged in this epoch, or None."""
+    if np.isfinite(descent.mse) and np.isfinite(descent.gradient_norm):
+        if descent.mse <= DIVERGENCE_GROWTH * initial_mse:
+            return None
+        what = f"the MSE grew from {initial_mse:.3g} to {descent.mse:.3g}"
+    else:
+        what = "theta overflowed to inf or NaN"
+    return (
+        f"diverged in epoch {epoch}: {what} (eta = {descent.eta:.3g}; gradient descent is "
+        f"stable for eta < 2/lambda_max = {bound:.3g})"
+    )
 
 
 def _is_plain_constant(settings: FitSettings) -> bool:
