@@ -61,7 +61,8 @@ class Status(StrEnum):
 @dataclass(frozen=True)
 class FitResult:
     """Where the descent ended: theta and its MSE, the MSE after each epoch run, the status with
-    its reason, the learning rate used and lambda_max of the Hessian."""
+    its reason, the learning rate used and lambda_max of the Hessian. After a divergence theta is
+    where the run stopped and may not be finite; the history holds only finite values."""
 
     theta: np.ndarray
     mse: float
