@@ -20,7 +20,7 @@ differ.
 from __future__ import annotations
 
 import keyword
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -290,22 +290,30 @@ def build_problem(
         name: np.asarray(value, dtype=float) if isinstance(value, list) else float(value)
         for name, value in params.constants.items()
     }
-    exact: Sequence[Any] | None = None
+    scalar = isinstance(params.rhs, str)
+    y0, dy0 = _initial_values(params.y0, scalar), _initial_values(params.dy0, scalar)
+    exact: Sequence[str] | Callable[[np.ndarray], np.ndarray] | None = None
     if params.exact is not None:
         exact = [params.exact] if isinstance(params.exact, str) else params.exact
     elif _named_solution_applies(params):
-        exact = [NAMED_PROBLEMS[params.problem].closed_form]
+        exact = NAMED_PROBLEMS[params.problem].exact_solution(
+            params.x0,
+            y0[0],
+            None if dy0 is None else dy0[0],
+            constants,
+            params.batch_size,
+        )
     return expression_problem(
         rhs,
         order=params.order,
         x0=params.x0,
         x1=params.x1,
-        y0=_initial_values(params.y0, isinstance(params.rhs, str)),
-        dy0=_initial_values(params.dy0, isinstance(params.rhs, str)),
+        y0=y0,
+        dy0=dy0,
         constants=constants,
         exact=exact,
         boundary=boundary,
-        system=not isinstance(params.rhs, str),
+        system=not scalar,
     )
 
 

@@ -14,6 +14,7 @@ import autograd.numpy as anp
 import numpy as np
 
 from solvers.expressions import FUNCTIONS, MATH_CONSTANTS, Expression, Variables, parse
+from solvers.expressions.compiled import grid_values
 from solvers.ode.problem import ODEProblem, batch_size
 
 RESERVED_NAMES = frozenset({"x", "y", "dy", "x0", "y0", "dy0", *MATH_CONSTANTS, *FUNCTIONS})
@@ -44,24 +45,18 @@ def expression_rhs(
     return rhs
 
 
-Solution = Callable[[Mapping[str, Any]], Any]
-"""One component of an exact solution: a function of the values of x, x0, y0, dy0 and the
-constants, by name (a parsed `Expression` is one)."""
-
-
 def expression_exact(
-    solutions: Sequence[Solution], values: Mapping[str, Any], batch_size: int | None
+    solutions: Sequence[Expression],
+    values: Mapping[str, Any],
+    batch_size: int | None,
+    *,
+    native: bool = True,
 ) -> Callable[[np.ndarray], np.ndarray]:
-    """`exact(x)` evaluating one solution per component; `values` holds x0, y0, dy0 and the
-    constants. The result is (m, N), or (m, N, B) for a batch."""
+    """`exact(x)` evaluating one solution per component, compiled when possible; `values` holds
+    x0, y0, dy0 and the constants. The result is (m, N), or (m, N, B) for a batch."""
 
     def exact(x: np.ndarray) -> np.ndarray:
-        points = np.asarray(x, dtype=float)
-        shape = points.shape
-        if batch_size is not None:
-            points, shape = points[:, np.newaxis], (*points.shape, batch_size)
-        arguments = {**values, "x": points}
-        return stack([solution(arguments) for solution in solutions], shape)
+        return np.stack([grid_values(s, values, x, batch_size, native=native) for s in solutions])
 
     return exact
 
@@ -82,24 +77,23 @@ def expression_problem(
     y0: np.ndarray | None,
     dy0: np.ndarray | None = None,
     constants: Mapping[str, float | np.ndarray] | None = None,
-    exact: Sequence[str | Solution] | None = None,
+    exact: Sequence[str] | Callable[[np.ndarray], np.ndarray] | None = None,
     boundary: tuple[np.ndarray, np.ndarray] | None = None,
     system: bool = False,
 ) -> ODEProblem:
-    """The problem whose right-hand side and exact solution (if known) are given by one
-    expression per component; a component of the exact solution may also be a `Solution`
-    function. Raises `ExpressionError` for a bad expression.
+    """The problem whose right-hand side is given by one expression per component, and its
+    exact solution, if known, too (or as a function `exact(x)`). Raises `ExpressionError` for a
+    bad expression.
     """
     constants = dict(constants or {})
     components = len(rhs)
     names = list(constants)
     equations = tuple(parse(text, rhs_variables(components, order, names)) for text in rhs)
-    exact_solution = None
-    if exact is not None:
+    if exact is not None and not callable(exact):
         variables = exact_variables(components, order, names)
-        solutions = [parse(s, variables) if isinstance(s, str) else s for s in exact]
+        solutions = [parse(text, variables) for text in exact]
         values = {**constants, "x0": x0, "y0": y0, "dy0": dy0}
-        exact_solution = expression_exact(solutions, values, batch_size(y0, dy0, constants))
+        exact = expression_exact(solutions, values, batch_size(y0, dy0, constants))
     return ODEProblem(
         rhs=expression_rhs(equations, constants),
         order=order,
@@ -108,7 +102,7 @@ def expression_problem(
         y0=y0,
         dy0=dy0,
         boundary=boundary,
-        exact=exact_solution,
+        exact=exact,
         equations=equations,
         constants=constants,
         system=system,

@@ -2,10 +2,17 @@
 
 - `decay`: y' = -gamma y, solved by y = y0 exp(-gamma (x - x0)).
 - `oscillator`: the driven damped oscillator m y'' + eta y' + k y = F0 cos(omega x), solved in
-  closed form for every m != 0: a particular solution Re(F0 x^j e^{i omega x} / P^(j)(i omega)),
-  where P(r) = m r^2 + eta r + k and j is the multiplicity of i omega as a root of P (j > 0 is
-  resonance), plus the solution of the homogeneous equation, c1 e^{r1 t} + c2 e^{r2 t} with the
-  roots r1, r2 of P (or (c1 + c2 t) e^{r t} for a double root), t = x - x0, fitted to y0, dy0.
+  closed form for every m != 0. A particular solution is Re(F0 x^j e^{i omega x} / P^(j)(i omega))
+  = x^j (Pc cos(omega x) + Ps sin(omega x)), where P(r) = m r^2 + eta r + k and j is the
+  multiplicity of i omega as a root of P (j > 0 is resonance). The homogeneous solution, fitted
+  to y0 and dy0 with t = x - x0, depends on the roots alpha +- beta of P:
+  under-damped  e^{alpha t} (A cos(beta t) + B sin(beta t)),
+  over-damped   A e^{r1 t} + B e^{r2 t},
+  critical      (A + B t) e^{alpha t}.
+
+Each closed form is an expression of the language in x and a few coefficients computed here,
+so that it can be evaluated at many points by compiled code (`solvers.expressions.compiled`).
+The problems of a batch are grouped by their kind of solution.
 
 The problems are the lecture's (FYS-STK3155/4155, University of Oslo, October 21); the closed
 forms are the textbook solution of linear equations with constant coefficients (W. E. Boyce,
@@ -20,12 +27,27 @@ from typing import Any
 
 import numpy as np
 
+from solvers.expressions import Expression, Variables, parse
+from solvers.expressions.compiled import grid_values
+
+ClosedForms = Callable[..., list["ClosedForm"]]
+
+
+@dataclass(frozen=True, eq=False)
+class ClosedForm:
+    """The solution of some problems of a batch: an expression in x and the names of `values`
+    (numbers, or one value per problem), for the batch columns `columns` (None: all)."""
+
+    expression: Expression
+    values: Mapping[str, Any]
+    columns: np.ndarray | None = None
+
 
 @dataclass(frozen=True)
 class NamedProblem:
-    """A problem with its default values; the right-hand side is written in the expression
-    language so that users can read it, and `solution(x, x0, y0, dy0, **constants)` is its
-    closed form (numbers or broadcastable arrays in, an array out)."""
+    """A problem with its default values. The right-hand side is written in the expression
+    language so that users can read it; `closed_forms(x0, y0, dy0, constants)` gives the
+    solution for initial values and constants that are numbers or (B,) arrays."""
 
     name: str
     rhs: str
@@ -35,62 +57,124 @@ class NamedProblem:
     dy0: float | None
     x0: float
     x1: float
-    solution: Callable[..., np.ndarray]
+    closed_forms: ClosedForms
 
-    def closed_form(self, values: Mapping[str, Any]) -> np.ndarray:
-        """The closed form at the values of x, x0, y0, dy0 and the constants, by name."""
-        dy0 = values["dy0"][0] if values.get("dy0") is not None else None
-        constants = {name: values[name] for name in self.constants}
-        return self.solution(values["x"], values["x0"], values["y0"][0], dy0, **constants)
+    def exact_solution(
+        self,
+        x0: float,
+        y0: Any,
+        dy0: Any,
+        constants: Mapping[str, Any],
+        batch_size: int | None,
+        *,
+        native: bool = True,
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        """`exact(x)`: (1, N), or (1, N, B) for a batch."""
+        forms = self.closed_forms(x0, y0, dy0, {name: constants[name] for name in self.constants})
+
+        def exact(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=float)
+            out = np.empty(x.shape if batch_size is None else (*x.shape, batch_size))
+            for form in forms:
+                size = batch_size if form.columns is None else len(form.columns)
+                values = grid_values(form.expression, form.values, x, size, native=native)
+                if form.columns is None:
+                    out[...] = values
+                else:
+                    out[:, form.columns] = values
+            return out[np.newaxis]
+
+        return exact
 
 
-def decay_solution(x: Any, x0: Any, y0: Any, dy0: Any, gamma: Any) -> np.ndarray:
-    """y0 exp(-gamma (x - x0))."""
-    return y0 * np.exp(-gamma * (np.asarray(x) - x0))
+def closed_form(text: str, values: Mapping[str, Any], columns: np.ndarray | None) -> ClosedForm:
+    expression = parse(text, Variables(scalars=("x", *values)))
+    return ClosedForm(expression, values, columns)
 
 
-def oscillator_solution(
-    x: Any, x0: Any, y0: Any, dy0: Any, m: Any, eta: Any, k: Any, F0: Any, omega: Any
-) -> np.ndarray:
-    """y(x) for m y'' + eta y' + k y = F0 cos(omega x), y(x0) = y0, y'(x0) = dy0."""
-    x = np.asarray(x, dtype=float)
+def decay_forms(x0: float, y0: Any, dy0: Any, constants: Mapping[str, Any]) -> list[ClosedForm]:
+    values = {"x0": x0, "y0": y0, "gamma": constants["gamma"]}
+    return [closed_form("y0 * exp(-gamma * (x - x0))", values, None)]
+
+
+HOMOGENEOUS = {
+    "under": "exp(alpha * (x - x0)) * (A * cos(beta * (x - x0)) + B * sin(beta * (x - x0)))",
+    "over": "A * exp(r1 * (x - x0)) + B * exp(r2 * (x - x0))",
+    "critical": "(A + B * (x - x0)) * exp(alpha * (x - x0))",
+}
+PARTICULAR = {
+    0: "Pc * cos(omega * x) + Ps * sin(omega * x)",
+    1: "x * (Pc * cos(omega * x) + Ps * sin(omega * x))",
+    2: "x * x * Pc",  # only for omega = 0, k = 0, eta = 0
+}
+
+
+def oscillator_forms(
+    x0: float, y0: Any, dy0: Any, constants: Mapping[str, Any]
+) -> list[ClosedForm]:
+    """The solution of m y'' + eta y' + k y = F0 cos(omega x), y(x0) = y0, y'(x0) = dy0."""
+    batched = any(np.ndim(v) > 0 for v in (y0, dy0, *constants.values()))
+    size = np.broadcast_shapes(*(np.shape(v) for v in (y0, dy0, *constants.values()))) or (1,)
+    y0, dy0 = np.broadcast_to(y0, size), np.broadcast_to(dy0, size)
+    m, eta, k, F0, omega = (np.broadcast_to(constants[c], size) for c in PARAMETER_ORDER)
     with np.errstate(all="ignore"):
-        particular = _particular_solution(m, eta, k, F0, omega)
-        value0, slope0 = particular(np.asarray(x0, dtype=float))
-        value, _ = particular(x)
-        return value + _homogeneous_solution(x - x0, y0 - value0, dy0 - slope0, m, eta, k)
+        coefficients, kinds = _oscillator_coefficients(x0, y0, dy0, m, eta, k, F0, omega)
+    forms = []
+    for kind in sorted(set(kinds)):
+        columns = np.flatnonzero([k == kind for k in kinds])
+        values = {name: value[columns] for name, value in coefficients.items()}
+        if not batched:
+            values = {name: float(value[0]) for name, value in values.items()}
+        regime, multiplicity = kind
+        text = f"{HOMOGENEOUS[regime]} + {PARTICULAR[multiplicity]}"
+        forms.append(closed_form(text, {"x0": x0, **values}, columns if batched else None))
+    return forms
 
 
-def _particular_solution(
-    m: Any, eta: Any, k: Any, F0: Any, omega: Any
-) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    s = 1j * np.asarray(omega, dtype=float)
+PARAMETER_ORDER = ("m", "eta", "k", "F0", "omega")
+
+
+def _oscillator_coefficients(
+    x0: float, y0: Any, dy0: Any, m: Any, eta: Any, k: Any, F0: Any, omega: Any
+) -> tuple[dict[str, np.ndarray], list[tuple[str, int]]]:
+    """The coefficients of every form, one value per problem, and each problem's kind of
+    solution: (regime, multiplicity of i omega as a root)."""
+    s = 1j * omega
     p0 = (k - m * omega * omega) + 1j * (eta * omega)
     p1 = 2 * m * s + eta
-    p2 = 2 * m + 0j
     multiplicity = np.where(p0 != 0, 0, np.where(p1 != 0, 1, 2))
-    amplitude = F0 / np.select([multiplicity == 0, multiplicity == 1], [p0, p1], p2)
+    amplitude = F0 / np.select([multiplicity == 0, multiplicity == 1], [p0, p1], 2 * m + 0j)
+    power = x0**multiplicity
+    lower = np.where(multiplicity > 0, multiplicity * x0 ** np.maximum(multiplicity - 1, 0), 0)
+    wave = amplitude * np.exp(s * x0)
+    Y = y0 - (power * wave).real
+    V = dy0 - ((lower + s * power) * wave).real
 
-    def particular(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        power = x**multiplicity
-        lower = np.where(multiplicity > 0, multiplicity * x ** np.maximum(multiplicity - 1, 0), 0)
-        wave = amplitude * np.exp(s * x)
-        return (power * wave).real, ((lower + s * power) * wave).real
-
-    return particular
-
-
-def _homogeneous_solution(
-    t: np.ndarray, value0: Any, slope0: Any, m: Any, eta: Any, k: Any
-) -> np.ndarray:
-    discriminant = np.asarray(eta * eta - 4 * m * k, dtype=float)
-    root = np.sqrt(discriminant + 0j)
-    r1, r2 = (-eta + root) / (2 * m), (-eta - root) / (2 * m)
-    distinct = (
-        (slope0 - r2 * value0) * np.exp(r1 * t) + (r1 * value0 - slope0) * np.exp(r2 * t)
-    ) / (r1 - r2)
-    repeated = (value0 + (slope0 - r1 * value0) * t) * np.exp(r1 * t)
-    return np.where(discriminant == 0, repeated, distinct).real
+    discriminant = eta * eta - 4 * m * k
+    alpha = -eta / (2 * m)
+    beta = np.sqrt(np.abs(discriminant)) / (2 * m)
+    r1, r2 = alpha + beta, alpha - beta
+    regime = np.where(discriminant < 0, "under", np.where(discriminant > 0, "over", "critical"))
+    A = np.select([regime == "over"], [(V - r2 * Y) / (r1 - r2)], Y)
+    B = np.select(
+        [regime == "under", regime == "over"],
+        [(V - alpha * Y) / beta, (r1 * Y - V) / (r1 - r2)],
+        V - alpha * Y,
+    )
+    coefficients = {
+        "alpha": alpha,
+        "beta": beta,
+        "r1": r1,
+        "r2": r2,
+        "A": A,
+        "B": B,
+        "Pc": amplitude.real,
+        "Ps": -amplitude.imag,
+        "omega": omega,
+    }
+    arrays = {name: np.asarray(value, dtype=float) for name, value in coefficients.items()}
+    kinds = [(str(r), int(j)) for r, j in zip(regime, multiplicity, strict=True)]
+    return arrays, kinds
 
 
 DECAY = NamedProblem(
@@ -102,7 +186,7 @@ DECAY = NamedProblem(
     dy0=None,
     x0=0.0,
     x1=5.0,
-    solution=decay_solution,
+    closed_forms=decay_forms,
 )
 
 OSCILLATOR = NamedProblem(
@@ -114,7 +198,7 @@ OSCILLATOR = NamedProblem(
     dy0=0.0,
     x0=0.0,
     x1=20.0,
-    solution=oscillator_solution,
+    closed_forms=oscillator_forms,
 )
 
 NAMED_PROBLEMS: dict[str, NamedProblem] = {p.name: p for p in (DECAY, OSCILLATOR)}

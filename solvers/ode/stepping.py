@@ -8,6 +8,7 @@ either by a compiled kernel (all its steps in one call) or by a Python loop over
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,8 +35,9 @@ class Grid:
     dx: float
     steps: int
 
-    @property
+    @functools.cached_property
     def x(self) -> np.ndarray:
+        """x_i = x0 + i dx, i = 0..steps."""
         return self.x0 + self.dx * np.arange(self.steps + 1)
 
 
@@ -62,8 +64,8 @@ def march(
             else:
                 reached = _run_steps(step, x, z, first, last)
             states = z[first + 1 : reached + 1].reshape(reached - first, -1)
-            bad = ~np.isfinite(states).all(axis=1)
-            if bad.any():
+            if not np.isfinite(states).all():
+                bad = ~np.isfinite(states).all(axis=1)
                 status, failed_at = Status.DIVERGED, float(x[first + 1 + int(bad.argmax())])
                 break
             if reached < last:
