@@ -63,7 +63,7 @@ def march(
                 reached = last
             else:
                 reached = _run_steps(step, x, z, first, last)
-            states = z[first + 1 : reached + 1].reshape(reached - first, -1)
+            states = z[first + 1 : reached + 1].reshape(reached - first, z[0].size)
             if not np.isfinite(states).all():
                 bad = ~np.isfinite(states).all(axis=1)
                 status, failed_at = Status.DIVERGED, float(x[first + 1 + int(bad.argmax())])
