@@ -64,8 +64,12 @@ def expression_exact(
 def stack(values: Sequence[Any], shape: tuple[int, ...]) -> Any:
     """The values broadcast to a common shape (at least `shape`) and stacked along a new first
     axis, in a way autograd can differentiate."""
-    shape = np.broadcast_shapes(shape, *(np.shape(value) for value in values))
-    return anp.stack([v if np.shape(v) == shape else v + np.zeros(shape) for v in values])
+    shapes = [np.shape(value) for value in values]
+    if any(other != shape for other in shapes):
+        shape = np.broadcast_shapes(shape, *shapes)
+        values = [v if np.shape(v) == shape else v + np.zeros(shape) for v in values]
+    rows = [value[np.newaxis] for value in values]
+    return rows[0] if len(rows) == 1 else anp.concatenate(rows)
 
 
 def expression_problem(
@@ -85,7 +89,10 @@ def expression_problem(
     exact solution, if known, too (or as a function `exact(x)`). Raises `ExpressionError` for a
     bad expression.
     """
-    constants = dict(constants or {})
+    constants = {
+        name: np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+        for name, value in (constants or {}).items()
+    }
     components = len(rhs)
     names = list(constants)
     equations = tuple(parse(text, rhs_variables(components, order, names)) for text in rhs)

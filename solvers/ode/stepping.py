@@ -38,7 +38,10 @@ class Grid:
     @functools.cached_property
     def x(self) -> np.ndarray:
         """x_i = x0 + i dx, i = 0..steps."""
-        return self.x0 + self.dx * np.arange(self.steps + 1)
+        x = np.arange(self.steps + 1, dtype=float)
+        x *= self.dx
+        x += self.x0
+        return x
 
 
 def march(
