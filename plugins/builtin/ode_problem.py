@@ -284,7 +284,8 @@ def build_problem(
     params: ODEProblemParameters, boundary: tuple[np.ndarray, np.ndarray] | None = None
 ) -> ODEProblem:
     """The `ODEProblem` that validated parameters describe, with Dirichlet `boundary` values
-    (ya, yb) for a boundary value problem."""
+    (ya, yb) for a boundary value problem (the named problems' closed forms solve initial value
+    problems only)."""
     rhs = [params.rhs] if isinstance(params.rhs, str) else list(params.rhs or ())
     constants = {
         name: np.asarray(value, dtype=float) if isinstance(value, list) else float(value)
@@ -295,7 +296,7 @@ def build_problem(
     exact: Sequence[str] | Callable[[np.ndarray], np.ndarray] | None = None
     if params.exact is not None:
         exact = [params.exact] if isinstance(params.exact, str) else params.exact
-    elif _named_solution_applies(params):
+    elif boundary is None and _named_solution_applies(params):
         exact = NAMED_PROBLEMS[params.problem].exact_solution(
             params.x0,
             y0[0],
