@@ -28,7 +28,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from plugins.parameters import ParameterModel
-from solvers.expressions import ExpressionError, parse
+from solvers.expressions import ExpressionError, Variables, parse
 from solvers.ode.equations import (
     RESERVED_NAMES,
     exact_variables,
@@ -267,7 +267,7 @@ class ODEProblemParameters(ParameterModel):
                     value,
                 )
 
-    def _check_expressions(self, name: str, texts: str | list[str], variables: Any) -> None:
+    def _check_expressions(self, name: str, texts: str | list[str], variables: Variables) -> None:
         items = (
             [((name,), texts)]
             if isinstance(texts, str)
