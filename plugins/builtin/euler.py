@@ -131,7 +131,8 @@ def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution
     }
     if problem.exact is not None:
         exact = np.moveaxis(problem.exact(solution.x), 0, 1).reshape(solution.y.shape)
-        error = np.abs(solution.y - exact)
+        error = np.subtract(exact, solution.y)
+        np.abs(error, out=error)
         summary["max_abs_error"] = float(error.max())
         summary["final_error"] = float(error[-1].max())
     summary["warnings"] = list(solution.warnings)
