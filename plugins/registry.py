@@ -1,7 +1,9 @@
 """Discovery of solver plugins through the entry-point group ``solverq.solvers``.
 
-Entry points are read once per process. A plugin that fails to import, is not a `Plugin`, or
-repeats a name already taken is skipped with a `PluginWarning`; it never stops the others.
+Entry points are read once per process, and a plugin is imported when it is first asked for, so
+that running one plugin does not import all of them. A plugin that fails to import, is not a
+`Plugin`, or repeats a name already taken is skipped with a `PluginWarning`; it never stops the
+others.
 """
 
 from __future__ import annotations
@@ -35,38 +37,56 @@ class PluginInfo:
         return self.plugin_class.summary
 
 
-@functools.cache
 def discover() -> dict[str, PluginInfo]:
-    """All loadable plugins by name, in name order."""
-    found: dict[str, PluginInfo] = {}
-    seen: set[tuple[str, str]] = set()
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if (entry_point.name, entry_point.value) in seen:
-            continue  # the same distribution visible twice on sys.path
-        seen.add((entry_point.name, entry_point.value))
-        info = _load(entry_point)
-        if info is None:
-            continue
-        if info.name in found:
-            kept = found[info.name]
-            warnings.warn(
-                f"plugin '{info.name}' from {info.distribution} ignored: the name is already "
-                f"taken by {kept.distribution} ({kept.plugin_class.__module__})",
-                PluginWarning,
-                stacklevel=2,
-            )
-            continue
-        found[info.name] = info
-    return dict(sorted(found.items()))
+    """All loadable plugins by name, in name order (this imports every plugin)."""
+    loaded = {name: _load_named(name) for name in _entry_points()}
+    return {name: info for name, info in loaded.items() if info is not None}
 
 
 def get_plugin(name: str) -> PluginInfo:
-    """The plugin called `name`, or `RejectedRequest` listing the known ones."""
-    plugins = discover()
-    if name not in plugins:
-        known = ", ".join(plugins) or "none installed"
+    """The plugin called `name` (importing only it), or `RejectedRequest` listing the known ones."""
+    info = _load_named(name) if name in _entry_points() else None
+    if info is None:
+        known = ", ".join(discover()) or "none installed"
         raise RejectedRequest(f"unknown plugin '{name}' (known: {known})")
-    return plugins[name]
+    return info
+
+
+def reset() -> None:
+    """Forget what was discovered, so that newly installed distributions are seen."""
+    _entry_points.cache_clear()
+    _load_named.cache_clear()
+
+
+@functools.cache
+def _entry_points() -> dict[str, tuple[EntryPoint, ...]]:
+    """The group's entry points by plugin name, in name order, without importing anything."""
+    by_name: dict[str, list[EntryPoint]] = {}
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        same_name = by_name.setdefault(entry_point.name, [])
+        if all(other.value != entry_point.value for other in same_name):
+            same_name.append(entry_point)  # else: one distribution visible twice on sys.path
+    return {name: tuple(found) for name, found in sorted(by_name.items())}
+
+
+@functools.cache
+def _load_named(name: str) -> PluginInfo | None:
+    """The first loadable plugin registered as `name`; later ones are ignored with a warning."""
+    kept: PluginInfo | None = None
+    for entry_point in _entry_points()[name]:
+        info = _load(entry_point)
+        if info is None:
+            continue
+        if kept is None:
+            kept = info
+            continue
+        warnings.warn(
+            f"plugin '{name}' from {info.distribution} ignored: the name is already "
+            f"taken by {kept.distribution} ({kept.plugin_class.__module__})",
+            PluginWarning,
+            stacklevel=3,
+        )
+    return kept
 
 
 def _load(entry_point: EntryPoint) -> PluginInfo | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from plugins.registry import discover
+from plugins.registry import reset
 from worker.store import JobStore, open_database
 from worker.store.database import close_databases
 
@@ -116,7 +116,7 @@ def install_distribution(monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
     monkeypatch.syspath_prepend(str(folder))
     paths = [str(folder), os.environ.get("PYTHONPATH", "")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, paths)))
-    discover.cache_clear()
+    reset()
     return folder
 
 
@@ -125,4 +125,4 @@ def test_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The `echo`, `sleep` and `explode` plugins of a fake third-party distribution."""
     folder = install_distribution(monkeypatch, "testplugins")
     yield folder
-    discover.cache_clear()
+    reset()

@@ -1,9 +1,11 @@
+import subprocess
+import sys
 import warnings
 
 import pytest
 
 from plugins.errors import RejectedRequest
-from plugins.registry import PluginWarning, discover, get_plugin
+from plugins.registry import PluginWarning, discover, get_plugin, reset
 from tests.conftest import install_distribution
 
 
@@ -17,12 +19,21 @@ def test_a_third_party_distribution_registers_plugins(test_plugins) -> None:
     assert echo.summary == "Return the given numbers times a scale"
 
 
-def test_discovery_is_cached(test_plugins) -> None:
-    assert discover() is discover()
+def test_plugins_are_loaded_once(test_plugins) -> None:
+    assert get_plugin("echo") is get_plugin("echo") is discover()["echo"]
+
+
+def test_asking_for_one_plugin_imports_only_that_one() -> None:
+    probe = (
+        "import sys; from plugins.registry import get_plugin; get_plugin('euler'); "
+        "print('plugins.builtin.euler' in sys.modules, 'plugins.builtin.sgd' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.split() == ["True", "False"], loaded.stderr
 
 
 def test_builtin_plugins_come_through_the_same_entry_point_group() -> None:
-    discover.cache_clear()
+    reset()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginWarning)
         plugins = discover()
@@ -34,7 +45,7 @@ def test_builtin_plugins_come_through_the_same_entry_point_group() -> None:
 def test_misbehaving_plugins_warn_and_the_others_still_load(monkeypatch, test_plugins) -> None:
     install_distribution(monkeypatch, "misbehaving")
     monkeypatch.syspath_prepend(str(test_plugins))  # the original `echo` comes first
-    discover.cache_clear()
+    reset()
     with pytest.warns(PluginWarning) as caught:
         plugins = discover()
     messages = "\n".join(str(w.message) for w in caught)
@@ -46,7 +57,7 @@ def test_misbehaving_plugins_warn_and_the_others_still_load(monkeypatch, test_pl
     assert "plugin 'echo' from solverq-misbehaving ignored: the name is already taken" in messages
     assert plugins["echo"].distribution == "solverq-testplugins"
     assert not {"broken", "not-a-plugin", "echoes"} & set(plugins)
-    discover.cache_clear()
+    reset()
 
 
 def test_unknown_plugin_lists_the_known_ones(test_plugins) -> None:

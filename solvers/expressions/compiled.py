@@ -1,0 +1,102 @@
+"""Evaluating an expression at many points x as a compiled C loop, else with numpy.
+
+The loop is generated from the parsed tree (`c_source`), compiled once per expression text and
+cached (`solvers.native`). Every name other than `x` is a parameter with one value per problem
+of a batch, passed as an array, so new values need no new compilation.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from solvers.expressions.c_source import c_expression
+from solvers.expressions.parse import Expression
+from solvers.native import load_library
+
+TEMPLATE = """\
+/* Values of one expression at many points, generated from its parsed syntax tree. */
+#include <math.h>
+#include <stdint.h>
+
+void evaluate(int64_t count, int64_t batch, const double *points, const double *p, double *out)
+{{
+    for (int64_t b = 0; b < batch; ++b) {{
+{parameters}
+        for (int64_t i = 0; i < count; ++i) {{
+            const double x = points[i];
+            out[i * batch + b] = {value};
+        }}
+    }}
+}}
+"""
+ARGUMENT_TYPES = [ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+
+
+def grid_values(
+    expression: Expression,
+    values: Mapping[str, Any],
+    x: np.ndarray,
+    batch_size: int | None,
+    *,
+    native: bool = True,
+) -> np.ndarray:
+    """`expression` at each point of x (N,), with `values` for its other names (numbers, or (B,)
+    arrays for a batch): (N,), or (N, B) for a batch."""
+    x = np.ascontiguousarray(x, dtype=float)
+    if native:
+        compiled = compiled_values(expression, values, x, batch_size)
+        if compiled is not None:
+            return compiled
+    points = x if batch_size is None else x[:, np.newaxis]
+    shape = x.shape if batch_size is None else (*x.shape, batch_size)
+    with np.errstate(all="ignore"):
+        result = expression({**values, "x": points})
+    return np.broadcast_to(result, shape)
+
+
+def compiled_values(
+    expression: Expression, values: Mapping[str, Any], x: np.ndarray, batch_size: int | None
+) -> np.ndarray | None:
+    """As `grid_values`, by compiled code; None when it cannot be compiled."""
+    slots = parameter_slots(expression)
+    library = load_library(evaluation_source(expression, slots))
+    if library is None:
+        return None
+    evaluate = library.evaluate
+    evaluate.argtypes = ARGUMENT_TYPES
+    evaluate.restype = None
+    batch = batch_size or 1
+    parameters = np.zeros((max(len(slots), 1), batch))
+    for row, (name, index) in zip(parameters, slots, strict=False):
+        value = values[name]
+        row[:] = value if index is None else value[index]
+    out = np.empty((len(x), batch))
+    evaluate(len(x), batch, x.ctypes.data, parameters.ctypes.data, out.ctypes.data)
+    return out[:, 0] if batch_size is None else out
+
+
+def parameter_slots(expression: Expression) -> list[tuple[str, int | None]]:
+    """The names other than x, vector components one by one, in the order of the parameters."""
+    variables = expression.variables
+    slots: list[tuple[str, int | None]] = [(name, None) for name in variables.scalars]
+    slots += [(name, k) for name, length in variables.vectors.items() for k in range(length)]
+    return [slot for slot in slots if slot[0] != "x"]
+
+
+def evaluation_source(expression: Expression, slots: list[tuple[str, int | None]]) -> str:
+    index = {slot: j for j, slot in enumerate(slots)}
+
+    def c_name(name: str, component: int) -> str:
+        if name == "x":
+            return "x"
+        return f"p_{index[(name, component if name in expression.variables.vectors else None)]}"
+
+    parameters = [f"const double p_{j} = p[{j} * batch + b];" for j in range(len(slots))]
+    return TEMPLATE.format(
+        parameters="\n".join(" " * 8 + line for line in parameters),
+        value=c_expression(expression.tree, expression.variables, c_name),
+    )

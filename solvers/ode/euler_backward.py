@@ -1,0 +1,72 @@
+"""Backward (implicit) Euler with Newton iterations.
+
+    z_{i+1} = z_i + dx F(x_{i+1}, z_{i+1})
+
+is solved for z_{i+1} by Newton's method on G(w) = w - z_i - dx F(x_{i+1}, w), with the Jacobian
+G'(w) = I - dx dF/dz(x_{i+1}, w) from automatic differentiation (autograd), starting from the
+forward Euler prediction. On a linear problem one Newton iteration is exact up to rounding; the
+iterations stop when |G(w)| is at rounding level. As in stiff solvers, the Jacobian of an
+earlier step is reused while it still converges fast, and computed afresh when it does not.
+First order, and A-stable: on y' = -gamma y it gives y_i = y0 / (1 + gamma dx)^i for every
+dx > 0.
+
+Reference: E. Hairer, G. Wanner, "Solving Ordinary Differential Equations II", Springer, 2nd
+ed., 1996, section IV.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers.ode.first_order import first_order
+from solvers.ode.jacobian import column_jacobians
+from solvers.ode.problem import ODEProblem
+from solvers.ode.solution import ODESolution
+from solvers.ode.stepping import Grid, Progress, march
+
+NEWTON_ITERATIONS = 30
+STALE_ITERATIONS = 2
+"""Newton iterations with the Jacobian of an earlier step before it is computed afresh."""
+TOLERANCE = 1e-12
+"""|G(w)| relative to the size of the terms of G at which the iterations stop (per problem of a
+batch)."""
+
+
+def backward_euler(
+    problem: ODEProblem,
+    steps: int,
+    dx: float | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ODESolution:
+    """`steps` backward Euler steps of size `dx` (default: (x1 - x0) / steps) from x0."""
+    system = first_order(problem)
+    grid = Grid(problem.x0, dx or (problem.x1 - problem.x0) / steps, steps)
+    identity = np.eye(system.z0.shape[0])
+    newton_matrix: list[np.ndarray] = []  # I - dx J, kept from step to step
+
+    def step(x: float, x_next: float, z: np.ndarray) -> np.ndarray | None:
+        w = z + grid.dx * system.F(x, z)
+        fresh = False
+        for iteration in range(NEWTON_ITERATIONS):
+            slope = system.F(x_next, w)
+            residual = w - z - grid.dx * slope
+            if not np.isfinite(residual).all():
+                return None
+            if _converged(residual, w, z, grid.dx * slope):
+                return w
+            if not fresh and (not newton_matrix or iteration >= STALE_ITERATIONS):
+                jacobian, _ = column_jacobians(system, x_next, w)
+                newton_matrix[:] = [identity - grid.dx * jacobian]
+                fresh = True
+            correction = np.linalg.solve(newton_matrix[0], residual.T[..., np.newaxis])
+            w = w - correction[..., 0].T
+        return None
+
+    return march(system, grid, step, progress=progress)
+
+
+def _converged(residual: np.ndarray, w: np.ndarray, z: np.ndarray, increment: np.ndarray) -> bool:
+    """|G(w)| at rounding level in every problem of the batch."""
+    scale = np.abs(w).max(axis=0) + np.abs(z).max(axis=0) + np.abs(increment).max(axis=0)
+    return bool((np.abs(residual).max(axis=0) <= TOLERANCE * scale).all())

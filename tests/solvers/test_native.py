@@ -1,0 +1,75 @@
+"""Compiled code: every function of the language compiles to its math.h namesake, libraries
+are cached by their source, and without a compiler the numpy path runs after one warning."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from solvers import native
+from solvers.expressions import FUNCTIONS, Variables, parse
+from solvers.expressions.compiled import compiled_values, grid_values
+from solvers.ode.euler_forward import forward_euler
+from tests.solvers.ode.problems import decay
+
+VARIABLES = Variables(scalars=("x", "a"), vectors={"v": 2})
+
+
+@pytest.fixture
+def fresh_native(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """An empty kernel cache, and no library or compiler remembered from earlier tests."""
+    monkeypatch.setattr(native, "cache_directory", lambda: tmp_path / "kernels")
+    for cached in (native.compiler, native.load_library, native._warn_once):
+        cached.cache_clear()
+    yield tmp_path / "kernels"
+    for cached in (native.compiler, native.load_library, native._warn_once):
+        cached.cache_clear()
+
+
+def test_every_function_compiles_to_the_same_values_as_numpy() -> None:
+    x = np.linspace(1.05, 1.95, 31)
+    text = " + ".join(
+        f"{name}({', '.join(['x / 2'] * FUNCTIONS[name].arity)})" for name in FUNCTIONS
+    )
+    expression = parse(f"({text}) * a - v[1] ** (x > 1.5) + (v[0] <= x < 1.2) + pi * e", VARIABLES)
+    values = {"a": np.array([1.0, -2.0]), "v": np.array([[0.5, 1.5], [3.0, 0.25]])}
+    compiled = compiled_values(expression, values, x, 2)
+    reference = grid_values(expression, values, x, 2, native=False)
+    np.testing.assert_allclose(compiled, reference, rtol=1e-14)
+    assert compiled.shape == (31, 2)
+
+
+def test_a_library_is_compiled_once_and_cached(fresh_native) -> None:
+    source = "double twice(double x) { return 2 * x; }\n"
+    library = native.load_library(source)
+    assert library is not None
+    cached = list(fresh_native.glob("*.so"))
+    assert len(cached) == 1
+    native.load_library.cache_clear()
+    modified = cached[0].stat().st_mtime_ns
+    assert native.load_library(source) is not None
+    assert cached[0].stat().st_mtime_ns == modified
+    native.load_library("double thrice(double x) { return 3 * x; }\n")
+    assert len(list(fresh_native.glob("*.so"))) == 2
+
+
+def test_without_a_compiler_the_numpy_loop_runs_after_one_warning(
+    fresh_native, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.delenv("CC", raising=False)
+    with pytest.warns(native.NativeCodeWarning, match="no C compiler found"):
+        solution = forward_euler(decay(2.0), 100)
+    assert solution.engine == "numpy"
+    np.testing.assert_allclose(solution.y[:, 0, 0], (1 - 0.1) ** np.arange(101), rtol=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert forward_euler(decay(3.0), 100).engine == "numpy"
+
+
+def test_a_failing_compiler_falls_back_with_its_message(
+    fresh_native, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC", "false")
+    with pytest.warns(native.NativeCodeWarning, match="false failed"):
+        assert native.load_library("int broken(void) { return 0; }\n") is None
