@@ -40,10 +40,16 @@ def worker(
             "worker",
             f"--concurrency={concurrency}",
             f"--queues={queue or settings.queue}",
-            f"--hostname=solverq-{os.getpid()}@{socket.gethostname()}",
+            f"--hostname={node_name(os.getpid(), socket.gethostname())}",
             "--pool=prefork",
             "--loglevel=INFO",
             "--without-mingle",
             "--without-gossip",
         ]
     )
+
+
+def node_name(pid: int, host: str) -> str:
+    """The worker's Celery node name: unique per process, so that several workers may share a
+    machine; the rows of the jobs it runs name it."""
+    return f"solverq-{pid}@{host}"

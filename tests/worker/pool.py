@@ -18,6 +18,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from cli.worker import node_name
 from worker.store import JobStore
 from worker.store.models import JobResult
 
@@ -49,7 +50,7 @@ class WorkerProcess:
     @property
     def nodename(self) -> str:
         """The name the worker records in the rows of the jobs it claims."""
-        return f"solverq-{self.pid}@{socket.gethostname()}"
+        return node_name(self.pid, socket.gethostname())
 
     def pool_processes(self) -> list[int]:
         """The pids of the worker's pool processes."""
