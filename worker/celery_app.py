@@ -29,7 +29,6 @@ def create_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         task_default_queue=settings.queue,
         worker_prefetch_multiplier=1,
-        worker_hijack_root_logger=True,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )

@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from kombu.exceptions import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
+
 from worker.settings import Settings
 from worker.store import JobStore
 from worker.store.models import utcnow
@@ -106,6 +109,8 @@ class ReaperThread:
         while True:
             try:
                 reap(job_store(self.settings), self.settings, publish)
+            except (SQLAlchemyError, OperationalError) as error:
+                log.warning("reaper pass failed, the next one tries again: %s", error)
             except Exception:
                 log.exception(
                     "reaper pass failed; trying again in %g s", self.settings.reap_interval

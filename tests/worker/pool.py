@@ -3,6 +3,7 @@ be killed whole, and ways to wait for what they do."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -62,10 +63,9 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """SIGKILL the whole process group (main process and pool processes)."""
-        if self.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
-        _kill_leftovers(self.pid)
 
 
 class WorkerPool:
@@ -135,11 +135,3 @@ def lose_messages(broker: redis.Redis, queue: str) -> int:
 
 def _tail(log: Path, lines: int = 40) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _kill_leftovers(process_group: int) -> None:
-    """Pool processes outlive their group's leader only briefly; make sure none is left."""
-    try:
-        os.killpg(process_group, signal.SIGKILL)
-    except ProcessLookupError:
-        return
