@@ -11,6 +11,8 @@ index order, like numpy.convolve.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -34,30 +36,35 @@ def direct_convolve(
     kernel, signal = (a, b) if a.size <= b.size else (b, a)
     output = np.zeros(window.shape, dtype=a.dtype)
     scaled = np.empty(window.shape, dtype=a.dtype)
-    taps = kernel.size
+    axes = [
+        _shifts(*sizes)
+        for sizes in zip(kernel.shape, window.start, window.shape, signal.shape, strict=True)
+    ]
+    steps = math.prod(len(shifts) for shifts in axes)
     report_every = max(1, PROGRESS_WORK // signal.size)
-    for count, index in enumerate(np.ndindex(kernel.shape), start=1):
-        shifted = _shifted_parts(index, window, signal.shape)
-        if shifted is not None:
-            target, source = shifted
-            part = scaled[tuple(slice(0, s.stop - s.start) for s in target)]
-            np.multiply(signal[source], kernel[index], out=part)
-            output[target] += part
-        if progress is not None and count % report_every == 0 and count < taps:
-            progress(count / taps, f"direct: {count} of {taps} terms")
+    for count, parts in enumerate(itertools.product(*axes), start=1):
+        index, target, source, scratch = zip(*parts, strict=True)
+        part, destination = scaled[scratch], output[target]
+        np.multiply(signal[source], kernel[index], out=part)
+        np.add(destination, part, out=destination)
+        if progress is not None and count % report_every == 0 and count < steps:
+            progress(count / steps, f"direct: {count} of {steps} shifted copies added")
     return output
 
 
-def _shifted_parts(
-    index: tuple[int, ...], window: Window, signal_shape: tuple[int, ...]
-) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
-    """Where x_{t - index} lands in the window (target) and which part of x it is (source);
-    None when the shifted signal misses the window."""
-    target, source = [], []
-    for i, start, length, n in zip(index, window.start, window.shape, signal_shape, strict=True):
+def _shifts(taps: int, start: int, length: int, n: int) -> list[tuple[int, slice, slice, slice]]:
+    """Along one axis, for each index i of the kernel whose shifted signal x_{t - i} meets the
+    window: i, where it lands in the window, which part of x it is, and a scratch slice as long."""
+    shifts = []
+    for i in range(taps):
         low, high = max(start, i), min(start + length, i + n)
-        if low >= high:
-            return None
-        target.append(slice(low - start, high - start))
-        source.append(slice(low - i, high - i))
-    return tuple(target), tuple(source)
+        if low < high:
+            shifts.append(
+                (
+                    i,
+                    slice(low - start, high - start),
+                    slice(low - i, high - i),
+                    slice(0, high - low),
+                )
+            )
+    return shifts
