@@ -211,7 +211,7 @@ def _check_shapes(a: np.ndarray, b: np.ndarray) -> None:
             raise ValueError(f"input '{name}' is empty (shape {array.shape})")
     if a.ndim != b.ndim:
         raise ValueError(
-            f"input 'a' is {a.ndim}-D and 'b' is {b.ndim}-D; both must have the same dimension"
+            f"input 'a' is {a.ndim}-D and 'b' is {b.ndim}-D; both must have the same number of dimensions"
         )
 
 
