@@ -57,7 +57,7 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel], ow
         requirement = _requirement(e["msg"])
         if requirement not in requirements:
             requirements.append(requirement)
-    requirement = " or ".join(requirements)
+    requirement = requirements[0] if len(requirements) == 1 else _alternatives(requirements)
     shown = _shorten(repr(group[0]["input"]))
     got = f" ({shown})" if ", got " in requirement else f", got {shown}"
     return f"parameter '{where}' of {owner} {requirement}{got}"
@@ -116,6 +116,12 @@ def _requirement(message: str) -> str:
         if message.startswith(prefix):
             return replacement + message[len(prefix) :]
     return message[:1].lower() + message[1:]
+
+
+def _alternatives(requirements: list[str]) -> str:
+    """'must be a valid number' and 'must be 'auto'' read as 'must be a valid number or 'auto''."""
+    shortened = [r.split(",")[0] for r in requirements]
+    return " or ".join([shortened[0]] + [r.removeprefix("must be ") for r in shortened[1:]])
 
 
 def _common_prefix(locations: list[tuple[int | str, ...]]) -> tuple[int | str, ...]:

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from plugins.arrays import array_problem, decode_arrays, encode_arrays
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.linspace(0, 1, 7),
+        np.arange(12, dtype=np.int64).reshape(3, 4),
+        np.array([1 + 2j, -3.5j]),
+        np.array([True, False]),
+        np.array(["a", "bc"]),
+        np.zeros((0, 3)),
+        np.float32(2.5) * np.ones(3, dtype=np.float32),
+        np.array(3.0),
+    ],
+)
+def test_arrays_round_trip_exactly(array: np.ndarray) -> None:
+    restored = decode_arrays(encode_arrays({"values": array}))["values"]
+    assert restored.dtype == array.dtype and restored.shape == array.shape
+    np.testing.assert_array_equal(restored, array)
+
+
+def test_python_integers_beyond_int64_round_trip_without_pickle() -> None:
+    big = np.array([[2**100, -(3**70)], [0, 7]], dtype=object)
+    data = encode_arrays({"output": big, "x": np.arange(2)})
+    restored = decode_arrays(data)
+    assert restored["output"].dtype == object
+    assert restored["output"].tolist() == big.tolist()
+    assert all(type(v) is int for v in restored["output"].flat)
+    assert set(restored) == {"output", "x"}
+
+
+def test_object_arrays_of_anything_else_are_refused() -> None:
+    with pytest.raises(ValueError, match="only Python integers"):
+        encode_arrays({"bad": np.array([1.5, "a"], dtype=object)})
+
+
+@pytest.mark.parametrize("name", ["", "__big_integers__", 3])
+def test_bad_names_are_refused(name: object) -> None:
+    assert "must be a non-empty string" in array_problem(name, np.zeros(1))
+
+
+def test_non_arrays_are_refused() -> None:
+    assert "not a numpy array" in array_problem("x", [1, 2])

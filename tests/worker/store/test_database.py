@@ -1,0 +1,47 @@
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from plugins.errors import RejectedRequest
+from worker.store import open_database
+from worker.store.database import MIGRATIONS, Database, redacted
+from worker.store.models import SCHEMA_REVISION, Base
+
+
+def test_schema_revision_names_the_newest_migration() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+
+
+def test_migrations_create_exactly_the_models(store) -> None:
+    with store.database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_upgrade_is_idempotent(store) -> None:
+    store.database.upgrade()
+    assert store.database.schema_revision() == SCHEMA_REVISION
+
+
+def test_the_embedded_sqlite_database_is_created_on_first_use(tmp_path) -> None:
+    path = tmp_path / "new" / "dir" / "solverq.db"
+    database = open_database(f"sqlite:///{path}")
+    assert path.exists()
+    assert database.schema_revision() == SCHEMA_REVISION
+
+
+def test_postgresql_without_the_schema_asks_for_an_upgrade(postgres_url) -> None:
+    database = Database(postgres_url)
+    with pytest.raises(RejectedRequest, match="has no solverq schema; run `solverq db upgrade`"):
+        database.ensure_schema()
+    database.dispose()
+
+
+def test_passwords_are_hidden() -> None:
+    assert redacted("postgresql+psycopg://user:secret@db/solverq") == (
+        "postgresql+psycopg://user:***@db/solverq"
+    )
