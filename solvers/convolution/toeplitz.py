@@ -21,7 +21,8 @@ from solvers.convolution.windows import Window
 
 def toeplitz_matrix(a: np.ndarray, shape_b: tuple[int, ...], window: Window) -> np.ndarray:
     """The rows of T(a) for the window's entries: shape (window.size, prod(shape_b))."""
-    padded = np.pad(a, [(m - 1, m - 1) for m in shape_b])
+    padded = np.zeros([n + 2 * (m - 1) for n, m in zip(a.shape, shape_b, strict=True)], a.dtype)
+    padded[tuple(slice(m - 1, m - 1 + n) for n, m in zip(a.shape, shape_b, strict=True))] = a
     # windows[t][u] = padded[t + u] = a[t + u - (m - 1)]; with u = m - 1 - j that is a[t - j].
     windows = sliding_window_view(padded, shape_b)[window.slices]
     reversed_columns = windows[(Ellipsis, *([slice(None, None, -1)] * len(shape_b)))]
