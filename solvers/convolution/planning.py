@@ -82,12 +82,15 @@ class _Planner:
 
     def explicit(self, method: str) -> Plan:
         plan = {"direct": self.direct, "toeplitz": self.toeplitz, "fft": self.fft}[method]()
-        if method != "direct":
-            problem = self.fft_problem(plan) if method == "fft" else self.non_finite("toeplitz")
-            if problem:
-                raise ValueError(problem)
         if not self.fits(plan):
             raise ValueError(self.too_large(plan))
+        problem = None
+        if method == "fft":
+            problem = self.fft_problem(plan)
+        elif method == "toeplitz":
+            problem = self.non_finite(method)
+        if problem:
+            raise ValueError(problem)
         return plan
 
     def direct(self, compiled_allowed: bool = False) -> Plan:
@@ -211,7 +214,8 @@ def _check_shapes(a: np.ndarray, b: np.ndarray) -> None:
             raise ValueError(f"input '{name}' is empty (shape {array.shape})")
     if a.ndim != b.ndim:
         raise ValueError(
-            f"input 'a' is {a.ndim}-D and 'b' is {b.ndim}-D; both must have the same number of dimensions"
+            f"input 'a' is {a.ndim}-D and 'b' is {b.ndim}-D; "
+            "both must have the same number of dimensions"
         )
 
 
