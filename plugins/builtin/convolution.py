@@ -37,11 +37,10 @@ def _number_array(values: list[Any]) -> list[Any]:
                 f"{', '.join(str(len(row)) for row in values[:10])}"
                 f"{', ...' if len(values) > 10 else ''} entries"
             )
-        entries = [([i, j], v) for i, row in enumerate(values) for j, v in enumerate(row)]
+        entries = [(f"[{i}][{j}]", v) for i, row in enumerate(values) for j, v in enumerate(row)]
     else:
-        entries = [([i], v) for i, v in enumerate(values)]
-    for index, value in entries:
-        where = "".join(f"[{i}]" for i in index)
+        entries = [(f"[{i}]", v) for i, v in enumerate(values)]
+    for where, value in entries:
         if isinstance(value, list):
             raise ValueError(f"must be 1-D or 2-D; entry {where} is a list (3-D or deeper)")
         if value in ("NaN", "Infinity", "-Infinity"):
@@ -51,10 +50,13 @@ def _number_array(values: list[Any]) -> list[Any]:
         if type(value) is float and not math.isfinite(value):
             raise ValueError(f"must hold only finite numbers; entry {where} is {value!r}")
     if any(type(v) is float for _, v in entries):
-        for index, value in entries:
-            if type(value) is int and abs(value) > np.finfo(np.float64).max:
-                where = "".join(f"[{i}]" for i in index)
-                raise ValueError(f"mixes floats with an integer too large for one (entry {where})")
+        for where, value in entries:
+            try:
+                float(value)
+            except OverflowError:
+                raise ValueError(
+                    f"mixes floats with an integer too large for one (entry {where})"
+                ) from None
     return values
 
 
