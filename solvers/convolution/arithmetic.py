@@ -18,6 +18,7 @@ BIG_INTEGER = np.dtype(object)
 FLOAT64 = np.dtype(np.float64)
 COMPLEX128 = np.dtype(np.complex128)
 INT64_LIMIT = 2**63
+NAMES = {INT64: "int64", BIG_INTEGER: "big integers", FLOAT64: "float64", COMPLEX128: "complex128"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Arithmetic:
     @property
     def name(self) -> str:
         """How a user reads the arithmetic: int64, big integers, float64 or complex128."""
-        return "big integers" if self.dtype == BIG_INTEGER else str(self.dtype)
+        return NAMES[self.dtype]
 
 
 def choose_arithmetic(a: np.ndarray, b: np.ndarray) -> Arithmetic:

@@ -10,50 +10,132 @@ their ratios matter for the choice.
 Memory. A convolution may use at most `MEMORY_LIMIT` bytes of working memory (output, converted
 inputs, scratch, spectra or Toeplitz matrix); a request needing more is refused before anything
 is allocated.
+
+Both depend only on the shapes, the mode's window and the arithmetic, so the ranking of the
+options is cached: repeated convolutions of one shape are planned once.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-
-import numpy as np
+from typing import NamedTuple
 
 from solvers.convolution.arithmetic import BIG_INTEGER, Arithmetic
 from solvers.convolution.fft import transform_length
+from solvers.convolution.windows import Window, multiply_adds
 
 MEMORY_LIMIT = 4 * 2**30
+COMPILED_LOOP_SECONDS = 1.0
 
-COMPILED_CALL = 2.0e-6
-COMPILED_MULTIPLY_ADD = {"int64": 0.9e-9, "float64": 0.55e-9, "complex128": 1.6e-9}
-LOOP_CALL = 10e-6
-LOOP_STEP = 3.0e-6
-LOOP_MULTIPLY_ADD = {"int64": 1.5e-9, "float64": 1.2e-9, "complex128": 3.0e-9, "object": 60e-9}
-FFT_CALL = 30e-6
-FFT_BUTTERFLY = {"float64": 0.9e-9, "complex128": 1.8e-9}
-FFT_POINTWISE = {"float64": 2.0e-9, "complex128": 4.0e-9}
+# Seconds per unit of each count below, by arithmetic.
+COMPILED_LOOP_RATES = {  # per call, per output entry, per multiply-add
+    "int64": (2e-6, 5e-9, 1.1e-9),
+    "float64": (2e-6, 2e-9, 0.2e-9),
+    "complex128": (2e-6, 25e-9, 0.5e-9),
+}
+DIRECT_LOOP_RATES = {  # per call, per step, per multiply-add
+    "int64": (10e-6, 5e-6, 2e-9),
+    "float64": (5e-6, 4.6e-6, 1.9e-9),
+    "complex128": (10e-6, 5.2e-6, 3.6e-9),
+    "big integers": (10e-6, 10e-6, 290e-9),
+}
+FFT_RATES = {  # per call, per transform, per transformed entry, per entry and level (log2 length)
+    "float64": (30e-6, 0.5e-6, 1e-9, 1e-9),
+    "complex128": (30e-6, 0.5e-6, 2e-9, 1.6e-9),
+}
 
 
-def compiled_direct_seconds(arithmetic: Arithmetic, multiply_adds: int) -> float:
-    """numpy.convolve's compiled 1-D loop."""
-    return COMPILED_CALL + COMPILED_MULTIPLY_ADD[arithmetic.name] * multiply_adds
+def compiled_loop_counts(outputs: int, multiply_adds: int) -> tuple[float, ...]:
+    """numpy.convolve's compiled 1-D loop: a dot product per output entry."""
+    return (1, outputs, multiply_adds)
 
 
-def loop_direct_seconds(arithmetic: Arithmetic, steps: int, multiply_adds: int) -> float:
+def direct_loop_counts(steps: int, multiply_adds: int) -> tuple[float, ...]:
     """Our direct summation: one vector step per entry of the smaller input."""
-    per_term = LOOP_MULTIPLY_ADD["object" if arithmetic.dtype == BIG_INTEGER else arithmetic.name]
-    return LOOP_CALL + LOOP_STEP * steps + per_term * multiply_adds
+    return (1, steps, multiply_adds)
 
 
-def fft_seconds(kind: str, lengths: tuple[int, ...], blocks: int = 1) -> float:
-    """`blocks` products of transforms of shape `lengths` (kind float64 or complex128), plus the
-    kernel's transform: 2 blocks + 1 transforms in all."""
+def fft_counts(lengths: tuple[int, ...], blocks: int = 1) -> tuple[float, ...]:
+    """`blocks` transforms of shape `lengths` and their inverses, and the kernel's transform."""
     size = math.prod(lengths)
     transforms = 2 * blocks + 1
-    return (
-        FFT_CALL
-        + FFT_BUTTERFLY[kind] * transforms * size * math.log2(max(size, 2))
-        + FFT_POINTWISE[kind] * transforms * size
-    )
+    return (1, transforms, transforms * size, transforms * size * math.log2(max(size, 2)))
+
+
+def seconds(rates: tuple[float, ...], counts: tuple[float, ...]) -> float:
+    return sum(rate * count for rate, count in zip(rates, counts, strict=True))
+
+
+class Option(NamedTuple):
+    """One way to run a convolution, with its estimated seconds and working bytes.
+
+    `compiled_loop`: direct sums by numpy.convolve's compiled 1-D loop, offered to `auto` where
+    it takes at most `COMPILED_LOOP_SECONDS` (so that a job goes without progress reports no
+    longer than that); else direct sums run our own loop. `fft_length`: the transform length of
+    1-D overlap-add blocks (None: whole transforms).
+    """
+
+    seconds: float
+    working_bytes: int
+    method: str
+    compiled_loop: bool = False
+    fft_length: int | None = None
+
+
+@functools.lru_cache(maxsize=1024)
+def ranked_options(
+    shape_a: tuple[int, ...], shape_b: tuple[int, ...], window: Window, arithmetic: str, entry: int
+) -> tuple[Option, ...]:
+    """The options `auto` chooses from, fastest first: direct sums (compiled loop or ours) and,
+    unless the arithmetic is big integers, the FFT. `entry`: bytes of one output entry."""
+    size_a, size_b = math.prod(shape_a), math.prod(shape_b)
+    terms = multiply_adds(shape_a, shape_b, window)
+    direct = direct_bytes(window.size, size_a + size_b, entry)
+    options = [
+        Option(
+            seconds(DIRECT_LOOP_RATES[arithmetic], direct_loop_counts(min(size_a, size_b), terms)),
+            direct,
+            "direct",
+        )
+    ]
+    if arithmetic != "big integers":
+        if len(shape_a) == 1:
+            compiled = seconds(
+                COMPILED_LOOP_RATES[arithmetic], compiled_loop_counts(window.size, terms)
+            )
+            if compiled <= COMPILED_LOOP_SECONDS:
+                options.append(Option(compiled, direct, "direct", compiled_loop=True))
+        options.append(_fft_option(shape_a, shape_b, arithmetic != "complex128"))
+    return tuple(sorted(options))
+
+
+def _fft_option(shape_a: tuple[int, ...], shape_b: tuple[int, ...], real: bool) -> Option:
+    """The FFT: in 1-D by overlap-add blocks of the fastest length."""
+    rates = FFT_RATES["float64" if real else "complex128"]
+    inputs = math.prod(shape_a) + math.prod(shape_b)
+    whole = transform_shape(shape_a, shape_b, real)
+    options = [Option(seconds(rates, fft_counts(whole)), fft_bytes(whole, 1, inputs, real), "fft")]
+    if len(shape_a) == 1:
+        n, m = max(shape_a[0], shape_b[0]), min(shape_a[0], shape_b[0])
+        for length in overlap_add_lengths(n, m, real)[:-1]:
+            blocks = -(-n // (length - m + 1))
+            options.append(
+                Option(
+                    seconds(rates, fft_counts((length,), blocks)),
+                    fft_bytes((length,), blocks, inputs, real),
+                    "fft",
+                    fft_length=length,
+                )
+            )
+    return min(options)
+
+
+def transform_shape(
+    shape_a: tuple[int, ...], shape_b: tuple[int, ...], real: bool
+) -> tuple[int, ...]:
+    """The transform lengths that hold the full convolution along each axis."""
+    return tuple(transform_length(n + m - 1, real) for n, m in zip(shape_a, shape_b, strict=True))
 
 
 def overlap_add_lengths(n: int, m: int, real: bool) -> list[int]:
@@ -89,7 +171,7 @@ def toeplitz_bytes(output_entries: int, b_entries: int, input_entries: int, entr
 def fft_bytes(lengths: tuple[int, ...], blocks: int, input_entries: int, real: bool) -> int:
     """Padded blocks, spectra, inverse transforms and output: about four arrays of the
     transformed size, of float64 (real) or complex128 entries."""
-    entry = np.dtype(np.float64 if real else np.complex128).itemsize
+    entry = 8 if real else 16
     return (4 * blocks * math.prod(lengths) + input_entries) * entry
 
 

@@ -18,7 +18,7 @@ from solvers.convolution.windows import MODES
 SMALL_MULTIPLY_ADDS = 2**15
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConvolutionResult:
     """The convolution's output and the method that computed it (direct, toeplitz or fft)."""
 

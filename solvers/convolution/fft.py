@@ -55,17 +55,15 @@ def fft_convolve(
 ) -> np.ndarray:
     """The window of the convolution of `a` and `b` (both float64 or both complex128) by the FFT.
 
-    `length` is the transform length of 1-D overlap-add (at least twice the shorter input's
-    length); None transforms whole inputs.
+    `length`, for 1-D inputs only, is the transform length of overlap-add blocks (at least twice
+    the shorter input's length); None transforms the whole inputs.
     """
     real = a.dtype.kind != "c"
-    if a.ndim == 1:
-        signal, kernel = (a, b) if a.size >= b.size else (b, a)
-        if length is None:
-            length = transform_length(a.size + b.size - 1, real)
-        full = _overlap_add(signal, kernel, length, real, progress)
-    else:
+    if length is None:
         full = _whole(a, b, real, progress)
+    else:
+        signal, kernel = (a, b) if a.size >= b.size else (b, a)
+        full = _overlap_add(signal, kernel, length, real, progress)
     return full[window.slices]
 
 
