@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,27 +48,25 @@ def choose_arithmetic(a: np.ndarray, b: np.ndarray) -> Arithmetic:
         if array.dtype.kind == "O" and not all(type(v) is int for v in array.flat):
             raise ValueError(f"input '{name}' is an object array; only Python integers are allowed")
     kinds = a.dtype.kind + b.dtype.kind
-    if "c" in kinds:
-        return Arithmetic(COMPLEX128)
-    if "f" in kinds:
-        return Arithmetic(FLOAT64)
+    if "c" in kinds or "f" in kinds:
+        for name, array in (("a", a), ("b", b)):
+            if array.dtype == BIG_INTEGER and _max_abs(array) > sys.float_info.max:
+                raise ValueError(f"input '{name}' holds an integer too large for a float")
+        return Arithmetic(COMPLEX128 if "c" in kinds else FLOAT64)
     max_abs_a, max_abs_b = _max_abs(a), _max_abs(b)
     terms = math.prod(min(n, m) for n, m in zip(a.shape, b.shape, strict=True))
     fits = max(max_abs_a, max_abs_b) < INT64_LIMIT and max_abs_a * max_abs_b * terms < INT64_LIMIT
     return Arithmetic(INT64 if fits else BIG_INTEGER, max_abs_a, max_abs_b)
 
 
-def convert(array: np.ndarray, arithmetic: Arithmetic, name: str) -> np.ndarray:
+def convert(array: np.ndarray, arithmetic: Arithmetic) -> np.ndarray:
     """`array` in the arithmetic's dtype (itself when it already is)."""
     if array.dtype == arithmetic.dtype:
         return array
     if arithmetic.dtype == BIG_INTEGER:
         return np.array([int(v) for v in array.flat], dtype=object).reshape(array.shape)
     if array.dtype == BIG_INTEGER:
-        try:
-            floats = np.array([float(v) for v in array.flat]).reshape(array.shape)
-        except OverflowError:
-            raise ValueError(f"input '{name}' holds an integer too large for a float") from None
+        floats = np.array([float(v) for v in array.flat]).reshape(array.shape)
         return floats.astype(arithmetic.dtype, copy=False)
     return array.astype(arithmetic.dtype)
 

@@ -1,11 +1,11 @@
 """What each method costs: estimated seconds, to pick the fastest, and bytes, to refuse early.
 
 Time. scipy's `choose_conv_method` compares the direct multiply-add count with 3 N log N for the
-FFT, each weighted by a constant fitted on one machine. We do the same with the costs of our own
-implementations: a per-call overhead, the per-step overhead of the Python loop of direct summation,
-the transforms of overlap-add blocks, and the pointwise work around them. The constants are
-seconds per unit, fitted on a 2-core x86-64 machine with `bench/convolution_calibration.py`; only
-their ratios matter for the choice.
+FFT, each weighted by a constant fitted on one machine. We do the same with the costs of what we
+run: numpy.convolve's compiled loop (a dot product per output entry), our Python loop of direct
+summation (an overhead per step), and FFTs whole or by overlap-add blocks (an overhead per
+transform, the butterflies, the pointwise work). The rates are seconds per unit, fitted on a
+2-core x86-64 machine with `bench/convolution_calibration.py`; only their ratios matter.
 
 Memory. A convolution may use at most `MEMORY_LIMIT` bytes of working memory (output, converted
 inputs, scratch, spectra or Toeplitz matrix); a request needing more is refused before anything
@@ -118,7 +118,7 @@ def _fft_option(shape_a: tuple[int, ...], shape_b: tuple[int, ...], real: bool) 
     options = [Option(seconds(rates, fft_counts(whole)), fft_bytes(whole, 1, inputs, real), "fft")]
     if len(shape_a) == 1:
         n, m = max(shape_a[0], shape_b[0]), min(shape_a[0], shape_b[0])
-        for length in overlap_add_lengths(n, m, real)[:-1]:
+        for length in overlap_add_lengths(n, m, real):
             blocks = -(-n // (length - m + 1))
             options.append(
                 Option(
@@ -139,15 +139,15 @@ def transform_shape(
 
 
 def overlap_add_lengths(n: int, m: int, real: bool) -> list[int]:
-    """Candidate transform lengths for a 1-D convolution of lengths n >= m: blocks of 2^k m
-    entries, and last the length that transforms the whole inputs at once."""
+    """Transform lengths of overlap-add blocks for a 1-D convolution of lengths n >= m: blocks
+    of about 4 m, 8 m, 16 m, ... entries, each shorter than one transform of the whole inputs."""
     whole = transform_length(n + m - 1, real)
     lengths = []
     target = 4 * m
     while target < whole:
         lengths.append(transform_length(target, real))
         target *= 2
-    return [*lengths, whole]
+    return [length for length in lengths if length < whole]
 
 
 def entry_bytes(arithmetic: Arithmetic, terms: int) -> int:

@@ -61,7 +61,7 @@ def run(
     progress: Callable[[float, str], None] | None = None,
 ) -> ConvolutionResult:
     """Carry out `plan` on the inputs it was made for."""
-    a, b = convert(a, plan.arithmetic, "a"), convert(b, plan.arithmetic, "b")
+    a, b = convert(a, plan.arithmetic), convert(b, plan.arithmetic)
     if plan.method == "fft":
         output = fft_convolve(
             a.astype(FLOAT64, copy=False) if plan.arithmetic.is_integer else a,
