@@ -36,12 +36,12 @@ COMPILED_LOOP_RATES = {  # per call, per output entry, per multiply-add
 }
 DIRECT_LOOP_RATES = {  # per call, per step, per multiply-add
     "int64": (10e-6, 5e-6, 2e-9),
-    "float64": (5e-6, 4.6e-6, 1.9e-9),
+    "float64": (5e-6, 4.6e-6, 2.5e-9),
     "complex128": (10e-6, 5.2e-6, 3.6e-9),
     "big integers": (10e-6, 10e-6, 290e-9),
 }
 FFT_RATES = {  # per call, per transform, per transformed entry, per entry and level (log2 length)
-    "float64": (30e-6, 0.5e-6, 1e-9, 1e-9),
+    "float64": (30e-6, 0.5e-6, 1e-9, 0.9e-9),
     "complex128": (30e-6, 0.5e-6, 2e-9, 1.6e-9),
 }
 
