@@ -142,3 +142,20 @@ def test_rejected_requests_store_nothing(solverq_env, args, message) -> None:
     outcome = solverq("submit", "convolution", *args)
     assert outcome.exit_code == 2 and message in outcome.stderr
     assert solverq_env.list() == []
+
+
+@pytest.mark.parametrize(
+    ("arrays", "args", "message"),
+    [
+        ({"a": np.array([1.0, np.nan]), "b": np.ones(2)}, [], "input array 'a' of convolution"),
+        ({"a": np.ones(10**5), "b": np.ones(10**5)}, ["-p", "method=toeplitz"], "Toeplitz matrix"),
+        ({"a": np.ones((2, 2, 2)), "b": np.ones(2)}, [], "input 'a' has 3 dimensions"),
+        ({"a": np.ones(3), "x": np.ones(2)}, [], "takes input arrays 'a' and 'b', not 'x'"),
+    ],
+)
+def test_rejected_data_exits_2_with_one_line(solverq_env, tmp_path, arrays, args, message) -> None:
+    np.savez(tmp_path / "inputs.npz", **arrays)
+    outcome = solverq("submit", "convolution", "--data", str(tmp_path / "inputs.npz"), *args)
+    assert outcome.exit_code == 2 and message in outcome.stderr
+    assert outcome.stderr.count("\n") == 1
+    assert solverq_env.list() == []
