@@ -113,7 +113,7 @@ def fit(rows: list[tuple]) -> tuple[tuple[float, ...], float, float]:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    console = Console()
+    console = Console(width=120)
     table = Table("building block", "arithmetic", "rates", "predicted / measured")
     blocks = [
         ("compiled", ["int64", "float64", "complex128"]),

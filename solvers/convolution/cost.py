@@ -4,8 +4,9 @@ Time. scipy's `choose_conv_method` compares the direct multiply-add count with 3
 FFT, each weighted by a constant fitted on one machine. We do the same with the costs of what we
 run: numpy.convolve's compiled loop (a dot product per output entry), our Python loop of direct
 summation (an overhead per step), and FFTs whole or by overlap-add blocks (an overhead per
-transform, the butterflies, the pointwise work). The rates are seconds per unit, fitted on a
-2-core x86-64 machine with `bench/convolution_calibration.py`; only their ratios matter.
+transform, the butterflies, the pointwise work). The rates are seconds per unit, set from the
+fits `bench/convolution_calibration.py` prints on a 2-core x86-64 machine; only their ratios
+matter.
 
 Memory. A convolution may use at most `MEMORY_LIMIT` bytes of working memory (output, converted
 inputs, scratch, spectra or Toeplitz matrix); a request needing more is refused before anything
