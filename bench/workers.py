@@ -1,9 +1,8 @@
 """The worker pool against plain Celery: throughput, latency and 10,000 tiny jobs.
 
-Tiny jobs (a convolution of 8 by 3 numbers; the `echo` test plugin where `convolution` is not
-installed) go through Redis and PostgreSQL to one `solverq worker` with 2 pool processes; plain
-Celery no-op tasks go through the same Redis to a Celery worker with the same settings and the
-same pool (prefork, 2 processes). Reported:
+Tiny jobs (a convolution of 8 by 3 numbers) go through Redis and PostgreSQL to one `solverq
+worker` with 2 pool processes; plain Celery no-op tasks go through the same Redis to a Celery
+worker with the same settings and the same pool (prefork, 2 processes). Reported:
 
 - jobs per second for both, from the first submission to the last stored outcome (or, for the
   no-op tasks, to the last acknowledgement), and their ratio (goal: at least 0.5). Both workers
@@ -44,7 +43,6 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-from plugins.registry import discover  # noqa: E402
 from worker import service  # noqa: E402
 from worker.settings import Settings  # noqa: E402
 from worker.store import JobStore, open_database  # noqa: E402
@@ -55,19 +53,10 @@ POSTGRES_URL = os.environ.get(
     "SOLVERQ_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("SOLVERQ_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
-TEST_PLUGINS = ROOT / "tests" / "fixtures" / "dists" / "testplugins"
+TINY_JOB = {"a": [1, 2, 3, 4, 5, 6, 7, 8], "b": [1.0, -1.0, 0.5]}
 PROCESSES = 2
 WARM_UP = 50
 NOOP_QUEUE = "noop"
-
-
-def tiny_job() -> tuple[str, dict]:
-    """A tiny convolution, or the `echo` test plugin where `convolution` is not installed."""
-    if "convolution" in discover():
-        return "convolution", {"a": [1, 2, 3, 4, 5, 6, 7, 8], "b": [1.0, -1.0, 0.5]}
-    sys.path.insert(0, str(TEST_PLUGINS))
-    discover.cache_clear()
-    return "echo", {"values": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]}
 
 
 def wait_until(condition: Callable[[], bool], poll: float, timeout: float = 3600.0) -> None:
@@ -81,7 +70,7 @@ def wait_until(condition: Callable[[], bool], poll: float, timeout: float = 3600
 @contextmanager
 def worker_process(command: list[str], environment: dict[str, str], log: Path) -> Iterator[None]:
     """A worker in a process group of its own, once ready; the group is killed afterwards."""
-    paths = [str(BENCH), str(TEST_PLUGINS), os.environ.get("PYTHONPATH", "")]
+    paths = [str(BENCH), os.environ.get("PYTHONPATH", "")]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths)), **environment}
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -142,13 +131,11 @@ def noop_seconds(broker: redis.Redis, count: int) -> float:
     return time.perf_counter() - started
 
 
-def job_seconds(
-    store: JobStore, settings: Settings, plugin: str, params: dict, count: int
-) -> tuple[float, float]:
+def job_seconds(store: JobStore, settings: Settings, count: int) -> tuple[float, float]:
     """Seconds from submitting `count` jobs at once (one transaction, one broker connection) to
     the submission's end and to the last stored outcome."""
     started = utcnow()
-    job_ids = service.submit_many(plugin, [params] * count, settings=settings)
+    job_ids = service.submit_many("convolution", [TINY_JOB] * count, settings=settings)
     submitted = (utcnow() - started).total_seconds()
     batch = Job.id.in_(job_ids)
 
@@ -162,17 +149,15 @@ def job_seconds(
         last = session.scalar(select(func.max(Job.finished_at)).where(batch))
         failed = session.scalar(select(func.count()).where(batch, Job.status != "succeeded"))
     if failed:
-        raise RuntimeError(f"{failed} of the {count} {plugin} jobs did not succeed")
+        raise RuntimeError(f"{failed} of the {count} jobs did not succeed")
     return submitted, (last - started).total_seconds()
 
 
-def latencies(
-    store: JobStore, settings: Settings, plugin: str, params: dict, count: int, rate: float
-) -> list[float]:
+def latencies(store: JobStore, settings: Settings, count: int, rate: float) -> list[float]:
     """Submit-to-stored seconds of `count` jobs submitted one at a time, `rate` per second."""
     job_ids = []
     for _ in range(count):
-        job_ids.append(service.submit(plugin, params, settings=settings).id)
+        job_ids.append(service.submit("convolution", TINY_JOB, settings=settings).id)
         time.sleep(1 / rate)
     wait_until(lambda: store.get(job_ids[-1]).finished, 0.1)
     jobs = [store.get(job_id) for job_id in job_ids]
@@ -191,9 +176,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="their submissions per second")
     parser.add_argument("--many", type=int, default=10_000, help="jobs of the end-to-end run")
     options = parser.parse_args()
-    plugin, params = tiny_job()
     logs = Path(tempfile.mkdtemp(prefix="solverq-bench-"))
-    print(f"tiny job: {plugin} {params}; {PROCESSES} pool processes; worker logs in {logs}")
+    print(f"tiny job: convolution {TINY_JOB}; {PROCESSES} pool processes; logs in {logs}")
     pool = ["--concurrency", str(PROCESSES), "--pool", "prefork", "--loglevel", "INFO"]
 
     os.environ["BENCH_BROKER_URL"] = REDIS_URL
@@ -211,14 +195,14 @@ def main() -> None:
             worker_process(solverq, environment, logs / "solverq.log"),
         ):
             noop_seconds(broker, WARM_UP)
-            job_seconds(store, settings, plugin, params, WARM_UP)
+            job_seconds(store, settings, WARM_UP)
             noop_rates, job_rates = [], []
             for _ in range(options.rounds):
                 noop_rates.append(options.jobs / noop_seconds(broker, options.jobs))
-                _, finished = job_seconds(store, settings, plugin, params, options.jobs)
+                _, finished = job_seconds(store, settings, options.jobs)
                 job_rates.append(options.jobs / finished)
-            timed = latencies(store, settings, plugin, params, options.latency_jobs, options.rate)
-            submitted, finished = job_seconds(store, settings, plugin, params, options.many)
+            timed = latencies(store, settings, options.latency_jobs, options.rate)
+            submitted, finished = job_seconds(store, settings, options.many)
 
     ratios = [job / noop for job, noop in zip(job_rates, noop_rates, strict=True)]
     rounds = f"median of {options.rounds} batches of {options.jobs}"
