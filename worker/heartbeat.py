@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from plugins.errors import JobCancelled
 from worker.store import JobStore
+from worker.store.database import first_line
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class Heartbeat:
         try:
             return self.store.heartbeat(self.job_id, self.attempt, fraction, message)
         except SQLAlchemyError as error:
-            log.warning("job %s: cannot write its heartbeat: %s", self.job_id, error)
+            log.warning("job %s: cannot write its heartbeat: %s", self.job_id, first_line(error))
             return True
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from worker.settings import Settings
 from worker.store import JobStore
+from worker.store.database import first_line
 from worker.store.models import utcnow
 from worker.store.recovery import QueuedJob, give_up, requeue, stale_attempts, take_unclaimed
 
@@ -110,7 +111,7 @@ class ReaperThread:
             try:
                 reap(job_store(self.settings), self.settings, publish)
             except (SQLAlchemyError, OperationalError) as error:
-                log.warning("reaper pass failed, the next one tries again: %s", error)
+                log.warning("reaper pass failed, the next one tries again: %s", first_line(error))
             except Exception:
                 log.exception(
                     "reaper pass failed; trying again in %g s", self.settings.reap_interval

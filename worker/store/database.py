@@ -146,11 +146,17 @@ def retry_on_disconnect(operation: Callable[P, T]) -> Callable[P, T]:
             except DBAPIError as error:
                 if not (error.connection_invalidated or isinstance(error, OperationalError)):
                     raise
-                log.warning("%s: database unavailable (%s); retrying", operation.__name__, error)
+                log.warning("%s: %s; retrying", operation.__name__, first_line(error))
                 time.sleep(delay)
         return operation(*args, **kwargs)
 
     return retrying
+
+
+def first_line(error: Exception) -> str:
+    """The database's own message of a SQLAlchemy error, without the statement it ran."""
+    cause = getattr(error, "orig", None) or error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def redacted(url: str) -> str:
