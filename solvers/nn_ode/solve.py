@@ -23,6 +23,8 @@ from solvers.ode.problem import ODEProblem
 
 Progress = Callable[[float, str], None]
 OPTIMIZERS = ("bfgs", "adam", "gd")
+PROGRESS_INTERVAL = 10
+"""Progress is reported every this many iterations."""
 
 
 class Status(StrEnum):
@@ -71,8 +73,8 @@ def collocation_points(x0: float, x1: float, count: int) -> np.ndarray:
 def solve(
     problem: ODEProblem, settings: NeuralODESettings, progress: Progress | None = None
 ) -> NeuralODEResult:
-    """Train the trial solution of `problem`; `progress(fraction, message)` hears of each
-    iteration."""
+    """Train the trial solution of `problem`; `progress(fraction, message)` hears of every
+    tenth iteration and of the end."""
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {settings.optimizer!r} (known: {OPTIMIZERS})")
     trial = trial_solution(problem)
@@ -88,7 +90,7 @@ def solve(
     p0 = network.initial_parameters(np.random.default_rng(settings.seed))
 
     def report(iteration: int, loss: float) -> None:
-        if progress is not None:
+        if progress is not None and iteration % PROGRESS_INTERVAL == 0:
             progress(iteration / settings.iterations, f"iteration {iteration}: loss {loss:.3e}")
 
     arguments = (loss_and_gradient, p0, settings.iterations, settings.tol, report)
