@@ -123,13 +123,14 @@ def _first_order(
     loss, gradient = loss_and_gradient(p)
     history = [loss]
     best = (p, loss)
-    for t in range(1, iterations + 1):
-        if loss <= tol or not np.isfinite(loss):
-            break
-        p = update(p, gradient, t)
-        loss, gradient = loss_and_gradient(p)
-        history.append(loss)
-        if loss < best[1]:
-            best = (p, loss)
-        callback(t, loss)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned of
+        for t in range(1, iterations + 1):
+            if loss <= tol or not np.isfinite(loss):
+                break
+            p = update(p, gradient, t)
+            loss, gradient = loss_and_gradient(p)
+            history.append(loss)
+            if loss < best[1]:
+                best = (p, loss)
+            callback(t, loss)
     return Minimisation(best[0], best[1], len(history) - 1, np.array(history))
