@@ -10,16 +10,17 @@ Parameters are those of `ode_problem` (no batches) plus the conditions (`conditi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
 from plugins.contract import Plugin, ProgressCallback, Result
 from plugins.errors import SolveFailed
 from solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
 from solvers.nn_ode.activations import ACTIVATIONS
+from solvers.nn_ode.network import Network
 from solvers.ode.problem import ODEProblem
 
 MAX_LAYERS = 10
@@ -27,6 +28,11 @@ MAX_WIDTH = 1000
 MAX_POINTS = 10_000
 MAX_EVAL_POINTS = 1_000_000
 MAX_ITERATIONS = 1_000_000
+MAX_BFGS_PARAMETERS = 2000
+"""BFGS keeps a dense inverse-Hessian estimate: 2000² numbers are 32 MB."""
+MAX_PARAMETERS = 1_000_000
+MAX_ACTIVATIONS = 2_000_000
+"""The most hidden-unit values one pass may hold (hidden widths summed, times points)."""
 EXTRAPOLATION = 0.1
 """How far past x1, as a fraction of x1 - x0, the extrapolation error is measured."""
 PIECEWISE_LINEAR = {"relu", "leaky_relu", "elu", "relu6", "hardtanh"}
@@ -109,6 +115,31 @@ class NeuralODEParameters(ODEProblemParameters):
         if not all(1 <= width <= MAX_WIDTH for width in hidden):
             raise ValueError(f"must hold layer widths from 1 to {MAX_WIDTH}")
         return hidden
+
+    @model_validator(mode="after")
+    def check_network_size(self) -> Self:
+        size = Network(tuple(self.hidden), self.components, self.activation, 0.0, 1.0).size
+        if self.optimizer == "bfgs" and size > MAX_BFGS_PARAMETERS:
+            raise parameter_error(
+                ("hidden",),
+                f"makes a network of {size} parameters; bfgs handles at most "
+                f"{MAX_BFGS_PARAMETERS} (use adam or gd for a larger network)",
+                self.hidden,
+            )
+        if size > MAX_PARAMETERS:
+            raise parameter_error(
+                ("hidden",),
+                f"makes a network of {size} parameters; at most {MAX_PARAMETERS} are allowed",
+                self.hidden,
+            )
+        if sum(self.hidden) * self.points > MAX_ACTIVATIONS:
+            raise parameter_error(
+                ("points",),
+                f"times the hidden units makes {sum(self.hidden) * self.points} values per "
+                f"pass; at most {MAX_ACTIVATIONS}: use fewer points or narrower layers",
+                self.points,
+            )
+        return self
 
     def check_initial_values(self) -> None:
         if self.condition == "ivp":

@@ -152,6 +152,19 @@ def test_progress_is_reported() -> None:
         ({**DECAY, "learning_rate": -1}, "parameter 'learning_rate' of nn-ode must be greater"),
         ({**DECAY, "iterations": 0}, "parameter 'iterations' of nn-ode must be greater"),
         ({**DECAY, "eval_points": 10**7}, "parameter 'eval_points' of nn-ode must be less"),
+        (
+            {**DECAY, "hidden": [50, 50]},
+            "parameter 'hidden' of nn-ode makes a network of 2701 parameters; bfgs handles at "
+            "most 2000",
+        ),
+        (
+            {**DECAY, "hidden": [1000] * 3, "optimizer": "adam"},
+            "makes a network of 2005001 parameters; at most 1000000",
+        ),
+        (
+            {**DECAY, "hidden": [1000], "points": 10_000, "optimizer": "adam"},
+            "parameter 'points' of nn-ode times the hidden units makes 10000000 values",
+        ),
     ],
 )
 def test_bad_parameters_are_refused(params: dict, message: str) -> None:
