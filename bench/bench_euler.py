@@ -1,6 +1,6 @@
 """Forward Euler: solverq's compiled path against the same loop in C (gcc -O2).
 
-    .venv/bin/python bench/bench_euler.py [--steps 1000000] [--repeats 5] [--skip-numpy]
+    .venv/bin/python bench/bench_euler.py [--steps 1000000] [--repeats 7] [--skip-numpy]
 
 1. The oscillator, 10^6 steps: the hand-written C loop of bench/euler_oscillator.c (compiled
    here with gcc -O2), solverq's generated loop alone, the plugin's whole solve (validation,
@@ -12,7 +12,7 @@
 3. `solverq submit euler -p problem=decay -p n=1000000 --wait` end to end in a new process
    (process start included), next to the same command for 10 steps (mostly start-up).
 
-Timings are the best of the repeats; the machine's load shows in all of them alike.
+Timings are the best of the repeats.
 """
 
 from __future__ import annotations
@@ -52,25 +52,31 @@ def best_time(run: Callable[[], object], repeats: int) -> float:
     return min(times)
 
 
-def c_loop(steps: int, repeats: int, folder: Path) -> tuple[float, float]:
-    """The C program's best time and its final y."""
+def compile_c_loop(folder: Path) -> Path:
     compiler = os.environ.get("CC") or shutil.which("gcc") or "cc"
     program = folder / "euler_oscillator"
     subprocess.run([compiler, "-O2", "-o", str(program), str(C_PROGRAM), "-lm"], check=True)
+    return program
+
+
+def run_c_loop(program: Path, steps: int) -> tuple[float, float]:
+    """The C loop's time (best of 3 runs in one process) and its final y."""
     output = subprocess.run(
-        [str(program), str(steps), str(repeats)], check=True, capture_output=True, text=True
+        [str(program), str(steps), "3"], check=True, capture_output=True, text=True
     ).stdout.split()
     return float(output[0]), float(output[1])
 
 
 def oscillator(steps: int, repeats: int, folder: Path) -> None:
+    """The rounds alternate between the C program and solverq, so that a change in the
+    machine's load shows on both sides."""
     params = {"problem": "oscillator", "n": steps}
-    c_seconds, c_final = c_loop(steps, repeats, folder)
-
+    program = compile_c_loop(folder)
     problem = build_problem(EulerPlugin.validate(params))
     grid = Grid(problem.x0, (problem.x1 - problem.x0) / steps, steps)
     kernel = native_kernel(problem, "forward", grid)
     assert kernel is not None, "no compiled kernel: is there a C compiler?"
+    settings = Settings(f"sqlite:///{folder / 'bench.db'}", None, 3600.0)
 
     def loop_only() -> np.ndarray:
         z = np.empty((steps + 1, 2, 1))
@@ -78,29 +84,33 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
         kernel(0, steps, z)
         return z
 
-    final = loop_only()[-1, 0, 0]
-    loop_seconds = best_time(loop_only, repeats)
-
     def plugin_solve() -> object:
         return EulerPlugin().solve(EulerPlugin.validate(params), {}, no_progress)
 
-    result = plugin_solve()
-    solve_seconds = best_time(plugin_solve, repeats)
+    def embedded_job() -> object:
+        return service.submit("euler", params, settings=settings)
 
-    settings = Settings(f"sqlite:///{folder / 'bench.db'}", None, 3600.0)
-    service.submit("euler", params, settings=settings)
-    job_seconds = best_time(lambda: service.submit("euler", params, settings=settings), repeats)
+    final, result = loop_only()[-1, 0, 0], plugin_solve()
+    embedded_job()
+    times: dict[str, list[float]] = {"c": [], "loop": [], "solve": [], "job": []}
+    for _ in range(repeats):
+        c_seconds, c_final = run_c_loop(program, steps)
+        times["c"].append(c_seconds)
+        for name, run in (("loop", loop_only), ("solve", plugin_solve), ("job", embedded_job)):
+            times[name].append(best_time(run, 1))
+    best = {name: min(values) for name, values in times.items()}
 
-    print(f"oscillator, forward Euler, {steps} steps (best of {repeats})")
+    print(f"oscillator, forward Euler, {steps} steps (best of {repeats} alternating rounds)")
     rows = [
-        ("C loop, gcc -O2 (bench/euler_oscillator.c)", c_seconds),
-        ("solverq generated loop alone", loop_seconds),
-        ("solverq plugin solve (whole computation)", solve_seconds),
-        ("solverq embedded job (solve + SQLite store)", job_seconds),
+        ("c", "C loop, gcc -O2 (bench/euler_oscillator.c)"),
+        ("loop", "solverq generated loop alone"),
+        ("solve", "solverq plugin solve (whole computation)"),
+        ("job", "solverq embedded job (solve + SQLite store)"),
     ]
-    for name, seconds in rows:
-        print(f"  {name:<46} {seconds * 1e3:9.1f} ms   {seconds / c_seconds:6.2f} x C")
-    print(f"  final y: C {c_final!r}, solverq {final!r}, equal: {c_final == final}")
+    for name, label in rows:
+        seconds = best[name]
+        print(f"  {label:<46} {seconds * 1e3:9.1f} ms   {seconds / best['c']:6.2f} x C")
+    print(f"  final y: C {c_final!r}, solverq {float(final)!r}, equal: {c_final == final}")
     print(f"  summary y_end {result.summary['y_end']!r}, engine {result.summary['engine']}")
     print(f"  max_abs_error {result.summary['max_abs_error']:.3e} against the closed form")
 
@@ -147,7 +157,7 @@ def command_line(steps: int, repeats: int, folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--skip-numpy", action="store_true", help="skip the slow numpy path")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

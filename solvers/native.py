@@ -53,7 +53,7 @@ def load_library(source: str) -> ctypes.CDLL | None:
     """The library compiled from `source`, or None (with a one-time warning)."""
     command = compiler()
     if command is None:
-        _warn_once("no C compiler found (set CC)")
+        _warn_once("no C compiler found; set CC")
         return None
     digest = hashlib.sha256("\0".join([source, *command, *FLAGS]).encode()).hexdigest()
     path = cache_directory() / f"{digest[:32]}.so"

@@ -3,7 +3,9 @@
 Parameters are those of `ode_problem` plus `method`, and `n` or `dx`. The arrays are `x`
 (n + 1) and `y`: (n + 1) for a scalar problem, (n + 1, m) for a system of m components, with a
 last axis of size B for a batch of B problems: (n + 1, B) or (n + 1, m, B). Order-2 problems
-also give `dy` (y'), shaped like `y`. The summary's `y_end` is shaped like one row of `y`.
+also give `dy` (y'), shaped like `y`. The summary's `y_end` is shaped like one row of `y`;
+`max_abs_error` (over all points) and `final_error` (at x_end) compare y with the exact solution,
+taking the largest over the components and the problems of a batch.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution
     }
     if problem.exact is not None:
         exact = np.moveaxis(problem.exact(solution.x), 0, 1).reshape(solution.y.shape)
-        error = np.abs(solution.y - exact)
+        error = np.subtract(exact, solution.y)
+        np.abs(error, out=error)
         summary["max_abs_error"] = float(error.max())
         summary["final_error"] = float(error[-1].max())
     summary["warnings"] = list(solution.warnings)

@@ -28,7 +28,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from plugins.parameters import ParameterModel
-from solvers.expressions import ExpressionError, parse
+from solvers.expressions import ExpressionError, Variables, parse
 from solvers.ode.equations import (
     RESERVED_NAMES,
     exact_variables,
@@ -267,7 +267,7 @@ class ODEProblemParameters(ParameterModel):
                     value,
                 )
 
-    def _check_expressions(self, name: str, texts: str | list[str], variables: Any) -> None:
+    def _check_expressions(self, name: str, texts: str | list[str], variables: Variables) -> None:
         items = (
             [((name,), texts)]
             if isinstance(texts, str)
@@ -284,7 +284,8 @@ def build_problem(
     params: ODEProblemParameters, boundary: tuple[np.ndarray, np.ndarray] | None = None
 ) -> ODEProblem:
     """The `ODEProblem` that validated parameters describe, with Dirichlet `boundary` values
-    (ya, yb) for a boundary value problem."""
+    (ya, yb) for a boundary value problem (the named problems' closed forms solve initial value
+    problems only)."""
     rhs = [params.rhs] if isinstance(params.rhs, str) else list(params.rhs or ())
     constants = {
         name: np.asarray(value, dtype=float) if isinstance(value, list) else float(value)
@@ -295,7 +296,7 @@ def build_problem(
     exact: Sequence[str] | Callable[[np.ndarray], np.ndarray] | None = None
     if params.exact is not None:
         exact = [params.exact] if isinstance(params.exact, str) else params.exact
-    elif _named_solution_applies(params):
+    elif boundary is None and _named_solution_applies(params):
         exact = NAMED_PROBLEMS[params.problem].exact_solution(
             params.x0,
             y0[0],

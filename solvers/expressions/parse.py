@@ -162,6 +162,8 @@ def parse_tree(text: str, variables: Variables) -> ast.expr:
 
 
 class _Checker:
+    """Checks every node of a tree against the whitelist, naming the first it refuses."""
+
     def __init__(self, source: str, indent: int, variables: Variables) -> None:
         self.source = source
         self.indent = indent

@@ -36,7 +36,7 @@ def first_order(problem: ODEProblem) -> FirstOrderSystem:
     y0 = _batch_columns(problem.y0, shape)
     rhs = problem.rhs
     if problem.order == 1:
-        return FirstOrderSystem(lambda x, z: rhs(x, z), y0, m)
+        return FirstOrderSystem(rhs, y0, m)
 
     def F(x: Any, z: Any) -> Any:
         y, dy = z[:m], z[m:]

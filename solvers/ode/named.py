@@ -116,12 +116,14 @@ def oscillator_forms(
     batched = any(np.ndim(v) > 0 for v in (y0, dy0, *constants.values()))
     size = np.broadcast_shapes(*(np.shape(v) for v in (y0, dy0, *constants.values()))) or (1,)
     y0, dy0 = np.broadcast_to(y0, size), np.broadcast_to(dy0, size)
-    m, eta, k, F0, omega = (np.broadcast_to(constants[c], size) for c in PARAMETER_ORDER)
+    m, eta, k, F0, omega = (
+        np.broadcast_to(constants[name], size) for name in ("m", "eta", "k", "F0", "omega")
+    )
     with np.errstate(all="ignore"):
         coefficients, kinds = _oscillator_coefficients(x0, y0, dy0, m, eta, k, F0, omega)
     forms = []
     for kind in sorted(set(kinds)):
-        columns = np.flatnonzero([k == kind for k in kinds])
+        columns = np.flatnonzero([each == kind for each in kinds])
         values = {name: value[columns] for name, value in coefficients.items()}
         if not batched:
             values = {name: float(value[0]) for name, value in values.items()}
@@ -129,9 +131,6 @@ def oscillator_forms(
         text = f"{HOMOGENEOUS[regime]} + {PARTICULAR[multiplicity]}"
         forms.append(closed_form(text, {"x0": x0, **values}, columns if batched else None))
     return forms
-
-
-PARAMETER_ORDER = ("m", "eta", "k", "F0", "omega")
 
 
 def _oscillator_coefficients(

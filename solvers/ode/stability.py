@@ -16,15 +16,20 @@ from solvers.ode.jacobian import column_jacobians
 
 SAMPLES = 17
 TOLERANCE = 1e-12
+BUDGET = 2_000_000
+"""The most Jacobian entries sampled (the grid points are fewer for a large batch)."""
 
 
 def forward_euler_warning(system: FirstOrderSystem, x: np.ndarray, dx: float) -> str | None:
     """Why forward Euler is unstable with step `dx` on the grid `x` of this linear problem, or
-    None (stable, or not linear). The Jacobian is sampled at a few grid points."""
-    samples = x[np.linspace(0, len(x) - 1, min(len(x), SAMPLES)).astype(int)]
-    state = np.broadcast_to(
-        system.z0[:, np.newaxis], (system.z0.shape[0], len(samples), system.z0.shape[1])
-    )
+    None (stable, or not linear). The Jacobian is sampled at a few grid points; a batch too
+    large to sample at one point within `BUDGET` is not judged."""
+    size, batch = system.z0.shape
+    count = min(len(x), SAMPLES, BUDGET // (batch * size * size))
+    if count < 1:
+        return None
+    samples = x[np.linspace(0, len(x) - 1, count).astype(int)]
+    state = np.broadcast_to(system.z0[:, np.newaxis], (size, count, batch))
     shifted = state + np.random.default_rng(0).normal(size=state.shape) * (1 + np.abs(state))
     with np.errstate(all="ignore"):
         jacobian, _ = column_jacobians(system, samples[:, np.newaxis], state)
@@ -34,7 +39,10 @@ def forward_euler_warning(system: FirstOrderSystem, x: np.ndarray, dx: float) ->
         scale = np.abs(jacobian).max()
         if not np.allclose(jacobian, other, rtol=1e-9, atol=TOLERANCE * scale):
             return None
-        eigenvalues = np.linalg.eigvals(jacobian).ravel()
+        matrices = jacobian.reshape(-1, size, size)
+        if (matrices == matrices[0]).all():  # constant coefficients, one problem: one matrix
+            matrices = matrices[:1]
+        eigenvalues = np.linalg.eigvals(matrices).ravel()
     factors = np.abs(1 + dx * eigenvalues)
     unstable = (eigenvalues.real <= 0) & (factors > 1 + TOLERANCE)
     if not unstable.any():

@@ -4,6 +4,7 @@ convergence of order 1, and the compiled loop against the numpy loop."""
 import numpy as np
 import pytest
 
+from solvers.ode.equations import expression_problem
 from solvers.ode.euler_cromer import euler_cromer
 from solvers.ode.euler_forward import forward_euler
 from tests.solvers.ode.problems import decay, oscillator
@@ -50,3 +51,21 @@ def test_the_update_uses_the_new_velocity() -> None:
 def test_a_first_order_problem_is_refused() -> None:
     with pytest.raises(ValueError, match="second-order"):
         euler_cromer(decay(), 10)
+
+
+@pytest.mark.parametrize("method", [euler_cromer, forward_euler])
+def test_coupled_second_order_systems_compile_like_numpy(method) -> None:
+    problem = expression_problem(
+        ["-k * y[0] + c * (y[1] - y[0]) - 0.1 * dy[0]", "-k * y[1] - c * (y[1] - y[0])"],
+        order=2,
+        x0=0.0,
+        x1=10.0,
+        y0=np.array([[1.0, 0.5], [0.0, 0.0]]),
+        dy0=np.array([0.0, 0.2]),
+        constants={"k": 1.0, "c": np.array([0.1, 0.3])},
+        system=True,
+    )
+    compiled, stepped = method(problem, 5000), method(problem, 5000, native=False)
+    assert compiled.y.shape == compiled.dy.shape == (5001, 2, 2)
+    np.testing.assert_allclose(compiled.y, stepped.y, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(compiled.dy, stepped.dy, rtol=1e-12, atol=1e-14)

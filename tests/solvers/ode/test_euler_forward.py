@@ -4,6 +4,7 @@ the numpy loop, the stability warning, divergence and progress."""
 import numpy as np
 import pytest
 
+from solvers.ode import stability
 from solvers.ode.equations import expression_problem
 from solvers.ode.euler_forward import forward_euler
 from solvers.ode.solution import Status
@@ -117,3 +118,10 @@ def test_progress_is_reported_up_to_the_end() -> None:
 def test_a_given_step_size_is_kept() -> None:
     solution = forward_euler(decay(), 7, dx=0.75)
     assert solution.dx == 0.75 and solution.x[-1] == 5.25
+
+
+def test_a_batch_too_large_to_sample_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    gamma = np.full(20, 4.0)
+    assert forward_euler(decay(gamma, x1=10.0), 10).warnings
+    monkeypatch.setattr(stability, "BUDGET", 19)
+    assert forward_euler(decay(gamma, x1=10.0), 10).warnings == ()
