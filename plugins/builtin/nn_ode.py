@@ -73,7 +73,7 @@ class NeuralODEParameters(ODEProblemParameters):
         description="bfgs (quasi-Newton, exact gradient), adam, or gd (plain gradient descent).",
     )
     iterations: int = Field(
-        5000, ge=1, le=MAX_ITERATIONS, description="The most iterations of the optimizer."
+        10_000, ge=1, le=MAX_ITERATIONS, description="The most iterations of the optimizer."
     )
     learning_rate: float = Field(
         1e-3, gt=0, le=10, description="The step size of adam and gd (bfgs searches its own)."
@@ -82,7 +82,10 @@ class NeuralODEParameters(ODEProblemParameters):
         10,
         ge=2,
         le=MAX_POINTS,
-        description="The number of equidistant collocation points in [x0, x1], both included.",
+        description=(
+            "The number of collocation points in [x0, x1]: Chebyshev-Gauss-Lobatto points, both "
+            "ends included, closer together near the ends."
+        ),
     )
     tol: float = Field(
         1e-10,
