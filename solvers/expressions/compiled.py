@@ -73,7 +73,10 @@ def compiled_values(
     parameters = np.zeros((max(len(slots), 1), batch))
     for row, (name, index) in zip(parameters, slots, strict=False):
         value = values[name]
-        row[:] = value if index is None else value[index]
+        if value is None:  # not given, e.g. y0 of a boundary value problem
+            row[:] = np.nan
+        else:
+            row[:] = value if index is None else value[index]
     out = np.empty((len(x), batch))
     evaluate(len(x), batch, x.ctypes.data, parameters.ctypes.data, out.ctypes.data)
     return out[:, 0] if batch_size is None else out

@@ -1,0 +1,250 @@
+"""The `nn-ode` plugin: a neural-network trial solution trained on collocation points.
+
+Parameters are those of `ode_problem` (no batches) plus the conditions (`condition`, `ya`,
+`yb`), the network (`hidden`, `activation`, `seed`) and its training (`optimizer`, `iterations`,
+`learning_rate`, `points`, `tol`). The arrays are `x` (eval_points points across [x0, x1]),
+`y` on them, (eval_points,) for a scalar problem or (eval_points, m) for a system, and
+`loss_history` (the loss before training and after each iteration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Self
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
+from plugins.contract import Plugin, ProgressCallback, Result
+from plugins.errors import SolveFailed
+from solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
+from solvers.nn_ode.activations import ACTIVATIONS
+from solvers.nn_ode.network import Network
+from solvers.ode.problem import ODEProblem
+
+MAX_LAYERS = 10
+MAX_WIDTH = 1000
+MAX_POINTS = 10_000
+MAX_EVAL_POINTS = 1_000_000
+MAX_ITERATIONS = 1_000_000
+MAX_BFGS_PARAMETERS = 2000
+"""BFGS keeps a dense inverse-Hessian estimate: 2000² numbers are 32 MB."""
+MAX_PARAMETERS = 1_000_000
+MAX_ACTIVATIONS = 2_000_000
+"""The most hidden-unit values one pass may hold (hidden widths summed, times points)."""
+EXTRAPOLATION = 0.1
+"""How far past x1, as a fraction of x1 - x0, the extrapolation error is measured."""
+PIECEWISE_LINEAR = {"relu", "leaky_relu", "elu", "relu6", "hardtanh"}
+
+
+class NeuralODEParameters(ODEProblemParameters):
+    batch_allowed = False
+
+    condition: Literal["ivp", "bvp"] = Field(
+        "ivp",
+        description=(
+            "ivp: initial values, y0 (and dy0 for order 2) at x0; bvp: Dirichlet values ya at "
+            "x0 and yb at x1 of a second-order problem (y0 and dy0 are then not used)."
+        ),
+    )
+    ya: float | list[float] | None = Field(
+        None, description="y(x0) of a boundary value problem, one per component for a system."
+    )
+    yb: float | list[float] | None = Field(
+        None, description="y(x1) of a boundary value problem, one per component for a system."
+    )
+    hidden: list[int] = Field(
+        [10],
+        min_length=1,
+        max_length=MAX_LAYERS,
+        description="The widths of the hidden layers, e.g. [10] (Lagaris et al.) or [16, 16].",
+    )
+    activation: Literal["sigmoid", "tanh", "sin", "softplus"] = Field(
+        "sigmoid",
+        description=(
+            "The activation of the hidden layers; it must be smooth (not ReLU: its second "
+            "derivative vanishes)."
+        ),
+    )
+    seed: int = Field(0, ge=0, description="The seed of the random initial weights.")
+    optimizer: Literal["bfgs", "adam", "gd"] = Field(
+        "bfgs",
+        description="bfgs (quasi-Newton, exact gradient), adam, or gd (plain gradient descent).",
+    )
+    iterations: int = Field(
+        10_000, ge=1, le=MAX_ITERATIONS, description="The most iterations of the optimizer."
+    )
+    learning_rate: float = Field(
+        1e-3, gt=0, le=10, description="The step size of adam and gd (bfgs searches its own)."
+    )
+    points: int = Field(
+        10,
+        ge=2,
+        le=MAX_POINTS,
+        description=(
+            "The number of collocation points in [x0, x1]: Chebyshev-Gauss-Lobatto points, both "
+            "ends included, closer together near the ends."
+        ),
+    )
+    tol: float = Field(
+        1e-10,
+        gt=0,
+        description=(
+            "Training stops, converged, once the mean squared residual on the collocation "
+            "points is at most tol; a run that ends above it fails as not converged."
+        ),
+    )
+    eval_points: int = Field(
+        1001,
+        ge=2,
+        le=MAX_EVAL_POINTS,
+        description="The number of equidistant points in [x0, x1] where y is returned.",
+    )
+
+    @field_validator("activation", mode="before")
+    @classmethod
+    def refuse_piecewise_linear(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lower() in PIECEWISE_LINEAR:
+            raise ValueError(
+                f"cannot be {value}: its second derivative vanishes almost everywhere, so the "
+                f"trial solution could not follow the equation (use {', '.join(ACTIVATIONS)})"
+            )
+        return value
+
+    @field_validator("hidden")
+    @classmethod
+    def check_widths(cls, hidden: list[int]) -> list[int]:
+        if not all(1 <= width <= MAX_WIDTH for width in hidden):
+            raise ValueError(f"must hold layer widths from 1 to {MAX_WIDTH}")
+        return hidden
+
+    @model_validator(mode="after")
+    def check_network_size(self) -> Self:
+        size = Network(tuple(self.hidden), self.components, self.activation, 0.0, 1.0).size
+        if self.optimizer == "bfgs" and size > MAX_BFGS_PARAMETERS:
+            raise parameter_error(
+                ("hidden",),
+                f"makes a network of {size} parameters; bfgs handles at most "
+                f"{MAX_BFGS_PARAMETERS} (use adam or gd for a larger network)",
+                self.hidden,
+            )
+        if size > MAX_PARAMETERS:
+            raise parameter_error(
+                ("hidden",),
+                f"makes a network of {size} parameters; at most {MAX_PARAMETERS} are allowed",
+                self.hidden,
+            )
+        if sum(self.hidden) * self.points > MAX_ACTIVATIONS:
+            raise parameter_error(
+                ("points",),
+                f"times the hidden units makes {sum(self.hidden) * self.points} values per "
+                f"pass; at most {MAX_ACTIVATIONS}: use fewer points or narrower layers",
+                self.points,
+            )
+        return self
+
+    def check_initial_values(self) -> None:
+        if self.condition == "ivp":
+            for name in ("ya", "yb"):
+                if getattr(self, name) is not None:
+                    raise parameter_error((name,), "is only for condition=bvp", getattr(self, name))
+            super().check_initial_values()
+            return
+        if self.order != 2:
+            raise parameter_error(
+                ("condition",),
+                "bvp needs a second-order problem (order=2): a first-order equation takes "
+                "one condition, y0",
+                self.condition,
+            )
+        for name in ("ya", "yb"):
+            value = getattr(self, name)
+            if value is None:
+                raise parameter_error((name,), "is required for condition=bvp", None)
+            if isinstance(self.rhs, str) and isinstance(value, list):
+                raise parameter_error((name,), "must be a number for a scalar problem", value)
+            if not isinstance(self.rhs, str) and (
+                not isinstance(value, list) or len(value) != self.components
+            ):
+                raise parameter_error(
+                    (name,), f"must list {self.components} numbers, one per component", value
+                )
+
+    def ode_problem(self) -> ODEProblem:
+        """The ODE problem, with its Dirichlet values for condition=bvp."""
+        if self.condition == "ivp":
+            return build_problem(self)
+        ya = np.atleast_1d(np.asarray(self.ya, dtype=float))
+        yb = np.atleast_1d(np.asarray(self.yb, dtype=float))
+        # A named problem's exact solution and initial values describe its IVP, not this BVP;
+        # y0 = y(x0) = ya stays meaningful to an exact solution that refers to it.
+        values = {"problem": None, "y0": self.ya, "dy0": None}
+        return build_problem(self.model_copy(update=values), boundary=(ya, yb))
+
+    def settings(self) -> NeuralODESettings:
+        return NeuralODESettings(
+            hidden=tuple(self.hidden),
+            activation=self.activation,
+            seed=self.seed,
+            optimizer=self.optimizer,
+            iterations=self.iterations,
+            learning_rate=self.learning_rate,
+            points=self.points,
+            tol=self.tol,
+        )
+
+
+class NeuralODEPlugin(Plugin):
+    name = "nn-ode"
+    summary = "Neural-network trial solutions of ODEs, trained on collocation points (Lagaris)"
+    Parameters = NeuralODEParameters
+
+    def solve(
+        self,
+        params: NeuralODEParameters,
+        inputs: Mapping[str, np.ndarray],
+        progress: ProgressCallback,
+    ) -> Result:
+        problem = params.ode_problem()
+        result = solve(problem, params.settings(), progress)
+        if result.status is Status.DIVERGED:
+            raise SolveFailed(
+                f"diverged: the loss became non-finite after {result.iterations} iterations of "
+                f"{params.optimizer} (learning_rate = {params.learning_rate:g}); try a smaller "
+                "learning_rate"
+            )
+        if result.status is Status.NOT_CONVERGED:
+            raise SolveFailed(
+                f"not converged: the loss reached {result.loss:.3e} after {result.iterations} "
+                f"iterations of {params.optimizer}, above tol = {params.tol:g}; try more "
+                "iterations, another seed, more points or a wider network"
+            )
+        x = np.linspace(problem.x0, problem.x1, params.eval_points)
+        y = result.solution(x)
+        return Result(
+            _summary(params, problem, result, y),
+            {
+                "x": x,
+                "y": (y.T if problem.system else y[0]),
+                "loss_history": result.loss_history,
+            },
+        )
+
+
+def _summary(
+    params: NeuralODEParameters, problem: ODEProblem, result: NeuralODEResult, y: np.ndarray
+) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "loss": result.loss,
+        "iterations": result.iterations,
+        "optimizer": params.optimizer,
+        "y_end": y[:, -1].tolist() if problem.system else float(y[0, -1]),
+    }
+    if problem.exact is not None:
+        length = problem.x1 - problem.x0
+        grid = np.linspace(problem.x0, problem.x1, params.eval_points)
+        beyond = np.linspace(problem.x1, problem.x1 + EXTRAPOLATION * length, 101)[1:]
+        summary["max_abs_error"] = max_abs_error(result, problem.exact, grid)
+        summary["extrapolation_max_abs_error"] = max_abs_error(result, problem.exact, beyond)
+    return summary

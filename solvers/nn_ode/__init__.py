@@ -1,0 +1,11 @@
+"""Neural-network trial solutions for ODEs (Lagaris, Likas and Fotiadis, 1998)."""
+
+from solvers.nn_ode.training import (
+    NeuralODEResult,
+    NeuralODESettings,
+    Status,
+    max_abs_error,
+    solve,
+)
+
+__all__ = ["NeuralODEResult", "NeuralODESettings", "Status", "max_abs_error", "solve"]

@@ -1,0 +1,52 @@
+"""`solverq submit nn-ode`, end to end in embedded mode, on both databases."""
+
+import json
+
+import numpy as np
+import pytest
+
+DECAY = ["problem=decay", "constants.gamma=2", "x1=1"]
+
+
+def submit(solverq, *params: str):
+    arguments = [item for param in params for item in ("-p", param)]
+    return solverq("submit", "nn-ode", *arguments, "--wait", "--json")
+
+
+def test_decay_reaches_the_accuracy_of_lagaris(solverq, solverq_env) -> None:
+    outcome = submit(solverq, *DECAY, "eval_points=101")
+    assert outcome.exit_code == 0, outcome.output
+    record = json.loads(outcome.stdout)
+    assert record["status"] == "succeeded"
+    assert record["params"]["hidden"] == [10] and record["params"]["optimizer"] == "bfgs"
+    assert record["summary"]["max_abs_error"] <= 1e-5
+    arrays = solverq_env.result_arrays(record["id"])
+    assert arrays["x"].shape == arrays["y"].shape == (101,)
+    np.testing.assert_allclose(arrays["y"], np.exp(-2 * arrays["x"]), rtol=0, atol=1e-5)
+    assert arrays["loss_history"].shape == (record["summary"]["iterations"] + 1,)
+
+
+def test_training_that_does_not_converge_fails_the_job(solverq, solverq_env) -> None:
+    outcome = submit(solverq, "rhs=40*cos(40*x)", "y0=0", "x1=1", "points=100", "iterations=50")
+    assert outcome.exit_code == 1
+    job = solverq_env.list()[0]
+    assert job.status.value == "failed"
+    assert job.error.startswith("not converged: the loss reached ")
+    assert "above tol = 1e-10" in job.error and "Traceback" not in outcome.output
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ([*DECAY, "activation=relu"], "cannot be relu: its second derivative vanishes"),
+        ([*DECAY, "condition=bvp", "ya=1", "yb=0"], "bvp needs a second-order problem"),
+        (["rhs=-y", "order=2", "condition=bvp", "ya=0", "x1=1"], "'yb' of nn-ode is required"),
+        ([*DECAY, "hidden=[10, 0]"], "must hold layer widths from 1 to 1000"),
+    ],
+)
+def test_bad_requests_exit_2_with_one_error_line(solverq, solverq_env, params, message) -> None:
+    outcome = solverq("submit", "nn-ode", *[item for p in params for item in ("-p", p)])
+    assert outcome.exit_code == 2
+    [error] = [line for line in outcome.stderr.splitlines() if line.startswith("error:")]
+    assert message in error and "Traceback" not in outcome.output
+    assert solverq_env.list() == []

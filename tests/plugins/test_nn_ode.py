@@ -1,0 +1,173 @@
+"""The nn-ode plugin: the contract, its summary and arrays for scalar problems, systems and
+boundary value problems, failed training, and the refusals of its own parameters."""
+
+import numpy as np
+import pytest
+
+from plugins.builtin.nn_ode import NeuralODEPlugin
+from plugins.contract import no_progress
+from plugins.errors import RejectedRequest, SolveFailed
+from plugins.testing import check_plugin
+
+DECAY = {"problem": "decay", "constants": {"gamma": 2}, "x1": 1}
+DAMPED_OSCILLATOR = {
+    "rhs": "-exp(-x/5) * cos(x) / 5 - dy / 5 - y",
+    "order": 2,
+    "exact": "exp(-x/5) * sin(x)",
+}
+SUMMARY_KEYS = ["loss", "iterations", "optimizer", "y_end"]
+ERROR_KEYS = ["max_abs_error", "extrapolation_max_abs_error"]
+
+
+def solve(params: dict, progress=no_progress):
+    return NeuralODEPlugin().solve(NeuralODEPlugin.validate(params), {}, progress)
+
+
+def test_the_plugin_meets_the_contract_on_decay() -> None:
+    result = check_plugin(NeuralODEPlugin, DECAY)
+    assert list(result.summary) == SUMMARY_KEYS + ERROR_KEYS
+    x, y = result.arrays["x"], result.arrays["y"]
+    np.testing.assert_array_equal(x, np.linspace(0, 1, 1001))
+    assert y.shape == (1001,) and y[0] == 1.0
+    assert result.summary["max_abs_error"] == pytest.approx(np.abs(y - np.exp(-2 * x)).max())
+    assert result.summary["max_abs_error"] <= 1e-5
+    assert result.summary["extrapolation_max_abs_error"] > 0
+    assert result.summary["loss"] <= 1e-10 and result.summary["optimizer"] == "bfgs"
+    assert result.summary["y_end"] == y[-1]
+    history = result.arrays["loss_history"]
+    assert history.shape == (result.summary["iterations"] + 1,)
+    assert history[-1] == result.summary["loss"] < history[0]
+
+
+def test_a_boundary_value_problem_meets_its_values_and_the_exact_solution() -> None:
+    yb = np.sin(1) * np.exp(-0.2)
+    params = {**DAMPED_OSCILLATOR, "condition": "bvp", "ya": 0, "yb": yb, "x1": 1}
+    result = solve({**params, "eval_points": 201})
+    y = result.arrays["y"]
+    assert y.shape == (201,) and y[0] == 0.0 and y[-1] == pytest.approx(yb, abs=1e-15)
+    x = result.arrays["x"]
+    assert np.abs(y - np.exp(-x / 5) * np.sin(x)).max() <= 1e-5
+    assert result.summary["max_abs_error"] <= 1e-5
+
+
+def test_a_second_order_initial_value_problem() -> None:
+    result = solve({**DAMPED_OSCILLATOR, "y0": 0, "dy0": 1, "x1": 2})
+    assert result.summary["max_abs_error"] <= 1e-5
+
+
+def test_a_system_keeps_its_component_axis() -> None:
+    params = {
+        "rhs": ["y[1]", "-y[0]"],
+        "y0": [0, 1],
+        "x1": 1,
+        "exact": ["sin(x)", "cos(x)"],
+        "tol": 1e-9,
+        "eval_points": 51,
+    }
+    result = solve(params)
+    y, x = result.arrays["y"], result.arrays["x"]
+    assert y.shape == (51, 2) and result.summary["y_end"] == y[-1].tolist()
+    exact = np.stack([np.sin(x), np.cos(x)], axis=1)
+    assert result.summary["max_abs_error"] == pytest.approx(np.abs(y - exact).max(), rel=1e-6)
+
+
+def test_a_named_problem_as_a_boundary_value_problem_drops_its_initial_values() -> None:
+    params = NeuralODEPlugin.validate(
+        {"problem": "oscillator", "condition": "bvp", "ya": 1, "yb": -1, "x1": 3}
+    )
+    problem = params.ode_problem()
+    np.testing.assert_array_equal(problem.boundary[0], [1.0])
+    np.testing.assert_array_equal(problem.boundary[1], [-1.0])
+    assert problem.dy0 is None and problem.exact is None  # its exact solution is for the IVP
+
+
+def test_an_exact_solution_may_refer_to_y0_of_a_boundary_value_problem() -> None:
+    params = NeuralODEPlugin.validate(
+        {"rhs": "-y", "order": 2, "condition": "bvp", "ya": 2, "yb": 3, "exact": "y0 * cos(x)"}
+        | {"x1": 1}
+    )
+    exact = params.ode_problem().exact(np.array([0.0, 1.0]))
+    np.testing.assert_allclose(exact, [[2.0, 2.0 * np.cos(1.0)]])
+
+
+def test_training_that_cannot_reach_tol_fails_with_the_loss_it_reached() -> None:
+    params = {"rhs": "40 * cos(40 * x)", "y0": 0, "x1": 1, "points": 100, "iterations": 100}
+    with pytest.raises(SolveFailed) as failed:
+        solve(params)
+    message = str(failed.value)
+    assert message.startswith("not converged: the loss reached ")
+    assert "after 100 iterations of bfgs, above tol = 1e-10" in message
+
+
+def test_a_diverging_optimizer_fails_the_job() -> None:
+    with pytest.raises(SolveFailed, match="diverged: the loss became non-finite after"):
+        solve({**DECAY, "optimizer": "gd", "learning_rate": 10})
+
+
+def test_progress_is_reported() -> None:
+    reported = []
+    solve(DECAY, lambda fraction, message="": reported.append(message))
+    assert reported[0].startswith("iteration 10: loss ")
+    assert reported[-1].startswith("converged: loss ")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {**DECAY, "activation": "relu"},
+            "parameter 'activation' of nn-ode cannot be relu: its second derivative vanishes",
+        ),
+        ({**DECAY, "activation": "swish"}, "must be 'sigmoid', 'tanh', 'sin' or 'softplus'"),
+        (
+            {**DECAY, "condition": "bvp", "ya": 1, "yb": 0},
+            "parameter 'condition' of nn-ode bvp needs a second-order problem (order=2)",
+        ),
+        (
+            {**DAMPED_OSCILLATOR, "condition": "bvp", "yb": 1, "x1": 1},
+            "parameter 'ya' of nn-ode is required for condition=bvp",
+        ),
+        (
+            {**DAMPED_OSCILLATOR, "condition": "bvp", "ya": 1, "x1": 1},
+            "parameter 'yb' of nn-ode is required for condition=bvp",
+        ),
+        (
+            {**DAMPED_OSCILLATOR, "condition": "bvp", "ya": [1, 2], "yb": 1, "x1": 1},
+            "parameter 'ya' of nn-ode must be a number for a scalar problem",
+        ),
+        (
+            {"rhs": ["dy[1]", "-y[0]"], "order": 2, "condition": "bvp", "ya": [1], "yb": [1, 2]}
+            | {"x1": 1},
+            "parameter 'ya' of nn-ode must list 2 numbers, one per component",
+        ),
+        ({**DECAY, "ya": 1}, "parameter 'ya' of nn-ode is only for condition=bvp"),
+        ({**DECAY, "condition": "dirichlet"}, "must be 'ivp' or 'bvp'"),
+        ({**DAMPED_OSCILLATOR, "y0": 0, "x1": 1}, "parameter 'dy0' of nn-ode is required"),
+        ({**DECAY, "y0": [1, 2]}, "batches are not supported here"),
+        ({**DECAY, "hidden": []}, "parameter 'hidden' of nn-ode"),
+        ({**DECAY, "hidden": [10, 0]}, "must hold layer widths from 1 to 1000"),
+        ({**DECAY, "optimizer": "sgd"}, "must be 'bfgs', 'adam' or 'gd'"),
+        ({**DECAY, "points": 1}, "parameter 'points' of nn-ode must be greater than or equal"),
+        ({**DECAY, "tol": 0}, "parameter 'tol' of nn-ode must be greater than 0"),
+        ({**DECAY, "learning_rate": -1}, "parameter 'learning_rate' of nn-ode must be greater"),
+        ({**DECAY, "iterations": 0}, "parameter 'iterations' of nn-ode must be greater"),
+        ({**DECAY, "eval_points": 10**7}, "parameter 'eval_points' of nn-ode must be less"),
+        (
+            {**DECAY, "hidden": [50, 50]},
+            "parameter 'hidden' of nn-ode makes a network of 2701 parameters; bfgs handles at "
+            "most 2000",
+        ),
+        (
+            {**DECAY, "hidden": [1000] * 3, "optimizer": "adam"},
+            "makes a network of 2005001 parameters; at most 1000000",
+        ),
+        (
+            {**DECAY, "hidden": [1000], "points": 10_000, "optimizer": "adam"},
+            "parameter 'points' of nn-ode times the hidden units makes 10000000 values",
+        ),
+    ],
+)
+def test_bad_parameters_are_refused(params: dict, message: str) -> None:
+    with pytest.raises(RejectedRequest) as refused:
+        NeuralODEPlugin.validate(params)
+    assert message in str(refused.value)
