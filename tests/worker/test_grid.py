@@ -25,7 +25,7 @@ from worker.grid import (
         ("optimizer=adam,sgd", "optimizer", ["adam", "sgd"]),
         ('label="a,b",c', "label", ["a,b", "c"]),
         ('label="say \\"hi, there\\"",x', "label", ['say "hi, there"', "x"]),
-        ("constants={\"gamma\": 1, \"m\": 2},{}", "constants", [{"gamma": 1, "m": 2}, {}]),
+        ('constants={"gamma": 1, "m": 2},{}', "constants", [{"gamma": 1, "m": 2}, {}]),
         ("constants.gamma=1,2.5", "constants.gamma", [1, 2.5]),
         (" eta = 1e-3 , 2E-3 ", "eta", [1e-3, 2e-3]),
         ("flag=true,false", "flag", [True, False]),
@@ -112,4 +112,6 @@ def test_bad_grids_are_refused(grid, message) -> None:
 
 
 def test_the_largest_grid_is_allowed() -> None:
-    assert len(grid_points(build_grid({"a": list(range(100)), "b": list(range(100))}))) == MAX_POINTS
+    assert (
+        len(grid_points(build_grid({"a": list(range(100)), "b": list(range(100))}))) == MAX_POINTS
+    )

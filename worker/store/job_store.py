@@ -20,6 +20,7 @@ from plugins.arrays import decode_arrays, encode_arrays
 from plugins.errors import RejectedRequest
 from worker.store.database import Database
 from worker.store.models import Job, JobInput, JobResult, JobStatus, utcnow
+from worker.store.queries import JobQuery
 
 MIN_ID_PREFIX = 4
 
@@ -47,6 +48,8 @@ class JobRecord:
     time_limit: float | None
     summary: dict[str, Any] | None = None
     arrays: dict[str, Any] = field(default_factory=dict)
+    sweep_id: str | None = None
+    sweep_point: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -68,6 +71,7 @@ class JobRecord:
             "progress": self.progress,
             "progress_message": self.progress_message,
             "time_limit": self.time_limit,
+            "sweep_id": self.sweep_id,
             "summary": self.summary,
             "arrays": self.arrays,
         }
@@ -116,24 +120,11 @@ class JobStore:
             ).one()
             return _record(*row)
 
-    def list(
-        self,
-        *,
-        plugin: str | None = None,
-        status: JobStatus | None = None,
-        limit: int | None = 50,
-    ) -> list[JobRecord]:
-        """Jobs, newest first."""
-        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
-            JobResult, JobResult.job_id == Job.id
-        )
-        if plugin is not None:
-            query = query.where(Job.plugin == plugin)
-        if status is not None:
-            query = query.where(Job.status == status)
-        query = query.order_by(Job.created_at.desc(), Job.id).limit(limit)
+    def list(self, **filters: Any) -> list[JobRecord]:
+        """The jobs the filters (the fields of `JobQuery`) name, newest first."""
+        statement = JobQuery(**filters).select(self.database.engine.dialect.name)
         with self.database.session() as session:
-            return [_record(*row) for row in session.execute(query)]
+            return [_record(*row) for row in session.execute(statement)]
 
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
@@ -266,6 +257,8 @@ def _record(
         time_limit=job.time_limit,
         summary=summary,
         arrays=array_info or {},
+        sweep_id=job.sweep_id,
+        sweep_point=job.sweep_point,
     )
 
 

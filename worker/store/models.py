@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -86,6 +86,24 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     progress_message: Mapped[str] = mapped_column(Text, default="")
     time_limit: Mapped[float | None] = mapped_column(Float)
+    sweep_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
+    )
+    sweep_point: Mapped[int | None] = mapped_column(Integer)
+    """The position of the job's point in its sweep's grid."""
+
+
+class Sweep(Base):
+    """A grid of jobs of one plugin: the parameters the points share and the swept values."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    grid: Mapped[list[Any]] = mapped_column(JSONData)
+    """[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
+    params: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class JobInput(Base):
