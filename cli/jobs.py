@@ -55,6 +55,10 @@ def submit(
     time_limit: Annotated[
         float | None, typer.Option(help="Seconds the job may run (default: SOLVERQ_TIME_LIMIT).")
     ] = None,
+    queue: Annotated[
+        str | None,
+        typer.Option(help="The broker queue for the workers (default: SOLVERQ_QUEUE)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""
@@ -68,7 +72,13 @@ def submit(
     show_progress = settings.embedded or wait
     with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
         job = service.submit(
-            plugin, params, inputs, time_limit=time_limit, settings=settings, listener=listener
+            plugin,
+            params,
+            inputs,
+            time_limit=time_limit,
+            queue=queue,
+            settings=settings,
+            listener=listener,
         )
         if wait and not job.finished:
             job = service.wait(job.id, settings=settings, listener=listener)

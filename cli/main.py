@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import jobs, plugins, system
+from cli import jobs, plugins, system, worker
 from cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("result")(jobs.result)
 app.command("list")(jobs.list_jobs)
 app.command("cancel")(jobs.cancel)
 app.command("info")(system.info)
+app.command("worker")(worker.worker)
 app.add_typer(system.db_app, name="db")
 
 

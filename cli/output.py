@@ -74,6 +74,8 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         "duration": duration(job),
         "attempts": job.attempts,
     }
+    if job.worker:
+        state["worker"] = job.worker
     if job.status.value == "running":
         state["progress"] = f"{job.progress:.0%} {job.progress_message}".strip()
     if job.error:

@@ -1,20 +1,25 @@
 """The Celery application: JSON messages that carry a job id, and nothing else.
 
-``celery -A worker.celery_app worker`` (or `solverq worker`) serves the broker named by
-``SOLVERQ_BROKER_URL``.
+`solverq worker` (or ``celery -A worker.celery_app worker``) serves the broker named by
+``SOLVERQ_BROKER_URL``. The database is the source of truth: a message only says "job X may be
+ready"; a worker claims the job in the database before running it, so a duplicate message is
+harmless and a lost one is published again by the reaper that runs in every worker.
 """
 
 from __future__ import annotations
 
-from celery import Celery
+from typing import ClassVar
+
+from celery import Celery, bootsteps
 
 from worker.settings import Settings
 
 RUN_JOB_TASK = "solverq.run_job"
 
 
-def create_app(broker_url: str, time_limit: float) -> Celery:
-    app = Celery("solverq", broker=broker_url, include=["worker.tasks"])
+def create_app(settings: Settings) -> Celery:
+    """A Celery app for the settings' broker: JSON only, acknowledged once the job ended."""
+    app = Celery("solverq", broker=settings.broker_url, include=["worker.tasks"])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -22,12 +27,30 @@ def create_app(broker_url: str, time_limit: float) -> Celery:
         task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        task_default_queue=settings.queue,
         worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 2 * time_limit + 60},
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )
     return app
 
 
-_settings = Settings.from_environment()
-app = create_app(_settings.broker_url or "redis://127.0.0.1:6379/0", _settings.time_limit)
+class ReaperStep(bootsteps.StartStopStep):
+    """Runs the reaper in each worker's main process, once the pool processes exist."""
+
+    requires: ClassVar = {"celery.worker.components:Pool"}
+
+    def start(self, parent: object) -> None:
+        from worker.reaper import ReaperThread
+
+        self.reaper = ReaperThread(settings)
+        self.reaper.start()
+
+    def stop(self, parent: object) -> None:
+        self.reaper.stop()
+
+
+settings = Settings.from_environment()
+app = create_app(settings)
+app.steps["worker"].add(ReaperStep)

@@ -7,64 +7,49 @@ wherever it ran.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+
+from celery.exceptions import SoftTimeLimitExceeded
 
 from plugins.arrays import array_problem
 from plugins.contract import jsonable
 from plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from plugins.registry import get_plugin
+from worker.heartbeat import Heartbeat, ProgressListener
+from worker.settings import Settings
 from worker.store import JobRecord, JobStore
 
 log = logging.getLogger(__name__)
 
-ProgressListener = Callable[[float, str], None]
-HEARTBEAT_INTERVAL = 1.0
-
-
-class ProgressReporter:
-    """The progress callback a plugin is given: writes progress to the job row at most once per
-    `interval` seconds, and raises `JobCancelled` once the row no longer belongs to this attempt."""
-
-    def __init__(
-        self,
-        store: JobStore,
-        job_id: str,
-        attempt: int,
-        listener: ProgressListener | None = None,
-        interval: float = HEARTBEAT_INTERVAL,
-    ) -> None:
-        self.store = store
-        self.job_id = job_id
-        self.attempt = attempt
-        self.listener = listener
-        self.interval = interval
-        self._last_write = float("-inf")
-
-    def __call__(self, fraction: float, message: str = "") -> None:
-        fraction = min(max(float(fraction), 0.0), 1.0)
-        if self.listener is not None:
-            self.listener(fraction, message)
-        now = time.monotonic()
-        if now - self._last_write < self.interval:
-            return
-        self._last_write = now
-        if not self.store.heartbeat(self.job_id, self.attempt, fraction, message):
-            raise JobCancelled(f"job {self.job_id} is no longer running")
+__all__ = ["ProgressListener", "execute_job"]
 
 
 def execute_job(
-    store: JobStore, job_id: str, listener: ProgressListener | None = None
+    store: JobStore,
+    job_id: str,
+    listener: ProgressListener | None = None,
+    *,
+    settings: Settings | None = None,
+    worker: str | None = None,
 ) -> JobRecord | None:
-    """Run the queued job `job_id`; None when it was not queued (already taken or cancelled)."""
-    attempt = store.claim(job_id)
-    if attempt is None:
+    """Run the queued job `job_id`; None when it was not queued (already taken or cancelled).
+
+    `worker` names who runs it, for the job row. A failure to store the outcome (the database
+    went away for longer than the retries) propagates: the job stays running without a
+    heartbeat, and the reaper runs it again.
+    """
+    settings = settings or Settings.from_environment()
+    job = store.claim(job_id, worker)
+    if job is None:
         return None
-    job = store.get(job_id)
+    attempt = job.attempts
     try:
-        outcome = _solve(store, job, attempt, listener)
+        with Heartbeat(store, job_id, attempt, settings.heartbeat_interval, listener) as heartbeat:
+            summary, arrays = _solve(store, job, heartbeat)
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
+    except SoftTimeLimitExceeded:
+        limit = settings.job_time_limit(job.time_limit)
+        store.fail(job_id, attempt, f"job exceeded its time limit of {limit:g} s")
     except (SolveFailed, RejectedRequest) as error:
         store.fail(job_id, attempt, str(error))
     except MemoryError:
@@ -73,20 +58,15 @@ def execute_job(
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
         store.fail(job_id, attempt, f"plugin {job.plugin} raised {type(error).__name__}: {error}")
     else:
-        summary, arrays = outcome
         store.succeed(job_id, attempt, summary, arrays)
     return store.get(job_id)
 
 
-def _solve(
-    store: JobStore, job: JobRecord, attempt: int, listener: ProgressListener | None
-) -> tuple[dict, dict]:
+def _solve(store: JobStore, job: JobRecord, heartbeat: Heartbeat) -> tuple[dict, dict]:
     plugin_class = get_plugin(job.plugin).plugin_class
     inputs = store.inputs(job.id)
     params = plugin_class.validate(job.params, inputs)
-    result = plugin_class().solve(
-        params, inputs, ProgressReporter(store, job.id, attempt, listener)
-    )
+    result = plugin_class().solve(params, inputs, heartbeat.progress)
     try:
         summary = jsonable(result.summary)
     except TypeError as error:

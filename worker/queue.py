@@ -1,31 +1,48 @@
-"""Publishing job ids to the broker."""
+"""Publishing jobs to the broker: the message is the job id; the time limits ride in its
+headers, so that Celery stops a job that runs too long."""
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable
 
 from celery import Celery
 
 from worker.celery_app import RUN_JOB_TASK, create_app
-from worker.settings import Settings
+from worker.settings import HARD_TIME_LIMIT_GRACE, Settings
+from worker.store.recovery import QueuedJob
 
 
 @functools.cache
-def _producer(broker_url: str, time_limit: float) -> Celery:
-    return create_app(broker_url, time_limit)
+def _producer(settings: Settings) -> Celery:
+    return create_app(settings)
 
 
-def enqueue(job_ids: Iterable[str], settings: Settings) -> None:
-    """Publish one message per job id, over one broker connection."""
-    assert settings.broker_url is not None
-    app = _producer(settings.broker_url, settings.time_limit)
+os.register_at_fork(after_in_child=_producer.cache_clear)
+
+
+def enqueue(jobs: Iterable[QueuedJob], settings: Settings) -> None:
+    """Publish one message per job, over one broker connection.
+
+    A job past its time limit gets `SoftTimeLimitExceeded` raised in it; one that does not stop
+    within `HARD_TIME_LIMIT_GRACE` seconds more has its process killed.
+    """
+    app = _producer(settings)
     with app.producer_or_acquire() as producer:
-        for job_id in job_ids:
-            app.send_task(RUN_JOB_TASK, args=[job_id], task_id=job_id, producer=producer)
+        for job in jobs:
+            time_limit = settings.job_time_limit(job.time_limit)
+            app.send_task(
+                RUN_JOB_TASK,
+                args=[job.id],
+                task_id=job.id,
+                queue=job.queue,
+                soft_time_limit=time_limit,
+                time_limit=time_limit + HARD_TIME_LIMIT_GRACE,
+                producer=producer,
+            )
 
 
 def revoke(job_id: str, settings: Settings) -> None:
-    """Ask the workers to drop the job's message and stop it if it runs."""
-    assert settings.broker_url is not None
-    _producer(settings.broker_url, settings.time_limit).control.revoke(job_id, terminate=True)
+    """Ask the workers to drop the job's message if it is still waiting in one of them."""
+    _producer(settings).control.revoke(job_id)

@@ -8,18 +8,20 @@ mode) it runs in this process and is stored exactly as a worker would store it.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from plugins.arrays import array_problem
-from plugins.errors import RejectedRequest
+from plugins.errors import RejectedRequest, SolverqError
 from plugins.parameters import stored_parameters
 from plugins.registry import get_plugin
 from worker.execution import ProgressListener, execute_job
 from worker.settings import Settings
 from worker.store import JobRecord, JobStore, open_database
+from worker.store.database import redacted
+from worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
 
@@ -36,28 +38,62 @@ def submit(
     inputs: Mapping[str, np.ndarray] | None = None,
     *,
     time_limit: float | None = None,
+    queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
 ) -> JobRecord:
-    """Validate and store a job, then run it here (embedded) or enqueue it (broker)."""
+    """Validate and store a job, then run it here (embedded) or enqueue it (broker).
+
+    `queue` is the broker queue (default: ``SOLVERQ_QUEUE``); `listener` hears the progress of
+    a job run here.
+    """
+    settings = settings or Settings.from_environment()
+    [job_id] = submit_many(
+        plugin,
+        [params or {}],
+        inputs,
+        time_limit=time_limit,
+        queue=queue,
+        settings=settings,
+        listener=listener,
+    )
+    return job_store(settings).get(job_id)
+
+
+def submit_many(
+    plugin: str,
+    param_sets: Sequence[Mapping[str, Any]],
+    inputs: Mapping[str, np.ndarray] | None = None,
+    *,
+    time_limit: float | None = None,
+    queue: str | None = None,
+    settings: Settings | None = None,
+    listener: ProgressListener | None = None,
+) -> list[str]:
+    """Validate and store one job per parameter set (same plugin and inputs), in one
+    transaction, then run them here one after the other (embedded) or publish them over one
+    broker connection. Nothing is stored unless every parameter set is valid.
+
+    Returns the job ids, in the order of `param_sets`.
+    """
     settings = settings or Settings.from_environment()
     inputs = dict(inputs or {})
     for name, array in inputs.items():
         problem = array_problem(name, array)
         if problem:
             raise RejectedRequest(problem)
-    if time_limit is not None and not time_limit > 0:
-        raise RejectedRequest(f"time limit must be a positive number of seconds, got {time_limit}")
-    validated = get_plugin(plugin).plugin_class.validate(params or {}, inputs)
+    _check_time_limit(time_limit, settings)
+    plugin_class = get_plugin(plugin).plugin_class
+    stored = [stored_parameters(plugin_class.validate(params, inputs)) for params in param_sets]
+    queue = None if settings.embedded else (queue or settings.queue)
     store = job_store(settings)
-    job = store.create(plugin, stored_parameters(validated), inputs, time_limit=time_limit)
-    if settings.embedded:
-        execute_job(store, job.id, listener)
+    job_ids = store.create_many(plugin, stored, inputs, time_limit=time_limit, queue=queue)
+    if queue is None:
+        for job_id in job_ids:
+            execute_job(store, job_id, listener, settings=settings)
     else:
-        from worker.queue import enqueue
-
-        enqueue([job.id], settings)
-    return store.get(job.id)
+        _publish([QueuedJob(job_id, queue, time_limit) for job_id in job_ids], settings)
+    return job_ids
 
 
 def wait(
@@ -83,8 +119,35 @@ def cancel(job_id: str, *, settings: Settings | None = None) -> JobRecord:
     """Cancel a queued or running job; a running worker stops at its next progress report."""
     settings = settings or Settings.from_environment()
     job = job_store(settings).cancel(job_id)
-    if not settings.embedded:
+    if job.queue is not None and settings.broker_url is not None:
         from worker.queue import revoke
 
         revoke(job.id, settings)
     return job
+
+
+def _check_time_limit(time_limit: float | None, settings: Settings) -> None:
+    if time_limit is None:
+        return
+    if not 0 < time_limit <= settings.max_time_limit:
+        raise RejectedRequest(
+            f"time limit must be a positive number of seconds up to {settings.max_time_limit:g} "
+            f"(SOLVERQ_MAX_TIME_LIMIT), got {time_limit:g}"
+        )
+
+
+def _publish(jobs: list[QueuedJob], settings: Settings) -> None:
+    """Publish stored jobs; if the broker cannot be reached they stay queued in the store, and
+    a worker's reaper publishes them once it can."""
+    from kombu.exceptions import OperationalError
+
+    from worker.queue import enqueue
+
+    try:
+        enqueue(jobs, settings)
+    except OperationalError as error:
+        count = f"job {jobs[0].id} is" if len(jobs) == 1 else f"{len(jobs)} jobs are"
+        raise SolverqError(
+            f"{count} stored but the broker {redacted(settings.broker_url or '')} cannot be "
+            f"reached ({error}); a worker will publish them once it can"
+        ) from None

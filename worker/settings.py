@@ -3,7 +3,22 @@
 - ``SOLVERQ_DATABASE_URL``: the job store (default: a SQLite file in the user's data directory).
 - ``SOLVERQ_BROKER_URL``: the Celery broker, e.g. ``redis://127.0.0.1:6379/0``. Unset means
   embedded mode: a submitted job runs in the submitting process.
-- ``SOLVERQ_TIME_LIMIT``: the default time limit of a job in seconds.
+- ``SOLVERQ_QUEUE``: the broker queue jobs are submitted to and workers serve (default
+  ``solverq``).
+- ``SOLVERQ_TIME_LIMIT``: the default time limit of a job in seconds (default 3600).
+- ``SOLVERQ_MAX_TIME_LIMIT``: the longest time limit a job may ask for (default 86400); the
+  broker's visibility timeout is set longer than it.
+
+The worker pool's recovery (all in seconds, except the attempt count):
+
+- ``SOLVERQ_HEARTBEAT_INTERVAL``: how often a running job writes its heartbeat (default 10).
+- ``SOLVERQ_STALE_AFTER``: a running job whose heartbeat is older than this is presumed lost with
+  its worker and is re-queued (default 120; at least twice the heartbeat interval).
+- ``SOLVERQ_REQUEUE_AFTER``: a job queued longer than this is published again, in case the broker
+  lost its message (default 600; a duplicate message is harmless, it finds the job taken).
+- ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs (default 30).
+- ``SOLVERQ_MAX_ATTEMPTS``: how many times a job may be started before a lost worker fails it
+  (default 3).
 """
 
 from __future__ import annotations
@@ -14,7 +29,16 @@ from pathlib import Path
 
 from plugins.errors import RejectedRequest
 
+DEFAULT_QUEUE = "solverq"
 DEFAULT_TIME_LIMIT = 3600.0
+DEFAULT_MAX_TIME_LIMIT = 86400.0
+DEFAULT_HEARTBEAT_INTERVAL = 10.0
+DEFAULT_STALE_AFTER = 120.0
+DEFAULT_REQUEUE_AFTER = 600.0
+DEFAULT_REAP_INTERVAL = 30.0
+DEFAULT_MAX_ATTEMPTS = 3
+HARD_TIME_LIMIT_GRACE = 10.0
+"""Seconds a job may run past its time limit to stop cleanly before its process is killed."""
 
 
 @dataclass(frozen=True)
@@ -22,21 +46,65 @@ class Settings:
     database_url: str
     broker_url: str | None
     time_limit: float
+    queue: str = DEFAULT_QUEUE
+    max_time_limit: float = DEFAULT_MAX_TIME_LIMIT
+    heartbeat_interval: float = DEFAULT_HEARTBEAT_INTERVAL
+    stale_after: float = DEFAULT_STALE_AFTER
+    requeue_after: float = DEFAULT_REQUEUE_AFTER
+    reap_interval: float = DEFAULT_REAP_INTERVAL
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
     @classmethod
     def from_environment(cls) -> Settings:
         database_url = os.environ.get("SOLVERQ_DATABASE_URL") or default_database_url()
         broker_url = os.environ.get("SOLVERQ_BROKER_URL") or None
-        return cls(
+        settings = cls(
             database_url=normalise_database_url(database_url),
             broker_url=broker_url,
             time_limit=_positive_float("SOLVERQ_TIME_LIMIT", DEFAULT_TIME_LIMIT),
+            queue=os.environ.get("SOLVERQ_QUEUE") or DEFAULT_QUEUE,
+            max_time_limit=_positive_float("SOLVERQ_MAX_TIME_LIMIT", DEFAULT_MAX_TIME_LIMIT),
+            heartbeat_interval=_positive_float(
+                "SOLVERQ_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_INTERVAL
+            ),
+            stale_after=_positive_float("SOLVERQ_STALE_AFTER", DEFAULT_STALE_AFTER),
+            requeue_after=_positive_float("SOLVERQ_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER),
+            reap_interval=_positive_float("SOLVERQ_REAP_INTERVAL", DEFAULT_REAP_INTERVAL),
+            max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
         )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that contradict each other."""
+        if self.time_limit > self.max_time_limit:
+            raise RejectedRequest(
+                f"SOLVERQ_TIME_LIMIT ({self.time_limit:g} s) is longer than "
+                f"SOLVERQ_MAX_TIME_LIMIT ({self.max_time_limit:g} s)"
+            )
+        if self.stale_after < 2 * self.heartbeat_interval:
+            raise RejectedRequest(
+                f"SOLVERQ_STALE_AFTER ({self.stale_after:g} s) must be at least twice "
+                f"SOLVERQ_HEARTBEAT_INTERVAL ({self.heartbeat_interval:g} s)"
+            )
 
     @property
     def embedded(self) -> bool:
         """True when jobs run in the submitting process (no broker configured)."""
         return self.broker_url is None
+
+    @property
+    def visibility_timeout(self) -> float:
+        """Seconds the broker waits for an unacknowledged message before delivering it again.
+
+        A message is acknowledged once its job ended; it may first wait in a worker's prefetch
+        buffer for as long as one job runs, hence twice the longest run.
+        """
+        return 2 * (self.max_time_limit + HARD_TIME_LIMIT_GRACE)
+
+    def job_time_limit(self, time_limit: float | None) -> float:
+        """The time limit of a job: its own, or the default."""
+        return time_limit if time_limit is not None else self.time_limit
 
 
 def data_directory() -> Path:
@@ -66,6 +134,19 @@ def _positive_float(variable: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not value > 0:
+    if not value > 0 or value == float("inf"):
         raise RejectedRequest(f"{variable} must be a positive number of seconds, got '{text}'")
+    return value
+
+
+def _positive_int(variable: str, default: int) -> int:
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise RejectedRequest(f"{variable} must be a positive whole number, got '{text}'")
     return value

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from worker.celery_app import RUN_JOB_TASK, app
+from celery import Task
+
+from worker.celery_app import RUN_JOB_TASK, app, settings
 from worker.execution import execute_job
 from worker.service import job_store
 
 
-@app.task(name=RUN_JOB_TASK)
-def run_job(job_id: str) -> None:
+@app.task(name=RUN_JOB_TASK, bind=True)
+def run_job(self: Task, job_id: str) -> None:
     """Run the stored job `job_id` unless another delivery already took it."""
-    execute_job(job_store(), job_id)
+    execute_job(job_store(settings), job_id, settings=settings, worker=self.request.hostname)

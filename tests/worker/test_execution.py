@@ -1,6 +1,7 @@
 """Running jobs in this process, as embedded mode and the workers do."""
 
 import numpy as np
+import pytest
 
 from plugins.errors import JobCancelled
 from worker.execution import ProgressReporter, execute_job
@@ -66,12 +67,8 @@ def test_progress_reaches_the_row_and_cancellation_stops_the_job(
     running = store.get(job.id)
     assert (running.progress, running.progress_message) == (0.4, "step 8 of 20")
     store.cancel(job.id)
-    try:
+    with pytest.raises(JobCancelled):
         reporter(0.5, "step 10 of 20")
-    except JobCancelled:
-        pass
-    else:
-        raise AssertionError("a cancelled job's progress report must stop it")
     assert store.get(job.id).status is JobStatus.CANCELLED
 
 

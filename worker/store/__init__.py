@@ -1,7 +1,8 @@
 """The job store: the database is the source of truth for jobs, their inputs and results."""
 
 from worker.store.database import Database, open_database
-from worker.store.job_store import JobRecord, JobStore, UnknownJob
+from worker.store.job_store import JobStore, UnknownJob
 from worker.store.models import JobStatus
+from worker.store.records import JobRecord
 
 __all__ = ["Database", "JobRecord", "JobStatus", "JobStore", "UnknownJob", "open_database"]

@@ -6,14 +6,18 @@ own on first use (Celery's prefork pool and local process pools both fork).
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from plugins.errors import RejectedRequest
@@ -21,6 +25,12 @@ from worker.store.models import SCHEMA_REVISION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
+"""Seconds between the tries of an operation whose connection was lost (6.3 s in all)."""
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Database:
@@ -105,6 +115,28 @@ def _forget_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def retry_on_disconnect(operation: Callable[P, T]) -> Callable[P, T]:
+    """Run `operation` again when the database connection was lost or refused.
+
+    Only for operations that are safe to repeat: a conditional UPDATE that committed before the
+    connection dropped matches nothing the second time.
+    """
+
+    @functools.wraps(operation)
+    def retrying(*args: P.args, **kwargs: P.kwargs) -> T:
+        for delay in RETRY_DELAYS:
+            try:
+                return operation(*args, **kwargs)
+            except DBAPIError as error:
+                if not (error.connection_invalidated or isinstance(error, OperationalError)):
+                    raise
+                log.warning("%s: database unavailable (%s); retrying", operation.__name__, error)
+                time.sleep(delay)
+        return operation(*args, **kwargs)
+
+    return retrying
 
 
 def redacted(url: str) -> str:

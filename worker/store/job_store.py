@@ -8,73 +8,24 @@ after its heartbeat went stale) can never overwrite the outcome of another.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from plugins.arrays import decode_arrays, encode_arrays
 from plugins.errors import RejectedRequest
-from worker.store.database import Database
-from worker.store.models import Job, JobInput, JobResult, JobStatus, utcnow
+from worker.store.database import Database, retry_on_disconnect
+from worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
 from worker.store.queries import JobQuery
+from worker.store.records import JobRecord, job_record
 
 MIN_ID_PREFIX = 4
 
 
 class UnknownJob(RejectedRequest):
     """No job has this id (or the prefix is ambiguous)."""
-
-
-@dataclass(frozen=True)
-class JobRecord:
-    """A job as the store last saw it."""
-
-    id: str
-    plugin: str
-    params: dict[str, Any]
-    status: JobStatus
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    heartbeat_at: datetime | None
-    attempts: int
-    progress: float
-    progress_message: str
-    time_limit: float | None
-    summary: dict[str, Any] | None = None
-    arrays: dict[str, Any] = field(default_factory=dict)
-    sweep_id: str | None = None
-    sweep_point: int | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status.finished
-
-    def to_json(self) -> dict[str, Any]:
-        """The job record as `status --json` and `result --json` print it."""
-        return {
-            "id": self.id,
-            "plugin": self.plugin,
-            "status": self.status.value,
-            "params": self.params,
-            "error": self.error,
-            "created_at": _iso(self.created_at),
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at),
-            "heartbeat_at": _iso(self.heartbeat_at),
-            "attempts": self.attempts,
-            "progress": self.progress,
-            "progress_message": self.progress_message,
-            "time_limit": self.time_limit,
-            "sweep_id": self.sweep_id,
-            "summary": self.summary,
-            "arrays": self.arrays,
-        }
 
 
 class JobStore:
@@ -90,26 +41,62 @@ class JobStore:
         inputs: Mapping[str, np.ndarray] | None = None,
         *,
         time_limit: float | None = None,
+        queue: str | None = None,
     ) -> JobRecord:
         """Store a queued job and its input arrays."""
-        job = Job(
-            id=uuid.uuid4().hex,
-            plugin=plugin,
-            params=dict(params),
-            status=JobStatus.QUEUED,
-            created_at=utcnow(),
-            attempts=0,
-            progress=0.0,
-            progress_message="",
-            time_limit=time_limit,
-        )
-        with self.database.session() as session:
-            session.add(job)
-            if inputs:
-                session.flush()
-                session.add(JobInput(job_id=job.id, arrays=encode_arrays(inputs)))
-        return self.get(job.id)
+        [job_id] = self.create_many(plugin, [params], inputs, time_limit=time_limit, queue=queue)
+        return self.get(job_id)
 
+    def create_many(
+        self,
+        plugin: str,
+        param_sets: Sequence[Mapping[str, Any]],
+        inputs: Mapping[str, np.ndarray] | None = None,
+        *,
+        time_limit: float | None = None,
+        queue: str | None = None,
+        sweep: Sweep | None = None,
+    ) -> list[str]:
+        """Store one queued job per parameter set, all with the same inputs, in one transaction.
+
+        `queue` names the broker queue the jobs are published to; None means the submitting
+        process runs them. A new `sweep` is stored in the same transaction, and each job records
+        its position in it. Returns the new job ids in the order of `param_sets`.
+        """
+        now = utcnow()
+        rows = [
+            {
+                "id": uuid.uuid4().hex,
+                "plugin": plugin,
+                "params": dict(params),
+                "status": JobStatus.QUEUED,
+                "created_at": now,
+                "attempts": 0,
+                "progress": 0.0,
+                "progress_message": "",
+                "time_limit": time_limit,
+                "queue": queue,
+                "enqueued_at": now if queue is not None else None,
+                "sweep_id": sweep.id if sweep is not None else None,
+                "sweep_point": point if sweep is not None else None,
+            }
+            for point, params in enumerate(param_sets)
+        ]
+        if not rows:
+            return []
+        with self.database.session() as session:
+            if sweep is not None:
+                session.add(sweep)
+                session.flush()
+            session.execute(insert(Job), rows)
+            if inputs:
+                encoded = encode_arrays(inputs)
+                session.execute(
+                    insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
+                )
+        return [row["id"] for row in rows]
+
+    @retry_on_disconnect
     def get(self, job_id: str) -> JobRecord:
         """The job with this id (or unique id prefix), with its result summary when it has one."""
         with self.database.session() as session:
@@ -118,14 +105,15 @@ class JobStore:
                 .outerjoin(JobResult, JobResult.job_id == Job.id)
                 .where(Job.id == self._resolve(session, job_id))
             ).one()
-            return _record(*row)
+            return job_record(*row)
 
     def list(self, **filters: Any) -> list[JobRecord]:
         """The jobs the filters (the fields of `JobQuery`) name, newest first."""
         statement = JobQuery(**filters).select(self.database.engine.dialect.name)
         with self.database.session() as session:
-            return [_record(*row) for row in session.execute(statement)]
+            return [job_record(*row) for row in session.execute(statement)]
 
+    @retry_on_disconnect
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
             data = session.scalar(select(JobInput.arrays).where(JobInput.job_id == job_id))
@@ -136,11 +124,13 @@ class JobStore:
             data = session.scalar(select(JobResult.arrays).where(JobResult.job_id == job_id))
         return decode_arrays(data) if data is not None else {}
 
-    def claim(self, job_id: str) -> int | None:
-        """Move a queued job to running; the attempt number when this caller won it, else None."""
+    @retry_on_disconnect
+    def claim(self, job_id: str, worker: str | None = None) -> JobRecord | None:
+        """Move a queued job to running, as the attempt `attempts` of the record returned;
+        None when the job was not queued (another delivery took it, or it was cancelled)."""
         now = utcnow()
         with self.database.session() as session:
-            attempt = session.execute(
+            job = session.scalars(
                 update(Job)
                 .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
                 .values(
@@ -150,10 +140,11 @@ class JobStore:
                     heartbeat_at=now,
                     progress=0.0,
                     progress_message="",
+                    worker=worker,
                 )
-                .returning(Job.attempts)
-            ).scalar()
-        return attempt
+                .returning(Job)
+            ).one_or_none()
+            return job_record(job, None, None) if job is not None else None
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None
@@ -170,6 +161,7 @@ class JobStore:
             )
         return result.rowcount == 1
 
+    @retry_on_disconnect
     def succeed(
         self,
         job_id: str,
@@ -192,6 +184,7 @@ class JobStore:
                 )
         return won == 1
 
+    @retry_on_disconnect
     def fail(self, job_id: str, attempt: int, error: str) -> bool:
         """Mark the attempt's job failed with `error`; False when the job was lost."""
         with self.database.session() as session:
@@ -238,34 +231,6 @@ def _owned_by(job_id: str, attempt: int) -> tuple[Any, ...]:
     return (Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
 
 
-def _record(
-    job: Job, summary: dict[str, Any] | None, array_info: dict[str, Any] | None
-) -> JobRecord:
-    return JobRecord(
-        id=job.id,
-        plugin=job.plugin,
-        params=job.params,
-        status=JobStatus(job.status),
-        error=job.error,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        heartbeat_at=job.heartbeat_at,
-        attempts=job.attempts,
-        progress=job.progress,
-        progress_message=job.progress_message,
-        time_limit=job.time_limit,
-        summary=summary,
-        arrays=array_info or {},
-        sweep_id=job.sweep_id,
-        sweep_point=job.sweep_point,
-    )
-
-
 def _array_info(array: np.ndarray) -> dict[str, Any]:
     dtype = "bigint" if array.dtype == object else str(array.dtype)
     return {"shape": list(array.shape), "dtype": dtype}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -86,6 +86,12 @@ class Job(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     progress_message: Mapped[str] = mapped_column(Text, default="")
     time_limit: Mapped[float | None] = mapped_column(Float)
+    queue: Mapped[str | None] = mapped_column(String(200))
+    """The broker queue of a worker-pool job; None for a job run by the submitting process."""
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the job's message was last published."""
+    worker: Mapped[str | None] = mapped_column(String(255))
+    """The worker that claimed the current attempt."""
     sweep_id: Mapped[str | None] = mapped_column(
         ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
     )

@@ -1,8 +1,8 @@
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 
 from plugins.errors import RejectedRequest
 from worker.store import open_database

@@ -1,0 +1,114 @@
+"""The reaper: recovers worker-pool jobs whose worker died or whose message the broker lost.
+
+Every worker runs it in its main process, at start and then every ``SOLVERQ_REAP_INTERVAL``
+seconds. Each pass:
+
+1. A running job whose heartbeat is older than ``SOLVERQ_STALE_AFTER`` lost its worker. If its
+   last heartbeat came after its time limit, the worker was killed for running too long: the job
+   fails with the time-limit message. If it has been started ``SOLVERQ_MAX_ATTEMPTS`` times, it
+   fails ("worker lost 3 times; giving up"). Otherwise it is queued again and published.
+2. A job queued longer than ``SOLVERQ_REQUEUE_AFTER`` is published again, in case the broker lost
+   its message; a duplicate message finds the job taken and does nothing.
+
+Several workers reaping at once is safe: each change is a conditional UPDATE that one of them wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from worker.settings import Settings
+from worker.store import JobStore
+from worker.store.models import utcnow
+from worker.store.recovery import QueuedJob, give_up, requeue, stale_attempts, take_unclaimed
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+"""The most jobs of each kind one pass handles; the next pass takes the rest."""
+
+Publisher = Callable[[list[QueuedJob]], None]
+
+
+@dataclass
+class Reaping:
+    """What one pass did, by job id."""
+
+    requeued: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    republished: list[str] = field(default_factory=list)
+
+
+def reap(store: JobStore, settings: Settings, publish: Publisher) -> Reaping:
+    """One pass of the reaper over `store`; `publish` sends jobs to their queues."""
+    now = utcnow()
+    reaping = Reaping()
+    to_publish: list[QueuedJob] = []
+    heartbeat_before = now - timedelta(seconds=settings.stale_after)
+    for attempt in stale_attempts(store.database, heartbeat_before, BATCH_SIZE):
+        limit = settings.job_time_limit(attempt.time_limit)
+        if attempt.ran_for >= limit:
+            error = f"job exceeded its time limit of {limit:g} s"
+        elif attempt.attempt >= settings.max_attempts:
+            error = f"worker lost {attempt.attempt} times; giving up"
+        else:
+            note = f"re-queued: worker lost during attempt {attempt.attempt}"
+            job = requeue(store.database, attempt, note)
+            if job is not None:
+                log.warning("job %s %s", job.id, note)
+                reaping.requeued.append(job.id)
+                to_publish.append(job)
+            continue
+        if give_up(store.database, attempt, error):
+            log.warning("job %s failed: %s", attempt.job_id, error)
+            reaping.failed.append(attempt.job_id)
+    enqueued_before = now - timedelta(seconds=settings.requeue_after)
+    unclaimed = take_unclaimed(store.database, enqueued_before, BATCH_SIZE)
+    if unclaimed:
+        log.warning("publishing %d jobs again that no worker took", len(unclaimed))
+    reaping.republished = [job.id for job in unclaimed]
+    to_publish.extend(unclaimed)
+    if to_publish:
+        publish(to_publish)
+    return reaping
+
+
+class ReaperThread:
+    """Runs `reap` at start and then every `settings.reap_interval` seconds, until stopped.
+
+    A pass that fails (database or broker unreachable) is logged; the next one tries again, and
+    jobs it had marked but not published are published again after ``SOLVERQ_REQUEUE_AFTER``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="solverq reaper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        from worker.queue import enqueue
+        from worker.service import job_store
+
+        def publish(jobs: list[QueuedJob]) -> None:
+            enqueue(jobs, self.settings)
+
+        while True:
+            try:
+                reap(job_store(self.settings), self.settings, publish)
+            except Exception:
+                log.exception(
+                    "reaper pass failed; trying again in %g s", self.settings.reap_interval
+                )
+            if self._stopped.wait(self.settings.reap_interval):
+                return

@@ -1,0 +1,126 @@
+"""The store's side of recovery: finding jobs whose worker or whose message was lost.
+
+Every change is one conditional UPDATE, so that any number of workers may reap at the same time:
+a job changes only if it is still exactly as the reaper saw it, and only one reaper wins it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from worker.store.database import Database
+from worker.store.models import Job, JobStatus, utcnow
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """A job to publish to its broker queue; `time_limit` None means the default."""
+
+    id: str
+    queue: str
+    time_limit: float | None
+
+
+@dataclass(frozen=True)
+class StaleAttempt:
+    """A running attempt of a worker-pool job whose heartbeat stopped."""
+
+    job_id: str
+    attempt: int
+    queue: str
+    started_at: datetime
+    heartbeat_at: datetime
+    time_limit: float | None
+
+    @property
+    def ran_for(self) -> float:
+        """Seconds from the start of the attempt to its last heartbeat."""
+        return (self.heartbeat_at - self.started_at).total_seconds()
+
+
+def stale_attempts(
+    database: Database, heartbeat_before: datetime, limit: int
+) -> list[StaleAttempt]:
+    """Running worker-pool jobs whose last heartbeat came before `heartbeat_before`."""
+    query = (
+        select(Job.id, Job.attempts, Job.queue, Job.started_at, Job.heartbeat_at, Job.time_limit)
+        .where(
+            Job.status == JobStatus.RUNNING,
+            Job.queue.is_not(None),
+            Job.heartbeat_at < heartbeat_before,
+        )
+        .order_by(Job.heartbeat_at)
+        .limit(limit)
+    )
+    with database.session() as session:
+        return [StaleAttempt(*row) for row in session.execute(query)]
+
+
+def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob | None:
+    """Put the job of a stale attempt back in the queue; None when it changed meanwhile."""
+    now = utcnow()
+    with database.session() as session:
+        won = session.execute(
+            update(Job)
+            .where(*_still(attempt))
+            .values(
+                status=JobStatus.QUEUED,
+                enqueued_at=now,
+                progress=0.0,
+                progress_message=note,
+                worker=None,
+            )
+        ).rowcount
+    return QueuedJob(attempt.job_id, attempt.queue, attempt.time_limit) if won else None
+
+
+def give_up(database: Database, attempt: StaleAttempt, error: str) -> bool:
+    """Fail the job of a stale attempt with `error`; False when it changed meanwhile."""
+    with database.session() as session:
+        won = session.execute(
+            update(Job)
+            .where(*_still(attempt))
+            .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+        ).rowcount
+    return won == 1
+
+
+def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) -> list[QueuedJob]:
+    """Queued worker-pool jobs last published before `enqueued_before`, marked as published now.
+
+    The caller publishes them again; a concurrent caller does not get the same jobs.
+    """
+    due = (
+        select(Job.id)
+        .where(
+            Job.status == JobStatus.QUEUED,
+            Job.queue.is_not(None),
+            Job.enqueued_at < enqueued_before,
+        )
+        .order_by(Job.enqueued_at)
+        .limit(limit)
+    )
+    with database.session() as session:
+        rows = session.execute(
+            update(Job)
+            .where(
+                Job.id.in_(due.scalar_subquery()),
+                Job.status == JobStatus.QUEUED,
+                Job.enqueued_at < enqueued_before,
+            )
+            .values(enqueued_at=utcnow())
+            .returning(Job.id, Job.queue, Job.time_limit)
+        ).all()
+    return [QueuedJob(*row) for row in rows]
+
+
+def _still(attempt: StaleAttempt) -> tuple:
+    return (
+        Job.id == attempt.job_id,
+        Job.status == JobStatus.RUNNING,
+        Job.attempts == attempt.attempt,
+        Job.heartbeat_at == attempt.heartbeat_at,
+    )
