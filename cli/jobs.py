@@ -10,6 +10,14 @@ import typer
 from rich.table import Table
 
 from cli.errors import fail
+from cli.options import (
+    DataOption,
+    ParamOption,
+    ParamsFileOption,
+    PluginArgument,
+    QueueOption,
+    TimeLimitOption,
+)
 from cli.output import (
     duration,
     print_job,
@@ -28,37 +36,15 @@ JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix o
 
 
 def submit(
-    plugin: Annotated[
-        str, typer.Argument(help="The solver plugin to run (see `solverq plugins`).")
-    ],
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="A parameter; VALUE is read as JSON when it parses, else as a string. Repeatable.",
-        ),
-    ] = None,
-    params_file: Annotated[
-        Path | None, typer.Option("--params", help="A JSON file of parameters (-p overrides it).")
-    ] = None,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Input arrays: .npz (named), .npy (named by the file) or .csv. Repeatable."
-        ),
-    ] = None,
+    plugin: PluginArgument,
+    param: ParamOption = None,
+    params_file: ParamsFileOption = None,
+    data: DataOption = None,
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")
     ] = False,
-    time_limit: Annotated[
-        float | None, typer.Option(help="Seconds the job may run (default: SOLVERQ_TIME_LIMIT).")
-    ] = None,
-    queue: Annotated[
-        str | None,
-        typer.Option(help="The broker queue for the workers (default: SOLVERQ_QUEUE)."),
-    ] = None,
+    time_limit: TimeLimitOption = None,
+    queue: QueueOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import jobs, plugins, system, worker
+from cli import jobs, plugins, sweeps, system, worker
 from cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("status")(jobs.status)
 app.command("result")(jobs.result)
 app.command("list")(jobs.list_jobs)
 app.command("cancel")(jobs.cancel)
+app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)
 app.command("worker")(worker.worker)
 app.add_typer(system.db_app, name="db")

@@ -212,19 +212,27 @@ class JobStore:
             return self._resolve(session, job_id)
 
     def _resolve(self, session: Any, job_id: str) -> str:
-        job_id = job_id.strip().lower()
-        if session.get(Job, job_id) is not None:
-            return job_id
-        if len(job_id) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in job_id):
-            raise UnknownJob(f"no job '{job_id}'")
-        matches = session.scalars(
-            select(Job.id).where(Job.id.startswith(job_id, autoescape=True)).limit(2)
-        ).all()
-        if not matches:
-            raise UnknownJob(f"no job '{job_id}'")
-        if len(matches) > 1:
-            raise UnknownJob(f"job id prefix '{job_id}' is ambiguous; give more characters")
-        return matches[0]
+        return resolve_id(session, Job, job_id, UnknownJob)
+
+
+def resolve_id(
+    session: Any, model: type[Job | Sweep], text: str, unknown: type[RejectedRequest]
+) -> str:
+    """The full id of the row of `model` that `text` names (a full id or a unique prefix)."""
+    noun = model.__tablename__.removesuffix("s")
+    text = text.strip().lower()
+    if session.get(model, text) is not None:
+        return text
+    if len(text) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in text):
+        raise unknown(f"no {noun} '{text}'")
+    matches = session.scalars(
+        select(model.id).where(model.id.startswith(text, autoescape=True)).limit(2)
+    ).all()
+    if not matches:
+        raise unknown(f"no {noun} '{text}'")
+    if len(matches) > 1:
+        raise unknown(f"{noun} id prefix '{text}' is ambiguous; give more characters")
+    return matches[0]
 
 
 def _owned_by(job_id: str, attempt: int) -> tuple[Any, ...]:

@@ -54,10 +54,8 @@ class JobQuery:
         if self.sort is not None:
             descending = self.sort.startswith("-")
             metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
-            query = query.order_by(
-                metric.is_(None), metric.desc() if descending else metric.asc()
-            )
-        return query.order_by(Job.created_at.desc(), Job.id).limit(self.limit)
+            query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
+        return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
 
 
 def parse_where(texts: list[str]) -> dict[str, Any]:
