@@ -1,4 +1,4 @@
-"""Job commands: submit, status, result, list, cancel."""
+"""Job commands: submit, status, result, cancel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from cli.errors import fail
 from cli.options import (
@@ -19,13 +18,9 @@ from cli.options import (
     TimeLimitOption,
 )
 from cli.output import (
-    duration,
     print_job,
     print_json,
     progress_bar,
-    short_time,
-    status_text,
-    stdout,
 )
 
 if TYPE_CHECKING:
@@ -110,45 +105,6 @@ def result(
         _write_arrays(out, store.result_arrays(job.id))
         if not as_json:
             typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
-
-
-def list_jobs(
-    plugin: Annotated[str | None, typer.Option(help="Only jobs of this plugin.")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(
-            help="Only jobs in this state: queued, running, succeeded, failed, cancelled."
-        ),
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many jobs, newest first.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
-) -> None:
-    """List jobs, newest first."""
-    from plugins.errors import RejectedRequest
-    from worker.service import job_store
-    from worker.store import JobStatus
-
-    try:
-        state = JobStatus(status) if status is not None else None
-    except ValueError:
-        known = ", ".join(s.value for s in JobStatus)
-        raise RejectedRequest(f"unknown status '{status}' (known: {known})") from None
-    jobs = job_store().list(plugin=plugin, status=state, limit=limit)
-    if as_json:
-        print_json([job.to_json() for job in jobs])
-        return
-    table = Table("id", "plugin", "status", "created", "duration", "note", box=None, padding=(0, 2))
-    for job in jobs:
-        note = job.error or (job.progress_message if job.status.value == "running" else "")
-        table.add_row(
-            job.id[:12],
-            job.plugin,
-            status_text(job.status.value),
-            short_time(job.created_at),
-            duration(job),
-            note,
-        )
-    stdout.print(table)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

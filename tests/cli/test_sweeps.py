@@ -4,14 +4,8 @@ import csv
 import io
 import json
 
+from tests.cli.outcomes import error_line
 from worker.store import JobStatus, SweepStore
-
-
-def error_line(outcome) -> str:
-    """The one error line of a command that failed (warnings about other plugins aside)."""
-    assert "Traceback" not in outcome.output
-    [line] = [line for line in outcome.stderr.splitlines() if line.startswith("error: ")]
-    return line
 
 
 def test_a_sweep_runs_one_job_per_point_in_grid_order(solverq, solverq_env, test_plugins) -> None:
