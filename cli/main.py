@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import jobs, plugins, queries, sweeps, system, worker
+from cli import jobs, plots, plugins, queries, sweeps, system, worker
 from cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("status")(jobs.status)
 app.command("result")(jobs.result)
 app.command("list")(queries.list_jobs)
 app.command("compare")(queries.compare)
+app.command("plot")(plots.plot)
 app.command("cancel")(jobs.cancel)
 app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)

@@ -100,6 +100,8 @@ class SweepTable:
     sweep: SweepRecord
     columns: list[str]
     rows: list[dict[str, Any]]
+    metrics: dict[str, str]
+    """The column of each metric."""
 
 
 def sweep_table(
@@ -125,7 +127,7 @@ def sweep_table(
         row["error"] = job.error
         rows.append(row)
     columns = ["job", "status", *sweep.grid, *named.values(), "error"]
-    return SweepTable(sweep, columns, rows)
+    return SweepTable(sweep, columns, rows, named)
 
 
 def _run_here(
