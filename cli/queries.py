@@ -89,8 +89,8 @@ def list_jobs(
             row.update(flatten(job.params, "params."))
             row.update(flatten(job.summary or {}, "summary."))
             rows.append(row)
-        columns = list(dict.fromkeys(column for row in rows for column in row)) or JOB_COLUMNS
-        print_csv(columns, rows)
+        values = sorted({column for row in rows for column in row} - set(JOB_COLUMNS))
+        print_csv([*JOB_COLUMNS, *values], rows)
         return
     metric = sort.lstrip("-") if sort else None
     headers = ["id", "plugin", "status", "created", "duration", *([metric] if metric else [])]

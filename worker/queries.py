@@ -93,9 +93,8 @@ def _status(text: str) -> JobStatus:
 
 
 def _side_by_side(mappings: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    keys: dict[str, None] = {}
-    for mapping in mappings:
-        keys.update(dict.fromkeys(mapping))
+    """Values by key, the keys sorted (JSONB keeps no order)."""
+    keys = sorted({key for mapping in mappings for key in mapping})
     return {key: [mapping.get(key) for mapping in mappings] for key in keys}
 
 

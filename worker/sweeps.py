@@ -168,12 +168,15 @@ def _run_job(job_id: str, settings: Settings) -> None:
 
 
 def _scalar_keys(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
-    keys: dict[str, None] = {}
-    for summary in summaries:
-        for key, value in summary.items():
-            if value is None or isinstance(value, bool | int | float | str):
-                keys.setdefault(key)
-    return list(keys)
+    """The keys of numbers, flags and strings in the summaries, sorted (JSONB keeps no order)."""
+    return sorted(
+        {
+            key
+            for summary in summaries
+            for key, value in summary.items()
+            if value is None or isinstance(value, bool | int | float | str)
+        }
+    )
 
 
 def _lookup(mapping: Mapping[str, Any], dotted: str) -> Any:

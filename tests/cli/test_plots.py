@@ -6,7 +6,15 @@ import pytest
 from plugins.errors import RejectedRequest
 from tests.cli.outcomes import error_line
 from worker.figures import figure_of
-from worker.store import SweepStore
+from worker.store import JobStore, SweepStore, open_database
+
+
+@pytest.fixture
+def solverq_env(monkeypatch, sqlite_url) -> JobStore:
+    """Figures do not depend on the database: these tests run on SQLite only."""
+    monkeypatch.setenv("SOLVERQ_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("SOLVERQ_BROKER_URL", raising=False)
+    return JobStore(open_database(sqlite_url))
 
 
 def test_plot_a_job_writes_id_png_here(
