@@ -1,11 +1,19 @@
 """The sweep service: validation before storing, one batch, interruption."""
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from plugins.errors import RejectedRequest
+from tests.cli.conftest import Solverq
 from worker.settings import Settings
 from worker.store import JobStatus, SweepStore
 from worker.sweeps import submit_sweep, sweep_table
+
+
+@pytest.fixture
+def solverq() -> Solverq:
+    return Solverq()
 
 
 @pytest.fixture
@@ -58,3 +66,16 @@ def test_a_metric_named_like_a_swept_parameter_is_prefixed(store, settings, test
 def test_processes_must_be_positive(settings, test_plugins) -> None:
     with pytest.raises(RejectedRequest, match="processes must be at least 1, got 0"):
         submit_sweep("echo", {"scale": [1]}, processes=0, settings=settings)
+
+
+def test_a_sweep_runs_on_the_worker_pool(pool_store, workers) -> None:
+    worker = workers.start(concurrency=2)
+    outcome = CliRunner().invoke(
+        app, ["sweep", "echo", "-g", "scale=1,2,3", "-g", "values=[1],[1,2]", "--wait"]
+    )
+    assert outcome.exit_code == 0, outcome.output + workers.logs()
+    [sweep_id] = {job.sweep_id for job in pool_store.list()}
+    jobs = SweepStore(pool_store.database).jobs(sweep_id)
+    assert [job.summary["total"] for job in jobs] == [1.0, 3.0, 2.0, 6.0, 3.0, 9.0]
+    assert {(job.worker, job.attempts) for job in jobs} == {(worker.nodename, 1)}
+    assert all(job.queue is not None for job in jobs)
