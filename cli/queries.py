@@ -63,7 +63,7 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first or by a summary metric."""
     from plugins.errors import RejectedRequest
-    from worker.queries import find_jobs, flatten
+    from worker.queries import find_jobs, flatten, lookup
     from worker.store.queries import parse_where
 
     if as_json and as_csv:
@@ -97,7 +97,7 @@ def list_jobs(
     table = Table(*headers, "note", box=None, padding=(0, 2))
     for job in jobs:
         note = job.error or (job.progress_message if job.status.value == "running" else "")
-        shown = [table_cell((job.summary or {}).get(metric))] if metric else []
+        shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
         table.add_row(
             job.id[:12],
             job.plugin,

@@ -84,6 +84,16 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def lookup(mapping: Mapping[str, Any], key: str) -> Any:
+    """The value of a dotted key (`constants.gamma`) in nested mappings, or None."""
+    value: Any = mapping
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 def _status(text: str) -> JobStatus:
     try:
         return JobStatus(text)

@@ -20,6 +20,7 @@ from plugins.errors import RejectedRequest
 from worker import service
 from worker.execution import ProgressListener, execute_job
 from worker.grid import build_grid, describe_point, grid_points, point_parameters
+from worker.queries import lookup
 from worker.settings import Settings
 from worker.store import JobStore, SweepRecord, SweepStore, open_database
 
@@ -123,7 +124,7 @@ def sweep_table(
         row: dict[str, Any] = {"job": job.id, "status": job.status.value}
         row.update(points[job.sweep_point or 0])
         summary = job.summary or {}
-        row.update({column: _lookup(summary, metric) for metric, column in named.items()})
+        row.update({column: lookup(summary, metric) for metric, column in named.items()})
         row["error"] = job.error
         rows.append(row)
     columns = ["job", "status", *sweep.grid, *named.values(), "error"]
@@ -177,12 +178,3 @@ def _scalar_keys(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
             if value is None or isinstance(value, bool | int | float | str)
         }
     )
-
-
-def _lookup(mapping: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = mapping
-    for part in dotted.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return value

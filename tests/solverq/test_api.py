@@ -9,7 +9,15 @@ import pytest
 
 import solverq
 from plugins.errors import RejectedRequest, SolveFailed
-from worker.store import JobStatus
+from worker.store import JobStatus, JobStore, open_database
+
+
+@pytest.fixture
+def solverq_env(monkeypatch, sqlite_url) -> JobStore:
+    """The API is a thin layer over services tested on both backends: SQLite is enough here."""
+    monkeypatch.setenv("SOLVERQ_DATABASE_URL", sqlite_url)
+    monkeypatch.delenv("SOLVERQ_BROKER_URL", raising=False)
+    return JobStore(open_database(sqlite_url))
 
 
 def test_importing_solverq_is_light() -> None:

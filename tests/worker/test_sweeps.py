@@ -7,13 +7,20 @@ from cli.main import app
 from plugins.errors import RejectedRequest
 from tests.cli.conftest import Solverq
 from worker.settings import Settings
-from worker.store import JobStatus, SweepStore
+from worker.store import JobStatus, JobStore, SweepStore, open_database
 from worker.sweeps import submit_sweep, sweep_table
 
 
 @pytest.fixture
 def solverq() -> Solverq:
     return Solverq()
+
+
+@pytest.fixture
+def store(sqlite_url) -> JobStore:
+    """The store of the embedded tests here; sweeps are stored alike on both backends (see
+    tests/cli/test_sweeps.py)."""
+    return JobStore(open_database(sqlite_url))
 
 
 @pytest.fixture
