@@ -28,8 +28,11 @@ def plot(
         typer.Option(help="The .png or .svg file to write (default: ID.png in this folder)."),
     ] = None,
 ) -> None:
-    """Draw a job's result (as its plugin sees it) or a sweep's metric: lines over one swept
-    parameter, a heat map over two. Prints the path of the file written."""
+    """Draw a job's result, or a sweep's metric over its grid; print the file's path.
+
+    A job is drawn by its plugin; a sweep's metric as lines over one swept parameter, or as a
+    heat map over two.
+    """
     from plugins.plotting import save_figure
     from worker.figures import figure_of
 

@@ -122,7 +122,7 @@ def sweep_table(
     rows = []
     for job in jobs:
         row: dict[str, Any] = {"job": job.id, "status": job.status.value}
-        row.update(points[job.sweep_point or 0])
+        row.update(points[job.sweep_point])
         summary = job.summary or {}
         row.update({column: lookup(summary, metric) for metric, column in named.items()})
         row["error"] = job.error
