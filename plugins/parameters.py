@@ -46,7 +46,7 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel], ow
     first_field = errors[0]["loc"][0] if errors[0]["loc"] else ""
     group = [e for e in errors if e["loc"] and e["loc"][0] == first_field] or errors[:1]
     kind = group[0]["type"]
-    where = _location(_common_prefix([e["loc"] for e in group]))
+    where = _location(_common_prefix([e["loc"] for e in group]), model)
     if kind == "extra_forbidden":
         known = ", ".join(sorted(parameter_names(model)))
         return f"unknown parameter '{where}' of {owner} (known: {known})"
@@ -134,7 +134,10 @@ def _common_prefix(locations: list[tuple[int | str, ...]]) -> tuple[int | str, .
     return prefix
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def _location(loc: tuple[int | str, ...], model: type[BaseModel]) -> str:
+    """The dotted path of `loc`; a field validated from its default is named by its alias."""
+    if loc and loc[0] in model.model_fields:
+        loc = (model.model_fields[str(loc[0])].alias or loc[0], *loc[1:])
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

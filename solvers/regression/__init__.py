@@ -1,0 +1,1 @@
+"""Linear regression by gradient descent, from plain GD to Adam, with its closed forms."""
