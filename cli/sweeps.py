@@ -62,6 +62,14 @@ app = typer.Typer(
 
 SweepArgument = Annotated[str, typer.Argument(help="A sweep id, or a unique prefix of one.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+MetricOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric",
+        "-m",
+        help="A summary value for the table (default: every number, flag and string). Repeatable.",
+    ),
+]
 WaitOption = Annotated[
     bool, typer.Option("--wait", "-w", help="Wait until every job of the sweep has finished.")
 ]
@@ -91,6 +99,7 @@ def submit(
         typer.Option(min=1, help="Embedded mode: run the points in this many local processes."),
     ] = 1,
     wait: WaitOption = False,
+    metric: MetricOption = None,
     time_limit: TimeLimitOption = None,
     queue: QueueOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
@@ -123,7 +132,7 @@ def submit(
     if as_json:
         print_json(sweep.to_json())
     elif wait:
-        _print_table(sweep_table(sweep.id, settings=settings))
+        _print_table(sweep_table(sweep.id, metric or None, settings=settings))
     else:
         typer.echo(sweep.id)
     if wait:
@@ -153,14 +162,7 @@ def status(sweep_id: SweepArgument, wait: WaitOption = False, as_json: JsonOptio
 @app.command("table")
 def table(
     sweep_id: SweepArgument,
-    metric: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--metric",
-            "-m",
-            help="A summary value to show (default: every number, flag and string). Repeatable.",
-        ),
-    ] = None,
+    metric: MetricOption = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
@@ -183,7 +185,11 @@ def _print_table(result: SweepTable) -> None:
     columns = result.columns
     if not any(row["error"] for row in result.rows):
         columns = columns[:-1]
-    table = Table(*columns, box=None, padding=(0, 2))
+    table = Table(box=None, padding=(0, 2))
+    table.add_column("job", no_wrap=True, min_width=SHORT_ID)
+    table.add_column("status", no_wrap=True, min_width=len("succeeded"))
+    for column in columns[2:]:
+        table.add_column(column)
     for row in result.rows:
         cells = [table_cell(row[column]) for column in columns]
         cells[0] = row["job"][:SHORT_ID]

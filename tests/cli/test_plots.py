@@ -92,3 +92,28 @@ def test_plot_a_failed_job_exits_1(solverq, solverq_env, test_plugins) -> None:
     outcome = solverq("plot", job_id)
     assert outcome.exit_code == 1
     assert error_line(outcome).endswith("failed: diverged at x = 0.5; it has no result to plot")
+
+
+SGD = ["-p", "data=polynomial", "-p", "n=60", "-p", "degree=2", "-p", "epochs=30"]
+
+
+def test_an_sgd_job_shows_its_mse_per_epoch_and_the_closed_form(solverq, solverq_env) -> None:
+    job_id = solverq("submit", "sgd", *SGD, "-p", "optimizer=adam", "-p", "eta=0.05").stdout.strip()
+    job = solverq_env.get(job_id)
+    _, figure = figure_of(job_id)
+    [axes] = figure.axes
+    descent, closed_form = axes.get_lines()
+    history = solverq_env.result_arrays(job_id)["mse_history"]
+    np.testing.assert_array_equal(descent.get_ydata(), history)
+    np.testing.assert_array_equal(descent.get_xdata(), np.arange(1, history.size + 1))
+    assert list(closed_form.get_ydata()) == [job.summary["mse_closed_form"]] * 2
+    assert axes.get_yscale() == "log" and descent.get_label() == "adam"
+
+
+def test_the_mse_of_an_sgd_sweep_over_eta_and_lambda(solverq, solverq_env) -> None:
+    grid = ["-g", "eta=0.01,0.1", "-g", "lambda=1e-4,1e-2,1e-1", "-p", "model=ridge"]
+    sweep_id = solverq("sweep", "sgd", *grid, *SGD).stdout.strip()
+    _, figure = figure_of(sweep_id, x="eta", y="lambda", metric="mse")
+    jobs = SweepStore(solverq_env.database).jobs(sweep_id)
+    expected = np.array([job.summary["mse"] for job in jobs]).reshape(2, 3).T
+    np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), expected)

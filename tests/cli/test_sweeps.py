@@ -52,9 +52,10 @@ def test_the_table_has_swept_values_and_metrics(solverq, solverq_env, test_plugi
 
 
 def test_wait_prints_the_table_and_json_the_sweep(solverq, solverq_env, test_plugins) -> None:
-    outcome = solverq("sweep", "echo", "-g", "scale=2,4", "--wait")
+    outcome = solverq("sweep", "echo", "-g", "scale=2,4", "--wait", "-m", "total")
     assert outcome.exit_code == 0, outcome.output
     assert "succeeded" in outcome.stdout and "24" in outcome.stdout
+    assert "total" in outcome.stdout and "count" not in outcome.stdout
     record = json.loads(solverq("sweep", "echo", "-g", "scale=2,4", "--json").stdout)
     assert record["size"] == 2 and record["counts"]["succeeded"] == 2
     assert record["grid"] == {"scale": [2, 4]} and record["plugin"] == "echo"
