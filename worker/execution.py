@@ -38,10 +38,10 @@ def execute_job(
     heartbeat, and the reaper runs it again.
     """
     settings = settings or Settings.from_environment()
-    job = store.claim(job_id, worker)
-    if job is None:
+    attempt = store.claim(job_id, worker)
+    if attempt is None:
         return None
-    attempt = job.attempts
+    job = store.get(job_id)
     try:
         with Heartbeat(store, job_id, attempt, settings.heartbeat_interval, listener) as heartbeat:
             summary, arrays = _solve(store, job, heartbeat)

@@ -1,7 +1,8 @@
 """The heartbeat of a running attempt, and the progress callback its plugin is given.
 
-While the plugin runs, a thread writes the heartbeat every `interval` seconds (even when the plugin
-reports no progress), and the callback writes the progress at most that often. Both writes are
+While the plugin runs, a thread writes the heartbeat and the latest progress every `interval`
+seconds (even when the plugin reports none), and the callback writes progress at most that often
+(not at all within `interval` of the claim, which wrote the first heartbeat). Both writes are
 conditional on the row still being this attempt's: once it is not (the job was cancelled, or the
 reaper gave it to another worker), the plugin is stopped with `JobCancelled`: at its next progress
 report, or by the thread, which raises it in the plugin's thread.
@@ -44,6 +45,10 @@ class Heartbeat:
         self.listener = listener
         self._last_write = time.monotonic()
         self._stopped = threading.Event()
+        self._reported: tuple[float, str] | None = None
+        self._writing = threading.RLock()
+        """Held by the job's thread in our code (writing, telling the listener, leaving), so that
+        it is stopped only in the plugin's."""
         self._job_thread = threading.get_ident()
         self._thread = threading.Thread(
             target=self._beat, name=f"heartbeat {job_id[:12]}", daemon=True
@@ -60,27 +65,37 @@ class Heartbeat:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._stopped.set()
+        with self._writing:
+            self._stopped.set()
         self._thread.join()
 
     def progress(self, fraction: float, message: str = "") -> None:
         """The plugin's progress callback."""
         fraction = min(max(float(fraction), 0.0), 1.0)
-        if self.listener is not None:
-            self.listener(fraction, message)
-        if time.monotonic() - self._last_write >= self.interval and not self._write(
-            fraction, message
-        ):
+        self._reported = (fraction, message)
+        with self._writing:
+            if self.listener is not None:
+                self.listener(fraction, message)
+            owned = time.monotonic() - self._last_write < self.interval or self._write(
+                fraction, message
+            )
+        if not owned:
             raise JobCancelled(f"job {self.job_id} is no longer running")
 
     def _beat(self) -> None:
         while not self._stopped.wait(self._last_write + self.interval - time.monotonic()):
             if time.monotonic() - self._last_write < self.interval:
                 continue
-            if not self._write() and not self._stopped.is_set():
-                log.info("job %s is no longer running; stopping it", self.job_id)
-                _raise_in_thread(self._job_thread, JobCancelled)
+            if not self._write(*(self._reported or (None, None))):
+                self._stop_job()
                 return
+
+    def _stop_job(self) -> None:
+        with self._writing:
+            if self._stopped.is_set():
+                return
+            log.info("job %s is no longer running; stopping it", self.job_id)
+            _raise_in_thread(self._job_thread, JobCancelled)
 
     def _write(self, fraction: float | None = None, message: str | None = None) -> bool:
         """Write the heartbeat (and the progress); False once the attempt lost its job.

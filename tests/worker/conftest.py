@@ -1,93 +1,17 @@
-"""Fixtures of the worker-pool tests: a fresh PostgreSQL schema and Redis database, the
-environment of a pool with recovery in seconds, and `solverq worker` processes that are always
-killed at the end (their whole process group)."""
+"""Fixtures of the worker-pool tests: the environment of a pool on a fresh PostgreSQL schema and
+the test Redis database, with recovery in seconds, and `solverq worker` processes that are always
+killed at the end."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
-from sqlalchemy import func, select
 
+from tests.worker.pool import FAST_RECOVERY, WorkerPool
 from worker.store import JobStore, open_database
-from worker.store.models import JobResult
-
-SOLVERQ = Path(sys.executable).with_name("solverq")
-FAST_RECOVERY = {
-    "SOLVERQ_HEARTBEAT_INTERVAL": "0.25",
-    "SOLVERQ_STALE_AFTER": "2",
-    "SOLVERQ_REAP_INTERVAL": "0.5",
-    "SOLVERQ_REQUEUE_AFTER": "3",
-    "SOLVERQ_MAX_ATTEMPTS": "3",
-}
-T = TypeVar("T")
-
-
-class WorkerProcess:
-    """One `solverq worker` in a process group of its own; its log is a file."""
-
-    def __init__(self, concurrency: int, log: Path) -> None:
-        self.log = log
-        with log.open("wb") as output:
-            self.process = subprocess.Popen(
-                [str(SOLVERQ), "worker", "--concurrency", str(concurrency)],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.pid = self.process.pid
-
-    @property
-    def nodename(self) -> str:
-        """The name the worker records in the rows of the jobs it claims."""
-        return f"solverq-{self.pid}@{socket.gethostname()}"
-
-    def pool_processes(self) -> list[int]:
-        """The pids of the worker's pool processes."""
-        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text()
-        return [int(pid) for pid in children.split()]
-
-    def wait_ready(self, timeout: float = 30.0) -> None:
-        wait_for(lambda: "ready." in self.log.read_text(errors="replace"), timeout, self.log)
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group (main process and pool processes)."""
-        if self.process.poll() is None:
-            os.killpg(self.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        _kill_leftovers(self.pid)
-
-
-class WorkerPool:
-    """Starts workers for a test, and kills them all when it ends."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.workers: list[WorkerProcess] = []
-
-    def start(self, concurrency: int = 1) -> WorkerProcess:
-        worker = WorkerProcess(concurrency, self.folder / f"worker-{len(self.workers)}.log")
-        self.workers.append(worker)
-        worker.wait_ready()
-        return worker
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {worker.log.name}\n{_tail(worker.log)}" for worker in self.workers
-        )
-
-    def kill_all(self) -> None:
-        for worker in self.workers:
-            worker.kill()
 
 
 @pytest.fixture
@@ -119,37 +43,3 @@ def workers(pool_store: JobStore, tmp_path: Path) -> Iterator[WorkerPool]:
         yield pool
     finally:
         pool.kill_all()
-
-
-def wait_for(condition: Callable[[], T], timeout: float, log: Path | WorkerPool) -> T:
-    """Poll `condition` until it returns something true; fail with the workers' logs."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            logs = log.logs() if isinstance(log, WorkerPool) else _tail(log)
-            pytest.fail(f"not done within {timeout} s; worker logs:\n{logs}")
-        time.sleep(0.1)
-
-
-def result_counts(store: JobStore) -> dict[str, int]:
-    """How many result rows each job has."""
-    with store.database.session() as session:
-        rows = session.execute(
-            select(JobResult.job_id, func.count()).group_by(JobResult.job_id)
-        ).all()
-    return dict(rows)
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _kill_leftovers(process_group: int) -> None:
-    """Pool processes outlive their group's leader only briefly; make sure none is left."""
-    try:
-        os.killpg(process_group, signal.SIGKILL)
-    except ProcessLookupError:
-        return

@@ -1,10 +1,13 @@
 """Running jobs in this process, as embedded mode and the workers do."""
 
+import time
+
 import numpy as np
 import pytest
 
 from plugins.errors import JobCancelled
-from worker.execution import ProgressReporter, execute_job
+from worker.execution import execute_job
+from worker.heartbeat import Heartbeat
 from worker.store import JobStatus, JobStore
 
 
@@ -61,20 +64,51 @@ def test_progress_reaches_the_row_and_cancellation_stops_the_job(
     store: JobStore, test_plugins
 ) -> None:
     job = store.create("sleep", {})
-    attempt = store.claim(job.id)
-    reporter = ProgressReporter(store, job.id, attempt, interval=0.0)
-    reporter(0.4, "step 8 of 20")
+    heartbeat = Heartbeat(store, job.id, store.claim(job.id), interval=0.0)
+    heartbeat.progress(0.4, "step 8 of 20")
     running = store.get(job.id)
     assert (running.progress, running.progress_message) == (0.4, "step 8 of 20")
     store.cancel(job.id)
     with pytest.raises(JobCancelled):
-        reporter(0.5, "step 10 of 20")
+        heartbeat.progress(0.5, "step 10 of 20")
     assert store.get(job.id).status is JobStatus.CANCELLED
 
 
 def test_progress_writes_are_throttled(store: JobStore, test_plugins) -> None:
     job = store.create("sleep", {})
-    reporter = ProgressReporter(store, job.id, store.claim(job.id), interval=3600)
-    reporter(0.1, "first")
-    reporter(0.9, "second")
-    assert store.get(job.id).progress_message == "first"
+    heartbeat = Heartbeat(store, job.id, store.claim(job.id), interval=0.3)
+    heartbeat.progress(0.1, "just after the claim")
+    assert store.get(job.id).progress_message == ""
+    time.sleep(0.3)
+    heartbeat.progress(0.2, "an interval later")
+    heartbeat.progress(0.3, "too soon")
+    assert store.get(job.id).progress_message == "an interval later"
+
+
+def busy(seconds: float) -> None:
+    """Compute for a while without reporting progress, as a plugin may."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def test_the_heartbeat_beats_while_the_plugin_is_silent(store: JobStore) -> None:
+    job = store.create("sleep", {})
+    attempt = store.claim(job.id)
+    claimed_at = store.get(job.id).heartbeat_at
+    with Heartbeat(store, job.id, attempt, interval=0.05) as heartbeat:
+        heartbeat.progress(0.5, "half way")
+        busy(0.3)
+    running = store.get(job.id)
+    assert running.heartbeat_at > claimed_at
+    assert (running.progress, running.progress_message) == (0.5, "half way")
+
+
+def test_the_heartbeat_stops_a_silent_plugin_once_the_job_is_cancelled(store: JobStore) -> None:
+    job = store.create("sleep", {})
+    attempt = store.claim(job.id)
+    store.cancel(job.id)
+    started = time.monotonic()
+    with pytest.raises(JobCancelled), Heartbeat(store, job.id, attempt, interval=0.05):
+        busy(10.0)
+    assert time.monotonic() - started < 5.0

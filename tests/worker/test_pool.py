@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.worker.conftest import WorkerPool, result_counts, wait_for
+from tests.worker.pool import WorkerPool, result_counts, wait_for
 from worker import service
 from worker.queue import enqueue
 from worker.settings import Settings
@@ -32,8 +32,7 @@ def finished(store: JobStore, job_ids: list[str]) -> bool:
 def test_many_jobs_on_several_workers_each_run_once(
     pool_store: JobStore, workers: WorkerPool
 ) -> None:
-    workers.start(concurrency=2)
-    workers.start(concurrency=2)
+    workers.start_ready(2, concurrency=2)
     param_sets = [{"values": [float(i), 1.0], "scale": 2.0} for i in range(60)]
     job_ids = service.submit_many("echo", param_sets)
     settings = Settings.from_environment()
@@ -60,9 +59,9 @@ def test_a_killed_worker_job_is_finished_by_another_worker(
     doomed = workers.start()
     job = service.submit("sleep", {"seconds": 3.0, "steps": 30})
     wait_for(lambda: running_on(pool_store, job.id, doomed.nodename), 30, workers)
-    survivor = workers.start()
 
     os.kill(doomed.pid, signal.SIGKILL)
+    survivor = workers.start()
     wait_for(lambda: pool_store.get(job.id).finished, RECOVERY_TIMEOUT, workers)
 
     done = pool_store.get(job.id)
@@ -74,7 +73,7 @@ def test_a_killed_worker_job_is_finished_by_another_worker(
 
 def test_a_killed_pool_process_job_is_run_again(pool_store: JobStore, workers: WorkerPool) -> None:
     worker = workers.start()
-    job = service.submit("sleep", {"seconds": 2.0, "steps": 20})
+    job = service.submit("sleep", {"seconds": 1.5, "steps": 15})
     wait_for(lambda: running_on(pool_store, job.id, worker.nodename), 30, workers)
     [pool_process] = worker.pool_processes()
 
@@ -108,8 +107,7 @@ def test_jobs_queued_when_redis_is_flushed_still_finish(
 def test_workers_recover_when_database_connections_are_dropped(
     pool_store: JobStore, workers: WorkerPool, postgres_server: str
 ) -> None:
-    workers.start()
-    workers.start()
+    workers.start_ready(2)
     job_ids = service.submit_many("sleep", [{"seconds": 0.4, "steps": 4}] * 16)
     application = pool_store.database.engine.url.query["application_name"]
     admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")

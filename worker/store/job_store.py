@@ -125,12 +125,12 @@ class JobStore:
         return decode_arrays(data) if data is not None else {}
 
     @retry_on_disconnect
-    def claim(self, job_id: str, worker: str | None = None) -> JobRecord | None:
-        """Move a queued job to running, as the attempt `attempts` of the record returned;
-        None when the job was not queued (another delivery took it, or it was cancelled)."""
+    def claim(self, job_id: str, worker: str | None = None) -> int | None:
+        """Move a queued job to running for `worker`; the attempt number when this caller won
+        it, else None (another delivery took it, or it was cancelled)."""
         now = utcnow()
         with self.database.session() as session:
-            job = session.scalars(
+            return session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
                 .values(
@@ -142,9 +142,8 @@ class JobStore:
                     progress_message="",
                     worker=worker,
                 )
-                .returning(Job)
-            ).one_or_none()
-            return job_record(job, None, None) if job is not None else None
+                .returning(Job.attempts)
+            ).scalar()
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None

@@ -1,0 +1,100 @@
+"""What reaches the broker: one JSON message per job, carrying its id and its time limits."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+
+import pytest
+import redis
+
+from plugins.errors import RejectedRequest, SolverqError
+from worker import service
+from worker.settings import Settings
+from worker.store import JobStatus, JobStore
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def broker_settings(store: JobStore, redis_url: str, test_plugins) -> Settings:
+    return Settings(
+        database_url=store.database.url, broker_url=redis_url, time_limit=60.0, queue="solverq"
+    )
+
+
+def messages(redis_url: str, queue: str) -> list[dict]:
+    """The messages waiting in `queue`, oldest first, with their bodies decoded."""
+    client = redis.Redis.from_url(redis_url)
+    raw = [json.loads(item) for item in reversed(client.lrange(queue, 0, -1))]
+    client.close()
+    for message in raw:
+        assert message["properties"]["body_encoding"] == "base64"
+        message["body"] = json.loads(base64.b64decode(message["body"]))
+    return raw
+
+
+def test_a_message_is_json_with_the_job_id_and_its_time_limits(
+    store: JobStore, broker_settings: Settings, redis_url: str
+) -> None:
+    job = service.submit("echo", {"scale": 2.0}, time_limit=5.0, settings=broker_settings)
+
+    [message] = messages(redis_url, "solverq")
+
+    assert message["content-type"] == "application/json"
+    args, kwargs, _ = message["body"]
+    assert (args, kwargs) == ([job.id], {})
+    assert message["headers"]["id"] == job.id
+    assert message["headers"]["timelimit"] == [15.0, 5.0]
+    assert (job.status, job.queue) == (JobStatus.QUEUED, "solverq")
+
+
+def test_jobs_without_a_time_limit_get_the_default(
+    broker_settings: Settings, redis_url: str
+) -> None:
+    service.submit("echo", settings=broker_settings)
+    [message] = messages(redis_url, "solverq")
+    assert message["headers"]["timelimit"] == [70.0, 60.0]
+
+
+def test_many_jobs_are_stored_and_published_together(
+    store: JobStore, broker_settings: Settings, redis_url: str
+) -> None:
+    param_sets = [{"scale": float(scale)} for scale in range(1, 6)]
+
+    job_ids = service.submit_many("echo", param_sets, queue="gpu", settings=broker_settings)
+
+    assert [store.get(job_id).params["scale"] for job_id in job_ids] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert [message["body"][0] for message in messages(redis_url, "gpu")] == [
+        [job_id] for job_id in job_ids
+    ]
+
+
+def test_one_invalid_parameter_set_stores_nothing(
+    store: JobStore, broker_settings: Settings, redis_url: str
+) -> None:
+    with pytest.raises(RejectedRequest, match="parameter 'scale' of echo must be greater than 0"):
+        service.submit_many("echo", [{"scale": 1.0}, {"scale": -1.0}], settings=broker_settings)
+    assert store.list() == []
+    assert messages(redis_url, "solverq") == []
+
+
+@pytest.mark.parametrize("time_limit", [0.0, -1.0, 86401.0])
+def test_time_limits_beyond_the_bounds_are_refused(
+    broker_settings: Settings, time_limit: float
+) -> None:
+    with pytest.raises(RejectedRequest, match="time limit must be a positive number of seconds"):
+        service.submit("echo", time_limit=time_limit, settings=broker_settings)
+
+
+def test_a_job_stays_queued_when_the_broker_cannot_be_reached(
+    store: JobStore, broker_settings: Settings
+) -> None:
+    unreachable = replace(broker_settings, broker_url="redis://127.0.0.1:9/0")
+
+    with pytest.raises(SolverqError, match=r"stored but the broker redis://127\.0\.0\.1:9/0"):
+        service.submit("echo", settings=unreachable)
+
+    [job] = store.list()
+    assert (job.status, job.queue) == (JobStatus.QUEUED, "solverq")
