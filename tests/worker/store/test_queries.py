@@ -14,7 +14,7 @@ from worker.store.queries import parse_moment, parse_where
 
 def finished(store: JobStore, plugin: str, params: dict, summary: dict | None = None) -> str:
     job = store.create(plugin, params)
-    attempt = store.claim(job.id).attempts
+    attempt = store.claim(job.id)
     if summary is None:
         store.fail(job.id, attempt, "diverged")
     else:
