@@ -2,15 +2,13 @@
 
 Every point is validated before anything is stored, and an error names the point. The sweep and
 its jobs are stored in one transaction; with a broker the jobs are published over one connection,
-without one (embedded mode) they run here, one after the other or in a local pool of processes.
+without one (embedded mode) they run here, one after the other or in several local processes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +21,7 @@ from worker.grid import build_grid, describe_point, grid_points, point_parameter
 from worker.queries import lookup
 from worker.settings import Settings
 from worker.store import JobStore, SweepRecord, SweepStore, open_database
+from worker.sweep_processes import run_in_processes
 
 POLL_INTERVAL = 0.2
 RESERVED_COLUMNS = ("job", "status", "error")
@@ -138,7 +137,8 @@ def _run_here(
     settings: Settings,
     listener: ProgressListener | None,
 ) -> None:
-    """Run the stored jobs in this process or a local pool; an interruption cancels the rest."""
+    """Run the stored jobs here, or in `processes` local processes; if this is interrupted (or
+    a process fails), the jobs that did not run are cancelled."""
     store = JobStore(open_database(settings.database_url))
     total = len(job_ids)
     report = listener or (lambda fraction, message: None)
@@ -152,20 +152,10 @@ def _run_here(
                 execute_job(store, job_id, job_progress, settings=settings)
                 report((done + 1) / total, f"{done + 1}/{total} jobs")
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(processes, total), mp_context=context) as pool:
-            futures = [pool.submit(_run_job, job_id, settings) for job_id in job_ids]
-            for done, future in enumerate(as_completed(futures), start=1):
-                future.result()
-                report(done / total, f"{done}/{total} jobs")
+        run_in_processes(sweep_id, min(processes, total), settings, report)
     except BaseException:
         SweepStore(store.database).cancel(sweep_id)
         raise
-
-
-def _run_job(job_id: str, settings: Settings) -> None:
-    """Run one job in a pool process."""
-    execute_job(service.job_store(settings), job_id, settings=settings)
 
 
 def _scalar_keys(summaries: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -88,3 +88,16 @@ def test_plot_returns_the_figure(solverq_env, test_plugins, tmp_path) -> None:
     figure = solverq.plot(sweep, metric="total", out=tmp_path / "sweep.png")
     np.testing.assert_array_equal(figure.axes[0].get_lines()[0].get_ydata(), [6, 12, 24])
     assert (tmp_path / "sweep.png").exists()
+
+
+def test_a_sweep_in_processes_from_a_script_on_standard_input(solverq_env, test_plugins) -> None:
+    script = (
+        "import solverq\n"
+        "sweep = solverq.sweep('echo', {'scale': [1, 2, 3, 4]}, processes=2)\n"
+        "print([row['total'] for row in solverq.sweep_table(sweep, ['total'])])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-"], input=script, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[6.0, 12.0, 18.0, 24.0]"

@@ -113,6 +113,16 @@ class SweepStore:
         """The jobs of the sweep, in the order of its grid's points."""
         return JobStore(self.database).list(sweep_id=self.resolve(sweep_id), limit=None)
 
+    def next_queued(self, sweep_id: str) -> str | None:
+        """The id of the sweep's first queued job in grid order, or None when none is left."""
+        with self.database.session() as session:
+            return session.scalar(
+                select(Job.id)
+                .where(Job.sweep_id == sweep_id, Job.status == JobStatus.QUEUED)
+                .order_by(Job.sweep_point)
+                .limit(1)
+            )
+
     def cancel(self, sweep_id: str) -> SweepRecord:
         """Cancel the sweep's queued and running jobs, in one transaction."""
         with self.database.session() as session:
