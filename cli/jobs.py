@@ -1,4 +1,4 @@
-"""Job commands: submit, status, result, list, cancel."""
+"""Job commands: submit, status, result, cancel."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from cli.errors import fail
+from cli.options import (
+    DataOption,
+    ParamOption,
+    ParamsFileOption,
+    PluginArgument,
+    QueueOption,
+    TimeLimitOption,
+)
 from cli.output import (
-    duration,
     print_job,
     print_json,
     progress_bar,
-    short_time,
-    status_text,
-    stdout,
 )
 
 if TYPE_CHECKING:
@@ -28,37 +31,15 @@ JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix o
 
 
 def submit(
-    plugin: Annotated[
-        str, typer.Argument(help="The solver plugin to run (see `solverq plugins`).")
-    ],
-    param: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--param",
-            "-p",
-            metavar="KEY=VALUE",
-            help="A parameter; VALUE is read as JSON when it parses, else as a string. Repeatable.",
-        ),
-    ] = None,
-    params_file: Annotated[
-        Path | None, typer.Option("--params", help="A JSON file of parameters (-p overrides it).")
-    ] = None,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Input arrays: .npz (named), .npy (named by the file) or .csv. Repeatable."
-        ),
-    ] = None,
+    plugin: PluginArgument,
+    param: ParamOption = None,
+    params_file: ParamsFileOption = None,
+    data: DataOption = None,
     wait: Annotated[
         bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")
     ] = False,
-    time_limit: Annotated[
-        float | None, typer.Option(help="Seconds the job may run (default: SOLVERQ_TIME_LIMIT).")
-    ] = None,
-    queue: Annotated[
-        str | None,
-        typer.Option(help="The broker queue for the workers (default: SOLVERQ_QUEUE)."),
-    ] = None,
+    time_limit: TimeLimitOption = None,
+    queue: QueueOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""
@@ -124,45 +105,6 @@ def result(
         _write_arrays(out, store.result_arrays(job.id))
         if not as_json:
             typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
-
-
-def list_jobs(
-    plugin: Annotated[str | None, typer.Option(help="Only jobs of this plugin.")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(
-            help="Only jobs in this state: queued, running, succeeded, failed, cancelled."
-        ),
-    ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many jobs, newest first.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
-) -> None:
-    """List jobs, newest first."""
-    from plugins.errors import RejectedRequest
-    from worker.service import job_store
-    from worker.store import JobStatus
-
-    try:
-        state = JobStatus(status) if status is not None else None
-    except ValueError:
-        known = ", ".join(s.value for s in JobStatus)
-        raise RejectedRequest(f"unknown status '{status}' (known: {known})") from None
-    jobs = job_store().list(plugin=plugin, status=state, limit=limit)
-    if as_json:
-        print_json([job.to_json() for job in jobs])
-        return
-    table = Table("id", "plugin", "status", "created", "duration", "note", box=None, padding=(0, 2))
-    for job in jobs:
-        note = job.error or (job.progress_message if job.status.value == "running" else "")
-        table.add_row(
-            job.id[:12],
-            job.plugin,
-            status_text(job.status.value),
-            short_time(job.created_at),
-            duration(job),
-            note,
-        )
-    stdout.print(table)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

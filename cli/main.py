@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import jobs, plugins, system, worker
+from cli import jobs, plots, plugins, queries, sweeps, system, worker
 from cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -23,8 +23,11 @@ app.add_typer(plugins.app, name="plugins")
 app.command("submit")(jobs.submit)
 app.command("status")(jobs.status)
 app.command("result")(jobs.result)
-app.command("list")(jobs.list_jobs)
+app.command("list")(queries.list_jobs)
+app.command("compare")(queries.compare)
+app.command("plot")(plots.plot)
 app.command("cancel")(jobs.cancel)
+app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)
 app.command("worker")(worker.worker)
 app.add_typer(system.db_app, name="db")

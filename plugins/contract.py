@@ -1,6 +1,7 @@
 """The plugin contract.
 
-A plugin is a class with class-level metadata and one method that solves:
+A plugin is a class with class-level metadata, one method that solves and, optionally, one
+that draws a result:
 
     class Convolution(Plugin):
         name = "convolution"
@@ -11,6 +12,9 @@ A plugin is a class with class-level metadata and one method that solves:
             ...
             return Result(summary={...}, arrays={"output": out})
 
+        def plot(self, figure, params, inputs, result):     # optional: `solverq plot JOB`
+            ...
+
 It is registered in the entry-point group ``solverq.solvers`` of its distribution, under its name.
 """
 
@@ -18,13 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 from pydantic import BaseModel
 
 from plugins.errors import RejectedRequest
 from plugins.parameters import validate_parameters
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class ProgressCallback(Protocol):
@@ -81,6 +88,22 @@ class Plugin:
     ) -> Result:
         """Solve the problem the validated parameters describe."""
         raise NotImplementedError
+
+    def plot(
+        self,
+        figure: Figure,
+        params: BaseModel,
+        inputs: Mapping[str, np.ndarray],
+        result: Result,
+    ) -> None:
+        """Draw what a result of this plugin is about on `figure` (an empty matplotlib figure).
+
+        The default draws each 1-D array of numbers against its index; a plugin overrides it
+        to show more (an error on a log scale, a reference solution).
+        """
+        from plugins.plotting import plot_arrays
+
+        plot_arrays(figure, result.arrays)
 
 
 def jsonable(value: Any) -> Any:

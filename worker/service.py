@@ -78,13 +78,7 @@ def submit_many(
     """
     settings = settings or Settings.from_environment()
     inputs = dict(inputs or {})
-    for name, array in inputs.items():
-        problem = array_problem(name, array)
-        if problem:
-            raise RejectedRequest(problem)
-    _check_time_limit(time_limit, settings)
-    plugin_class = get_plugin(plugin).plugin_class
-    stored = [stored_parameters(plugin_class.validate(params, inputs)) for params in param_sets]
+    stored = validate_many(plugin, param_sets, inputs, time_limit=time_limit, settings=settings)
     queue = None if settings.embedded else (queue or settings.queue)
     store = job_store(settings)
     job_ids = store.create_many(plugin, stored, inputs, time_limit=time_limit, queue=queue)
@@ -92,8 +86,36 @@ def submit_many(
         for job_id in job_ids:
             execute_job(store, job_id, listener, settings=settings)
     else:
-        _publish([QueuedJob(job_id, queue, time_limit) for job_id in job_ids], settings)
+        publish(job_ids, queue, time_limit, settings)
     return job_ids
+
+
+def validate_many(
+    plugin: str,
+    param_sets: Sequence[Mapping[str, Any]],
+    inputs: Mapping[str, np.ndarray],
+    *,
+    time_limit: float | None,
+    settings: Settings,
+    labels: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The parameter sets as jobs store them (validated, defaults filled in), or
+    `RejectedRequest` for the first bad one, prefixed with its label when `labels` name them."""
+    for name, array in inputs.items():
+        problem = array_problem(name, array)
+        if problem:
+            raise RejectedRequest(problem)
+    _check_time_limit(time_limit, settings)
+    plugin_class = get_plugin(plugin).plugin_class
+    stored = []
+    for index, params in enumerate(param_sets):
+        try:
+            stored.append(stored_parameters(plugin_class.validate(params, inputs)))
+        except RejectedRequest as error:
+            if labels is None:
+                raise
+            raise RejectedRequest(f"{labels[index]}: {error}") from None
+    return stored
 
 
 def wait(
@@ -136,13 +158,16 @@ def _check_time_limit(time_limit: float | None, settings: Settings) -> None:
         )
 
 
-def _publish(jobs: list[QueuedJob], settings: Settings) -> None:
-    """Publish stored jobs; if the broker cannot be reached they stay queued in the store, and
-    a worker's reaper publishes them once it can."""
+def publish(
+    job_ids: Sequence[str], queue: str, time_limit: float | None, settings: Settings
+) -> None:
+    """Publish stored jobs over one broker connection; if the broker cannot be reached they stay
+    queued in the store, and a worker's reaper publishes them once it can."""
     from kombu.exceptions import OperationalError
 
     from worker.queue import enqueue
 
+    jobs = [QueuedJob(job_id, queue, time_limit) for job_id in job_ids]
     try:
         enqueue(jobs, settings)
     except OperationalError as error:

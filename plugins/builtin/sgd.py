@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
+from plugins.builtin.plots.sgd import plot_mse_history
 from plugins.builtin.regression_data import (
     Observations,
     generated_observations,
@@ -35,6 +36,9 @@ from solvers.regression.problem import (
     r2_score,
 )
 from solvers.regression.schedules import Constant, Inverse
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_DESIGN_ENTRIES = 50_000_000
 MAX_MAGNITUDE_EXPONENT = 100
@@ -178,6 +182,16 @@ class RegressionPlugin(Plugin):
             raise SolveFailed(outcome.reason)
         progress(1.0, outcome.reason)
         return _result(problem, outcome, columns)
+
+    def plot(
+        self, figure: Figure, params: Any, inputs: Mapping[str, np.ndarray], result: Result
+    ) -> None:
+        plot_mse_history(
+            figure,
+            result.arrays["mse_history"],
+            result.summary["mse_closed_form"],
+            params.optimizer,
+        )
 
 
 def _refuse_overflow(observations: Observations, degree: int) -> None:

@@ -17,7 +17,8 @@ from sqlalchemy import insert, select, update
 from plugins.arrays import decode_arrays, encode_arrays
 from plugins.errors import RejectedRequest
 from worker.store.database import Database, retry_on_disconnect
-from worker.store.models import Job, JobInput, JobResult, JobStatus, utcnow
+from worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
+from worker.store.queries import JobQuery
 from worker.store.records import JobRecord, job_record
 from worker.store.statements import CLAIM, FAIL, HEARTBEAT, START, STORE_RESULT, SUCCEED
 
@@ -55,11 +56,13 @@ class JobStore:
         *,
         time_limit: float | None = None,
         queue: str | None = None,
+        sweep: Sweep | None = None,
     ) -> list[str]:
         """Store one queued job per parameter set, all with the same inputs, in one transaction.
 
         `queue` names the broker queue the jobs are published to; None means the submitting
-        process runs them. Returns the new job ids in the order of `param_sets`.
+        process runs them. A new `sweep` is stored in the same transaction, and each job records
+        its position in it. Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
         rows = [
@@ -75,12 +78,17 @@ class JobStore:
                 "time_limit": time_limit,
                 "queue": queue,
                 "enqueued_at": now if queue is not None else None,
+                "sweep_id": sweep.id if sweep is not None else None,
+                "sweep_point": point if sweep is not None else None,
             }
-            for params in param_sets
+            for point, params in enumerate(param_sets)
         ]
         if not rows:
             return []
         with self.database.session() as session:
+            if sweep is not None:
+                session.add(sweep)
+                session.flush()
             session.execute(insert(Job), rows)
             if inputs:
                 encoded = encode_arrays(inputs)
@@ -101,24 +109,11 @@ class JobStore:
                 row = session.execute(query.where(Job.id == self._resolve(session, job_id))).one()
             return job_record(*row)
 
-    def list(
-        self,
-        *,
-        plugin: str | None = None,
-        status: JobStatus | None = None,
-        limit: int | None = 50,
-    ) -> list[JobRecord]:
-        """Jobs, newest first."""
-        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
-            JobResult, JobResult.job_id == Job.id
-        )
-        if plugin is not None:
-            query = query.where(Job.plugin == plugin)
-        if status is not None:
-            query = query.where(Job.status == status)
-        query = query.order_by(Job.created_at.desc(), Job.id).limit(limit)
+    def list(self, **filters: Any) -> list[JobRecord]:
+        """The jobs the filters (the fields of `JobQuery`) name, newest first."""
+        statement = JobQuery(**filters).select(self.database.engine.dialect.name)
         with self.database.session() as session:
-            return [job_record(*row) for row in session.execute(query)]
+            return [job_record(*row) for row in session.execute(statement)]
 
     @retry_on_disconnect
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
@@ -216,19 +211,27 @@ class JobStore:
             return self._resolve(session, job_id)
 
     def _resolve(self, session: Any, job_id: str) -> str:
-        job_id = job_id.strip().lower()
-        if session.get(Job, job_id) is not None:
-            return job_id
-        if len(job_id) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in job_id):
-            raise UnknownJob(f"no job '{job_id}'")
-        matches = session.scalars(
-            select(Job.id).where(Job.id.startswith(job_id, autoescape=True)).limit(2)
-        ).all()
-        if not matches:
-            raise UnknownJob(f"no job '{job_id}'")
-        if len(matches) > 1:
-            raise UnknownJob(f"job id prefix '{job_id}' is ambiguous; give more characters")
-        return matches[0]
+        return resolve_id(session, Job, job_id, UnknownJob)
+
+
+def resolve_id(
+    session: Any, model: type[Job | Sweep], text: str, unknown: type[RejectedRequest]
+) -> str:
+    """The full id of the row of `model` that `text` names (a full id or a unique prefix)."""
+    noun = model.__tablename__.removesuffix("s")
+    text = text.strip().lower()
+    if session.get(model, text) is not None:
+        return text
+    if len(text) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in text):
+        raise unknown(f"no {noun} '{text}'")
+    matches = session.scalars(
+        select(model.id).where(model.id.startswith(text, autoescape=True)).limit(2)
+    ).all()
+    if not matches:
+        raise unknown(f"no {noun} '{text}'")
+    if len(matches) > 1:
+        raise unknown(f"{noun} id prefix '{text}' is ambiguous; give more characters")
+    return matches[0]
 
 
 def _array_info(array: np.ndarray) -> dict[str, Any]:

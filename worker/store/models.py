@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -92,6 +92,24 @@ class Job(Base):
     """When the job's message was last published."""
     worker: Mapped[str | None] = mapped_column(String(255))
     """The worker that claimed the current attempt."""
+    sweep_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
+    )
+    sweep_point: Mapped[int | None] = mapped_column(Integer)
+    """The position of the job's point in its sweep's grid."""
+
+
+class Sweep(Base):
+    """A grid of jobs of one plugin: the parameters the points share and the swept values."""
+
+    __tablename__ = "sweeps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(100))
+    grid: Mapped[list[Any]] = mapped_column(JSONData)
+    """[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
+    params: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class JobInput(Base):

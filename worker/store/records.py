@@ -32,6 +32,8 @@ class JobRecord:
     arrays: dict[str, Any] = field(default_factory=dict)
     queue: str | None = None
     worker: str | None = None
+    sweep_id: str | None = None
+    sweep_point: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -55,6 +57,7 @@ class JobRecord:
             "time_limit": self.time_limit,
             "queue": self.queue,
             "worker": self.worker,
+            "sweep_id": self.sweep_id,
             "summary": self.summary,
             "arrays": self.arrays,
         }
@@ -82,6 +85,8 @@ def job_record(
         arrays=array_info or {},
         queue=job.queue,
         worker=job.worker,
+        sweep_id=job.sweep_id,
+        sweep_point=job.sweep_point,
     )
 
 

@@ -1,0 +1,191 @@
+"""The functions of the Python API: thin layers over the job and sweep services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from worker.queries import Comparison
+    from worker.store import JobRecord, SweepRecord
+
+
+def submit(
+    plugin: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    inputs: Mapping[str, np.ndarray] | None = None,
+    wait: bool = False,
+    time_limit: float | None = None,
+    queue: str | None = None,
+    **keyword_params: Any,
+) -> JobRecord:
+    """Submit a job of `plugin` with `params` and the keyword parameters on top of them
+    (`submit("sgd", eta=0.1)`; a parameter named like an argument of this function goes in
+    `params`), and input arrays by name. Embedded, the job runs before this returns; with a
+    broker, `wait=True` waits for it."""
+    from worker import service
+
+    job = service.submit(
+        plugin, {**(params or {}), **keyword_params}, inputs, time_limit=time_limit, queue=queue
+    )
+    return service.wait(job.id) if wait and not job.finished else job
+
+
+def status(job: JobRecord | str) -> JobRecord:
+    """The job as the store sees it now (a record or an id; a unique prefix will do)."""
+    from worker.service import job_store
+
+    return job_store().get(_id(job))
+
+
+def wait(job: JobRecord | str, timeout: float | None = None) -> JobRecord:
+    """Wait until the job has finished (or `timeout` seconds passed), and return it."""
+    from worker import service
+
+    return service.wait(_id(job), timeout=timeout)
+
+
+def result(
+    job: JobRecord | str, timeout: float | None = None
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The summary and the arrays of a job, once it has finished: `SolveFailed` when it
+    failed or was cancelled, `SolverqError` when it is still running after `timeout`."""
+    from plugins.errors import SolveFailed, SolverqError
+    from worker import service
+    from worker.store import JobStatus
+
+    finished = service.wait(_id(job), timeout=timeout)
+    if not finished.finished:
+        raise SolverqError(f"job {finished.id} is still {finished.status.value}")
+    if finished.status is not JobStatus.SUCCEEDED:
+        raise SolveFailed(f"job {finished.id} {finished.status.value}: {finished.error}")
+    return finished.summary or {}, service.job_store().result_arrays(finished.id)
+
+
+def cancel(job: JobRecord | str) -> JobRecord:
+    """Cancel a queued or running job; a finished job is returned as it is."""
+    from worker import service
+
+    return service.cancel(_id(job))
+
+
+def list_jobs(
+    *,
+    plugin: str | None = None,
+    status: str | None = None,
+    sweep: SweepRecord | str | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    where: Mapping[str, Any] | None = None,
+    sort: str | None = None,
+    limit: int | None = 50,
+) -> list[JobRecord]:
+    """Jobs by plugin, state, sweep, creation time (a datetime, an ISO date, or a time ago such
+    as "2h"), parameter values (`where={"eta": 0.1, "constants.gamma": 2}`), newest first or
+    sorted by a summary metric (`sort="mse"`, or `"-mse"` for the largest first)."""
+    from worker.queries import find_jobs
+
+    return find_jobs(
+        plugin=plugin,
+        status=status,
+        sweep=_id(sweep) if sweep is not None else None,
+        since=since,
+        until=until,
+        where=where,
+        sort=sort,
+        limit=limit,
+    )
+
+
+def compare(*jobs: JobRecord | str) -> Comparison:
+    """Two or more jobs side by side: the parameters that differ, and their summaries."""
+    from worker.queries import compare_jobs
+
+    return compare_jobs([_id(job) for job in jobs])
+
+
+def sweep(
+    plugin: str,
+    grid: Mapping[str, Sequence[Any] | str],
+    params: Mapping[str, Any] | None = None,
+    *,
+    inputs: Mapping[str, np.ndarray] | None = None,
+    wait: bool = False,
+    processes: int = 1,
+    time_limit: float | None = None,
+    queue: str | None = None,
+) -> SweepRecord:
+    """One job per point of `grid` (names to a list of values, or to a string as `--grid`
+    takes it: "0.1,0.01", "logspace(-4,-1,4)"), on top of the shared `params`. Embedded, the
+    points run before this returns, in `processes` local processes; with a broker,
+    `wait=True` waits for all of them."""
+    from worker.sweeps import submit_sweep, wait_sweep
+
+    submitted = submit_sweep(
+        plugin,
+        grid,
+        params,
+        inputs,
+        time_limit=time_limit,
+        queue=queue,
+        processes=processes,
+    )
+    return wait_sweep(submitted.id) if wait and not submitted.finished else submitted
+
+
+def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
+    """The sweep now, with the number of its jobs in each state."""
+    from worker.sweeps import sweep_store
+
+    return sweep_store().get(_id(sweep))
+
+
+def sweep_table(
+    sweep: SweepRecord | str, metrics: Sequence[str] | None = None, *, as_frame: bool = False
+) -> list[dict[str, Any]] | pd.DataFrame:
+    """One record per job of the sweep, in grid order: its id, state, swept values and the
+    summary values `metrics` names (by default every number, flag and string); with
+    `as_frame=True` a pandas DataFrame of the same columns."""
+    from worker.sweeps import sweep_table as table_of
+
+    table = table_of(_id(sweep), metrics)
+    if not as_frame:
+        return table.rows
+    try:
+        import pandas as pd
+    except ImportError:
+        from plugins.errors import RejectedRequest
+
+        raise RejectedRequest("as_frame=True needs pandas: pip install pandas") from None
+    return pd.DataFrame(table.rows, columns=table.columns)
+
+
+def plot(
+    target: JobRecord | SweepRecord | str,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    metric: str | None = None,
+    out: str | Path | None = None,
+) -> Figure:
+    """The figure of a job's result, or of a sweep's `metric` over `x` (lines) or over `x` and
+    `y` (a heat map); written to `out` (.png or .svg) when given."""
+    from plugins.plotting import save_figure
+    from worker.figures import figure_of
+
+    _, figure = figure_of(_id(target), x=x, y=y, metric=metric)
+    if out is not None:
+        save_figure(figure, Path(out))
+    return figure
+
+
+def _id(item: Any) -> str:
+    return item if isinstance(item, str) else item.id

@@ -1,0 +1,85 @@
+"""`solverq list` filters and exports, and `solverq compare`, end to end in embedded mode."""
+
+import csv
+import io
+import json
+
+from tests.cli.outcomes import error_line
+
+
+def listed(solverq, *args: str) -> list[str]:
+    outcome = solverq("list", "--json", *args)
+    assert outcome.exit_code == 0, outcome.output
+    return [record["id"] for record in json.loads(outcome.stdout)]
+
+
+def test_list_filters_by_sweep_and_parameter_values(solverq, solverq_env, test_plugins) -> None:
+    sweep_id = solverq(
+        "sweep", "echo", "-g", "scale=1,2,3", "-g", "values=[1],[1,2]"
+    ).stdout.strip()
+    lone = solverq("submit", "echo", "-p", "scale=2").stdout.strip()
+    assert len(listed(solverq, "--sweep", sweep_id[:8])) == 6
+    assert lone not in listed(solverq, "--sweep", sweep_id)
+    by_scale = listed(solverq, "--where", "scale=2")
+    assert len(by_scale) == 3 and lone in by_scale
+    both = listed(solverq, "--where", "scale=2", "--where", "values=[1,2]")
+    assert [solverq_env.get(job_id).summary["total"] for job_id in both] == [6.0]
+    assert listed(solverq, "--where", "scale=2", "--sweep", sweep_id, "--where", "values=[5]") == []
+    assert len(listed(solverq, "--since", "1h")) == 7
+    assert listed(solverq, "--until", "1h") == []
+    assert len(listed(solverq, "--since", "2000-01-01", "--until", "2999-12-31T23:59")) == 7
+
+
+def test_list_sorts_by_a_metric(solverq, solverq_env, test_plugins) -> None:
+    solverq("sweep", "echo", "-g", "scale=2,1,3")
+    failed = solverq("submit", "explode", "-p", "kind=fail").stdout.strip()
+    totals = [solverq_env.get(i).summary for i in listed(solverq, "--sort", "total")]
+    assert [s["total"] for s in totals[:3]] == [6.0, 12.0, 18.0] and totals[3] is None
+    descending = listed(solverq, "--sort", "-total")
+    assert [solverq_env.get(i).summary["total"] for i in descending[:3]] == [18.0, 12.0, 6.0]
+    assert descending[3] == failed
+    table = solverq("list", "--sort=-total", "--limit", "1")
+    assert table.exit_code == 0 and "total" in table.stdout and "18" in table.stdout
+
+
+def test_list_exports_csv_with_parameters_and_summaries(solverq, solverq_env, test_plugins) -> None:
+    job_id = solverq("submit", "echo", "-p", "values=[1,2]", "-p", "scale=2").stdout.strip()
+    rows = list(csv.DictReader(io.StringIO(solverq("list", "--csv").stdout)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == job_id and row["status"] == "succeeded" and row["error"] == ""
+    assert json.loads(row["params.values"]) == [1.0, 2.0]
+    assert float(row["params.scale"]) == 2.0 and float(row["summary.total"]) == 6.0
+    empty = solverq("list", "--csv", "--plugin", "nope")
+    assert empty.stdout.startswith("id,plugin,status")
+
+
+def test_compare_shows_what_differs(solverq, solverq_env, test_plugins) -> None:
+    first = solverq("submit", "echo", "-p", "scale=2").stdout.strip()
+    second = solverq("submit", "echo", "-p", "scale=3").stdout.strip()
+    comparison = json.loads(solverq("compare", first, second[:8], "--json").stdout)
+    assert [job["id"] for job in comparison["jobs"]] == [first, second]
+    assert comparison["params"] == {"scale": [2.0, 3.0]}
+    assert comparison["summary"] == {"total": [12.0, 18.0], "count": [3, 3]}
+    table = solverq("compare", first, second)
+    assert table.exit_code == 0
+    assert "scale" in table.stdout and "values" not in table.stdout and "18" in table.stdout
+
+
+def test_bad_queries_exit_2(solverq, solverq_env, test_plugins) -> None:
+    job_id = solverq("submit", "echo").stdout.strip()
+    for args, message in [
+        (["list", "--where", "scale"], "expected KEY=VALUE, got 'scale'"),
+        (["list", "--where", "a..b=1"], "malformed key 'a..b'"),
+        (["list", "--where", 'constants={"g":1}'], "with dotted keys, e.g. constants.gamma=1"),
+        (["list", "--since", "yesterday"], "got 'yesterday'"),
+        (["list", "--sort", "to tal"], "malformed key 'to tal'"),
+        (["list", "--sweep", "feedbeef"], "no sweep 'feedbeef'"),
+        (["list", "--status", "done"], "unknown status 'done'"),
+        (["list", "--json", "--csv"], "choose one of --json and --csv"),
+        (["compare", job_id], "give at least two jobs to compare"),
+        (["compare", job_id, "feedbeef"], "no job 'feedbeef'"),
+    ]:
+        outcome = solverq(*args)
+        assert outcome.exit_code == 2, (args, outcome.output)
+        assert message in error_line(outcome), args

@@ -1,0 +1,69 @@
+"""The figures of the built-in plugins, checked on their data."""
+
+import numpy as np
+
+from plugins.builtin.plots.convolution import plot_convolution
+from plugins.builtin.plots.ode import plot_solution
+from plugins.builtin.plots.sgd import plot_mse_history
+from plugins.plotting import new_figure
+
+
+def test_sgd_shows_the_mse_per_epoch_and_the_closed_form() -> None:
+    history = np.array([4.0, 1.0, 0.3, 0.11])
+    figure = new_figure()
+    plot_mse_history(figure, history, 0.1, "adam")
+    [axes] = figure.axes
+    descent, closed_form = axes.get_lines()
+    np.testing.assert_array_equal(descent.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(descent.get_ydata(), history)
+    assert list(closed_form.get_ydata()) == [0.1, 0.1]
+    assert (axes.get_yscale(), axes.get_xlabel(), axes.get_ylabel()) == ("log", "epoch", "MSE")
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == ["adam", "closed form"]
+
+
+def test_an_ode_solution_against_the_exact_one_and_its_error() -> None:
+    gamma, dx = 2.0, 0.1
+    x = np.arange(11) * dx
+    euler = (1 - gamma * dx) ** np.arange(11)
+    exact = np.exp(-gamma * x)
+    figure = new_figure()
+    plot_solution(figure, x, euler, exact)
+    solution, error = figure.axes
+    computed, reference = solution.get_lines()
+    np.testing.assert_array_equal(computed.get_ydata(), euler)
+    np.testing.assert_array_equal(reference.get_ydata(), exact)
+    [difference] = error.get_lines()
+    assert np.isnan(difference.get_ydata()[0])
+    np.testing.assert_allclose(difference.get_ydata()[1:], np.abs(euler - exact)[1:])
+    assert (error.get_yscale(), error.get_ylabel()) == ("log", "|y - exact|")
+
+
+def test_a_system_without_an_exact_solution_has_one_line_per_component() -> None:
+    x = np.linspace(0, 1, 5)
+    y = np.stack([np.cos(x), -np.sin(x)], axis=1)
+    figure = new_figure()
+    plot_solution(figure, x, y)
+    [axes] = figure.axes
+    assert [line.get_label() for line in axes.get_lines()] == ["y[0]", "y[1]"]
+    np.testing.assert_array_equal(axes.get_lines()[1].get_ydata(), -np.sin(x))
+
+
+def test_convolution_shows_the_inputs_and_the_output() -> None:
+    a, b = np.array([1, 2, 3]), np.array([0, 1, 0.5])
+    figure = new_figure()
+    plot_convolution(figure, a, b, np.convolve(a, b))
+    panels = figure.axes
+    assert [axes.get_ylabel() for axes in panels] == ["a", "b", "output"]
+    np.testing.assert_array_equal(panels[2].get_lines()[0].get_ydata(), np.convolve(a, b))
+
+
+def test_complex_and_2d_convolutions() -> None:
+    a = np.array([1 + 1j, 2])
+    figure = new_figure()
+    plot_convolution(figure, a, a, np.convolve(a, a))
+    _, imaginary = figure.axes[2].get_lines()
+    np.testing.assert_array_equal(imaginary.get_ydata(), np.convolve(a, a).imag)
+    image = np.arange(6.0).reshape(2, 3)
+    figure = new_figure()
+    plot_convolution(figure, image, np.ones((1, 1)), image)
+    np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), image)

@@ -1,0 +1,88 @@
+"""The sweep service: validation before storing, one batch, interruption."""
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from plugins.errors import RejectedRequest
+from tests.cli.conftest import Solverq
+from worker.settings import Settings
+from worker.store import JobStatus, JobStore, SweepStore, open_database
+from worker.sweeps import submit_sweep, sweep_table
+
+
+@pytest.fixture
+def solverq() -> Solverq:
+    return Solverq()
+
+
+@pytest.fixture
+def store(sqlite_url) -> JobStore:
+    """The store of the embedded tests here; sweeps are stored alike on both backends (see
+    tests/cli/test_sweeps.py)."""
+    return JobStore(open_database(sqlite_url))
+
+
+@pytest.fixture
+def settings(monkeypatch, store) -> Settings:
+    monkeypatch.setenv("SOLVERQ_DATABASE_URL", store.database.url)
+    monkeypatch.delenv("SOLVERQ_BROKER_URL", raising=False)
+    return Settings.from_environment()
+
+
+def test_nothing_is_stored_unless_every_point_is_valid(store, settings, test_plugins) -> None:
+    with pytest.raises(RejectedRequest, match=r"^point scale=0, values=\[1\]: parameter 'scale'"):
+        submit_sweep("echo", {"scale": [1, 0], "values": "[1],[2]"}, settings=settings)
+    assert store.list() == []
+
+
+def test_an_interrupted_sweep_cancels_the_jobs_it_did_not_run(
+    store, settings, test_plugins
+) -> None:
+    heard: list[str] = []
+
+    def listener(fraction: float, message: str) -> None:
+        heard.append(message)
+        if message == "1/3 jobs":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        submit_sweep("echo", {"scale": [1, 2, 3]}, settings=settings, listener=listener)
+    [sweep_id] = {job.sweep_id for job in store.list()}
+    sweep = SweepStore(store.database).get(sweep_id)
+    assert sweep.counts[JobStatus.SUCCEEDED] == 1 and sweep.counts[JobStatus.CANCELLED] == 2
+
+
+def test_progress_covers_the_whole_sweep(store, settings, test_plugins) -> None:
+    fractions: list[float] = []
+    submit_sweep(
+        "echo", {"scale": [1, 2]}, settings=settings, listener=lambda f, m: fractions.append(f)
+    )
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert 0.5 in fractions
+
+
+def test_a_metric_named_like_a_swept_parameter_is_prefixed(store, settings, test_plugins) -> None:
+    sweep = submit_sweep("echo", {"scale": "1,2"}, settings=settings)
+    table = sweep_table(sweep.id, ["total", "scale", "missing"], settings=settings)
+    assert table.columns == ["job", "status", "scale", "total", "summary.scale", "missing", "error"]
+    assert [row["summary.scale"] for row in table.rows] == [None, None]
+    assert [row["total"] for row in table.rows] == [6.0, 12.0]
+
+
+def test_processes_must_be_positive(settings, test_plugins) -> None:
+    with pytest.raises(RejectedRequest, match="processes must be at least 1, got 0"):
+        submit_sweep("echo", {"scale": [1]}, processes=0, settings=settings)
+
+
+def test_a_sweep_runs_on_the_worker_pool(pool_store, workers) -> None:
+    worker = workers.start(concurrency=2)
+    outcome = CliRunner().invoke(
+        app, ["sweep", "echo", "-g", "scale=1,2,3", "-g", "values=[1],[1,2]", "--wait"]
+    )
+    assert outcome.exit_code == 0, outcome.output + workers.logs()
+    [sweep_id] = {job.sweep_id for job in pool_store.list()}
+    jobs = SweepStore(pool_store.database).jobs(sweep_id)
+    assert [job.summary["total"] for job in jobs] == [1.0, 3.0, 2.0, 6.0, 3.0, 9.0]
+    assert {(job.worker, job.attempts) for job in jobs} == {(worker.nodename, 1)}
+    assert all(job.queue is not None for job in jobs)

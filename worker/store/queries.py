@@ -1,0 +1,86 @@
+"""Finding jobs: by plugin, state, sweep, time of creation and parameter values, sorted by a
+summary metric. Everything is filtered and sorted in SQL, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from plugins.errors import RejectedRequest
+from plugins.parameters import parse_assignment
+from worker.store.json_sql import JsonColumn, key_path
+from worker.store.models import Job, JobResult, JobStatus, utcnow
+
+_RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class JobQuery:
+    """Which jobs to list and in what order (newest first unless `sort` names a metric)."""
+
+    plugin: str | None = None
+    status: JobStatus | None = None
+    sweep_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    where: Mapping[str, Any] = field(default_factory=dict)
+    sort: str | None = None
+    limit: int | None = 50
+
+    def select(self, dialect: str) -> Select[Any]:
+        """The SELECT of the jobs (with their summaries) this query names."""
+        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
+            JobResult, JobResult.job_id == Job.id
+        )
+        if self.plugin is not None:
+            query = query.where(Job.plugin == self.plugin)
+        if self.status is not None:
+            query = query.where(Job.status == self.status)
+        if self.sweep_id is not None:
+            query = query.where(Job.sweep_id == self.sweep_id)
+        if self.since is not None:
+            query = query.where(Job.created_at >= self.since)
+        if self.until is not None:
+            query = query.where(Job.created_at <= self.until)
+        params = JsonColumn(Job.params, dialect)
+        for key, value in self.where.items():
+            query = query.where(params.equals(key_path(key), value))
+        if self.sort is not None:
+            descending = self.sort.startswith("-")
+            metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
+            query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
+        return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
+
+
+def parse_where(texts: list[str]) -> dict[str, Any]:
+    """`--where KEY=VALUE` options as parameter names and JSON values."""
+    where: dict[str, Any] = {}
+    for text in texts:
+        key, value = parse_assignment(text)
+        key_path(key)
+        where[key] = value
+    return where
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """A moment given as an ISO date or time (local time unless it names a zone), or as a time
+    ago: `30m`, `2h`, `3d`, `1w`."""
+    text = text.strip()
+    relative = _RELATIVE.fullmatch(text)
+    if relative:
+        amount, unit = relative.groups()
+        return (now or utcnow()) - timedelta(**{_UNITS[unit]: float(amount)})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise RejectedRequest(
+            f"expected a date, a time (2024-05-01, 2024-05-01T14:30) or a time ago "
+            f"(30m, 2h, 3d, 1w), got '{text}'"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.astimezone()
