@@ -12,6 +12,7 @@ COPY solvers ./solvers
 COPY plugins ./plugins
 COPY worker ./worker
 COPY cli ./cli
+COPY solverq ./solverq
 RUN pip install --no-cache-dir ".[monitor]"
 
 RUN useradd --create-home solverq
