@@ -7,9 +7,10 @@ wherever it ran.
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Sequence
 
 import numpy as np
-from celery.exceptions import SoftTimeLimitExceeded
 
 from plugins.arrays import array_problem
 from plugins.contract import jsonable
@@ -21,7 +22,11 @@ from worker.store import JobRecord, JobStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ProgressListener", "execute_job"]
+__all__ = ["ProgressListener", "execute_job", "run_in_turn"]
+
+
+class _NoTimeLimit(Exception):
+    """Stands for Celery's soft time limit where Celery is not loaded (embedded mode)."""
 
 
 def execute_job(
@@ -50,7 +55,7 @@ def execute_job(
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
         stored = None
-    except SoftTimeLimitExceeded:
+    except _soft_time_limit():
         limit = settings.job_time_limit(job.time_limit)
         stored = store.fail(job_id, attempt, f"job exceeded its time limit of {limit:g} s")
     except (SolveFailed, RejectedRequest) as error:
@@ -64,6 +69,46 @@ def execute_job(
     else:
         stored = store.succeed(job_id, attempt, summary, arrays)
     return stored or store.get(job_id)
+
+
+def run_in_turn(
+    store: JobStore,
+    job_ids: Sequence[str],
+    listener: ProgressListener | None = None,
+    *,
+    settings: Settings | None = None,
+) -> None:
+    """Run stored jobs in this process one after the other (embedded mode). `listener` hears the
+    progress of the whole batch. If this is interrupted (Ctrl-C), the jobs that did not finish
+    are cancelled, since no worker would ever take them."""
+    total = len(job_ids)
+    try:
+        for done, job_id in enumerate(job_ids):
+            execute_job(store, job_id, _batch_listener(listener, done, total), settings=settings)
+            if listener is not None and total > 1:
+                listener((done + 1) / total, f"{done + 1}/{total} jobs")
+    except BaseException:
+        store.cancel_unfinished(job_ids, "interrupted")
+        raise
+
+
+def _batch_listener(
+    listener: ProgressListener | None, done: int, total: int
+) -> ProgressListener | None:
+    """`listener` as one job of `total` (of which `done` finished) reports to it."""
+    if listener is None or total == 1:
+        return listener
+
+    def report(fraction: float, message: str) -> None:
+        listener((done + fraction) / total, f"{done}/{total} jobs {message}".strip())
+
+    return report
+
+
+def _soft_time_limit() -> type[Exception]:
+    """Celery's soft time-limit exception, without importing Celery where no worker runs."""
+    exceptions = sys.modules.get("celery.exceptions")
+    return exceptions.SoftTimeLimitExceeded if exceptions else _NoTimeLimit
 
 
 def _solve(

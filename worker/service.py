@@ -17,7 +17,7 @@ from plugins.arrays import array_problem
 from plugins.errors import RejectedRequest, SolverqError
 from plugins.parameters import stored_parameters
 from plugins.registry import get_plugin
-from worker.execution import ProgressListener, execute_job
+from worker.execution import ProgressListener, run_in_turn
 from worker.settings import Settings
 from worker.store import JobRecord, JobStore, open_database
 from worker.store.database import redacted
@@ -83,8 +83,7 @@ def submit_many(
     store = job_store(settings)
     job_ids = store.create_many(plugin, stored, inputs, time_limit=time_limit, queue=queue)
     if queue is None:
-        for job_id in job_ids:
-            execute_job(store, job_id, listener, settings=settings)
+        run_in_turn(store, job_ids, listener, settings=settings)
     else:
         publish(job_ids, queue, time_limit, settings)
     return job_ids

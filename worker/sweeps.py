@@ -16,7 +16,7 @@ import numpy as np
 
 from plugins.errors import RejectedRequest
 from worker import service
-from worker.execution import ProgressListener, execute_job
+from worker.execution import ProgressListener, run_in_turn
 from worker.grid import build_grid, describe_point, grid_points, point_parameters
 from worker.queries import lookup
 from worker.settings import Settings
@@ -140,22 +140,18 @@ def _run_here(
     """Run the stored jobs here, or in `processes` local processes; if this is interrupted (or
     a process fails), the jobs that did not run are cancelled."""
     store = JobStore(open_database(settings.database_url))
-    total = len(job_ids)
-    report = listener or (lambda fraction, message: None)
+    if processes == 1:
+        run_in_turn(store, job_ids, listener, settings=settings)
+        return
     try:
-        if processes == 1:
-            for done, job_id in enumerate(job_ids):
-
-                def job_progress(fraction: float, message: str, done: int = done) -> None:
-                    report((done + fraction) / total, f"{done}/{total} jobs {message}".strip())
-
-                execute_job(store, job_id, job_progress, settings=settings)
-                report((done + 1) / total, f"{done + 1}/{total} jobs")
-            return
-        run_in_processes(sweep_id, min(processes, total), settings, report)
+        run_in_processes(sweep_id, min(processes, len(job_ids)), settings, listener or _ignore)
     except BaseException:
         SweepStore(store.database).cancel(sweep_id)
         raise
+
+
+def _ignore(fraction: float, message: str) -> None:
+    """A listener that hears nothing."""
 
 
 def _scalar_keys(summaries: Iterable[Mapping[str, Any]]) -> list[str]:

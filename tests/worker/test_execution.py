@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from plugins.errors import JobCancelled
-from worker.execution import execute_job
+from worker.execution import execute_job, run_in_turn
 from worker.heartbeat import Heartbeat
 from worker.store import JobStatus, JobStore
 
@@ -112,3 +112,29 @@ def test_the_heartbeat_stops_a_silent_plugin_once_the_job_is_cancelled(store: Jo
     with pytest.raises(JobCancelled), Heartbeat(store, job.id, attempt, interval=0.05):
         busy(10.0)
     assert time.monotonic() - started < 5.0
+
+
+def test_jobs_run_in_turn_report_the_progress_of_the_batch(store: JobStore, test_plugins) -> None:
+    job_ids = [store.create("echo", {}).id for _ in range(2)]
+    heard: list[tuple[float, str]] = []
+    run_in_turn(store, job_ids, lambda fraction, message: heard.append((fraction, message)))
+    assert [store.get(job_id).status for job_id in job_ids] == [JobStatus.SUCCEEDED] * 2
+    assert heard == [
+        (0.5, "0/2 jobs echoed"),
+        (0.5, "1/2 jobs"),
+        (1.0, "1/2 jobs echoed"),
+        (1.0, "2/2 jobs"),
+    ]
+
+
+def test_an_interrupted_batch_cancels_what_did_not_finish(store: JobStore, test_plugins) -> None:
+    job_ids = [store.create("sleep", {"seconds": 0, "steps": 2}).id for _ in range(2)]
+
+    def interrupt(fraction: float, message: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_in_turn(store, job_ids, interrupt)
+    for job_id in job_ids:
+        job = store.get(job_id)
+        assert (job.status, job.error) == (JobStatus.CANCELLED, "interrupted")

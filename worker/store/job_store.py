@@ -198,12 +198,13 @@ class JobStore:
         """Cancel a queued or running job; a finished job is left as it is."""
         with self.database.session() as session:
             full_id = self._resolve(session, job_id)
-            session.execute(
-                update(Job)
-                .where(Job.id == full_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
-                .values(status=JobStatus.CANCELLED, error="cancelled", finished_at=utcnow())
-            )
+            cancel_unfinished(session, Job.id == full_id)
         return self.get(full_id)
+
+    def cancel_unfinished(self, job_ids: Sequence[str], reason: str) -> None:
+        """Cancel those of the jobs that are still queued or running, with `reason`."""
+        with self.database.session() as session:
+            cancel_unfinished(session, Job.id.in_(list(job_ids)), reason)
 
     def resolve(self, job_id: str) -> str:
         """The full id of the job `job_id` names (a full id or a unique prefix)."""
@@ -212,6 +213,15 @@ class JobStore:
 
     def _resolve(self, session: Any, job_id: str) -> str:
         return resolve_id(session, Job, job_id, UnknownJob)
+
+
+def cancel_unfinished(session: Any, condition: Any, reason: str = "cancelled") -> None:
+    """Mark the queued and running jobs that meet `condition` cancelled, with `reason`."""
+    session.execute(
+        update(Job)
+        .where(condition, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .values(status=JobStatus.CANCELLED, error=reason, finished_at=utcnow())
+    )
 
 
 def resolve_id(

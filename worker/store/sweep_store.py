@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from plugins.errors import RejectedRequest
 from worker.store.database import Database
-from worker.store.job_store import JobStore, resolve_id
+from worker.store.job_store import JobStore, cancel_unfinished, resolve_id
 from worker.store.models import Job, JobStatus, Sweep, utcnow
 from worker.store.records import JobRecord
 
@@ -127,14 +127,7 @@ class SweepStore:
         """Cancel the sweep's queued and running jobs, in one transaction."""
         with self.database.session() as session:
             sweep_id = resolve_id(session, Sweep, sweep_id, UnknownSweep)
-            session.execute(
-                update(Job)
-                .where(
-                    Job.sweep_id == sweep_id,
-                    Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-                )
-                .values(status=JobStatus.CANCELLED, error="cancelled", finished_at=utcnow())
-            )
+            cancel_unfinished(session, Job.sweep_id == sweep_id)
         return self.get(sweep_id)
 
     def resolve(self, sweep_id: str) -> str:
