@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from plugins import Plugin, ProgressCallback, RejectedRequest, Result
+from plugins.builtin.plots.convolution import plot_convolution
 from plugins.parameters import ParameterModel
 from solvers.convolution import convolve, plan_convolution
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 INPUT_NAMES = ("a", "b")
 MAX_LISTED_OUTPUT = 1000
@@ -140,6 +144,16 @@ class ConvolutionPlugin(Plugin):
         if output.size <= MAX_LISTED_OUTPUT:
             summary["output"] = output.tolist()
         return Result(summary, {"output": output})
+
+    def plot(
+        self,
+        figure: Figure,
+        params: ConvolutionParameters,
+        inputs: Mapping[str, np.ndarray],
+        result: Result,
+    ) -> None:
+        a, b = _input_arrays(params, inputs)
+        plot_convolution(figure, a, b, result.arrays["output"])
 
 
 def _input_arrays(

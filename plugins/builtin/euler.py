@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
+from plugins.builtin.plots.ode import plot_solution
 from plugins.contract import Plugin, ProgressCallback, Result
 from plugins.errors import SolveFailed
 from solvers.ode.euler_backward import backward_euler
@@ -25,6 +26,9 @@ from solvers.ode.euler_cromer import euler_cromer
 from solvers.ode.euler_forward import forward_euler
 from solvers.ode.problem import ODEProblem
 from solvers.ode.solution import ODESolution, Status
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_STEPS = 1000
 MAX_STEPS = 10_000_000
@@ -119,6 +123,20 @@ class EulerPlugin(Plugin):
         progress(1.0, "done")
         return Result(_summary(params, problem, solution), _arrays(problem, solution))
 
+    def plot(
+        self,
+        figure: Figure,
+        params: EulerParameters,
+        inputs: Mapping[str, np.ndarray],
+        result: Result,
+    ) -> None:
+        problem = build_problem(params)
+        x = result.arrays["x"]
+        exact = _exact_values(problem, x)
+        plot_solution(
+            figure, x, result.arrays["y"], None if exact is None else _shaped(problem, exact)
+        )
+
 
 def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution) -> dict[str, Any]:
     y = _shaped(problem, solution.y)
@@ -129,8 +147,8 @@ def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution
         "x_end": float(solution.x[-1]),
         "y_end": y[-1].tolist(),
     }
-    if problem.exact is not None:
-        exact = np.moveaxis(problem.exact(solution.x), 0, 1).reshape(solution.y.shape)
+    exact = _exact_values(problem, solution.x)
+    if exact is not None:
         error = np.subtract(exact, solution.y)
         np.abs(error, out=error)
         summary["max_abs_error"] = float(error.max())
@@ -138,6 +156,14 @@ def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution
     summary["warnings"] = list(solution.warnings)
     summary["engine"] = solution.engine
     return summary
+
+
+def _exact_values(problem: ODEProblem, x: np.ndarray) -> np.ndarray | None:
+    """The exact solution at `x`, shaped (n + 1, m, B) like a solution's values, or None."""
+    if problem.exact is None:
+        return None
+    shape = (x.size, problem.components, problem.batch_size or 1)
+    return np.moveaxis(problem.exact(x), 0, 1).reshape(shape)
 
 
 def _arrays(problem: ODEProblem, solution: ODESolution) -> dict[str, np.ndarray]:

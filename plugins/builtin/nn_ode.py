@@ -10,18 +10,22 @@ Parameters are those of `ode_problem` (no batches) plus the conditions (`conditi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
+from plugins.builtin.plots.ode import plot_solution
 from plugins.contract import Plugin, ProgressCallback, Result
 from plugins.errors import SolveFailed
 from solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
 from solvers.nn_ode.activations import ACTIVATIONS
 from solvers.nn_ode.network import Network
 from solvers.ode.problem import ODEProblem
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_LAYERS = 10
 MAX_WIDTH = 1000
@@ -224,12 +228,25 @@ class NeuralODEPlugin(Plugin):
         y = result.solution(x)
         return Result(
             _summary(params, problem, result, y),
-            {
-                "x": x,
-                "y": (y.T if problem.system else y[0]),
-                "loss_history": result.loss_history,
-            },
+            {"x": x, "y": _as_array(problem, y), "loss_history": result.loss_history},
         )
+
+    def plot(
+        self,
+        figure: Figure,
+        params: NeuralODEParameters,
+        inputs: Mapping[str, np.ndarray],
+        result: Result,
+    ) -> None:
+        problem = params.ode_problem()
+        x = result.arrays["x"]
+        exact = None if problem.exact is None else _as_array(problem, problem.exact(x))
+        plot_solution(figure, x, result.arrays["y"], exact)
+
+
+def _as_array(problem: ODEProblem, values: np.ndarray) -> np.ndarray:
+    """(m, N) values as the `y` array holds them: (N, m) for a system, (N,) otherwise."""
+    return values.T if problem.system else values[0]
 
 
 def _summary(

@@ -67,3 +67,52 @@ def test_complex_and_2d_convolutions() -> None:
     figure = new_figure()
     plot_convolution(figure, image, np.ones((1, 1)), image)
     np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), image)
+
+
+def draw(plugin_name: str, params: dict, inputs: dict | None = None):
+    """Solve with a built-in plugin and draw its figure through the plugin's own hook."""
+    from plugins.registry import get_plugin
+
+    plugin_class = get_plugin(plugin_name).plugin_class
+    validated = plugin_class.validate(params, inputs or {})
+    plugin = plugin_class()
+    result = plugin.solve(validated, inputs or {}, lambda fraction, message="": None)
+    figure = new_figure()
+    plugin.plot(figure, validated, inputs or {}, result)
+    return figure, result
+
+
+def test_euler_draws_its_solution_against_the_closed_form() -> None:
+    figure, result = draw("euler", {"problem": "decay", "constants": {"gamma": 2}, "n": 20})
+    solution, error = figure.axes
+    computed, reference = solution.get_lines()
+    x = result.arrays["x"]
+    np.testing.assert_array_equal(computed.get_ydata(), result.arrays["y"])
+    np.testing.assert_allclose(reference.get_ydata(), np.exp(-2 * x), rtol=1e-14)
+    assert error.get_yscale() == "log"
+
+
+def test_euler_draws_a_batch_one_line_per_starting_point() -> None:
+    figure, _ = draw("euler", {"problem": "decay", "y0": [1, 2, 3], "n": 10})
+    solution, _ = figure.axes
+    assert len(solution.get_lines()) == 6
+    np.testing.assert_allclose(solution.get_lines()[5].get_ydata()[0], 3.0)
+
+
+def test_nn_ode_draws_its_solution_against_the_closed_form() -> None:
+    params = {"rhs": "-2*y", "y0": 1, "x1": 1, "exact": "exp(-2*x)", "eval_points": 11}
+    figure, result = draw("nn-ode", params)
+    solution, error = figure.axes
+    computed, reference = solution.get_lines()
+    np.testing.assert_array_equal(computed.get_xdata(), result.arrays["x"])
+    np.testing.assert_allclose(reference.get_ydata(), np.exp(-2 * np.linspace(0, 1, 11)))
+    assert error.get_yscale() == "log"
+    np.testing.assert_allclose(computed.get_ydata(), reference.get_ydata(), atol=1e-5)
+
+
+def test_convolution_draws_its_inputs_from_parameters_or_data() -> None:
+    figure, _ = draw("convolution", {"a": [1, 2, 3]}, {"b": np.array([0.0, 1.0, 0.5])})
+    a, b, output = (axes.get_lines()[0].get_ydata() for axes in figure.axes)
+    np.testing.assert_array_equal(a, [1, 2, 3])
+    np.testing.assert_array_equal(b, [0, 1, 0.5])
+    np.testing.assert_array_equal(output, np.convolve([1, 2, 3], [0, 1, 0.5]))
