@@ -41,8 +41,14 @@ def status_text(status: str) -> str:
     return f"[{style}]{status}[/{style}]" if style else status
 
 
-def short_time(moment: datetime | None) -> str:
+def local_time(moment: datetime | None) -> str:
+    """A moment in local time, to the second."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def short_time(moment: datetime | None) -> str:
+    """A moment in local time, to the minute and without the year, for table rows."""
+    return moment.astimezone().strftime("%m-%d %H:%M") if moment else ""
 
 
 def duration(job: JobRecord) -> str:
@@ -83,12 +89,13 @@ def _csv_cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def key_value_table(title: str, items: Mapping[str, Any]) -> Table:
+def key_value_table(title: str, items: Mapping[str, Any], *, cut: bool = True) -> Table:
+    """A two-column table of `items`; long values are cut to one cell unless `cut` is False."""
     table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold")
+    table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in items.items():
-        table.add_row(key, shown_value(value))
+        table.add_row(key, shown_value(value) if cut else str(value))
     return table
 
 
@@ -98,7 +105,7 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         "id": job.id,
         "plugin": job.plugin,
         "status": job.status.value,
-        "created": short_time(job.created_at),
+        "created": local_time(job.created_at),
         "duration": duration(job),
         "attempts": job.attempts,
     }
@@ -108,8 +115,7 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         state["progress"] = f"{job.progress:.0%} {job.progress_message}".strip()
     if job.error:
         state["error"] = job.error
-    table = key_value_table("job", state)
-    stdout.print(table)
+    stdout.print(key_value_table("job", state, cut=False))
     if with_params:
         stdout.print(key_value_table("parameters", job.params))
     if job.summary is not None:

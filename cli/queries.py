@@ -93,10 +93,15 @@ def list_jobs(
         print_csv([*JOB_COLUMNS, *values], rows)
         return
     metric = sort.lstrip("-") if sort else None
-    headers = ["id", "plugin", "status", "created", "duration", *([metric] if metric else [])]
-    table = Table(*headers, "note", box=None, padding=(0, 2))
-    for job in jobs:
-        note = job.error or (job.progress_message if job.status.value == "running" else "")
+    notes = [
+        job.error or (job.progress_message if job.status.value == "running" else "") for job in jobs
+    ]
+    table = Table(box=None, padding=(0, 2))
+    for header in ("id", "plugin", "status", "created", "duration", *([metric] if metric else [])):
+        table.add_column(header, no_wrap=True)
+    if any(notes):
+        table.add_column("note", no_wrap=True, overflow="ellipsis")
+    for job, note in zip(jobs, notes, strict=True):
         shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
         table.add_row(
             job.id[:12],
@@ -105,7 +110,7 @@ def list_jobs(
             short_time(job.created_at),
             duration(job),
             *shown,
-            note,
+            *([note] if any(notes) else []),
         )
     stdout.print(table)
 
