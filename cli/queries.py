@@ -19,6 +19,9 @@ from cli.output import (
 
 JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
 
+NOTE_WIDTH = 24
+MIN_WIDTHS = {"id": 12, "plugin": 6, "status": len("succeeded"), "created": len("11-26 18:12")}
+
 
 def list_jobs(
     plugin: Annotated[str | None, typer.Option(help="Only jobs of this plugin.")] = None,
@@ -96,11 +99,11 @@ def list_jobs(
     notes = [
         job.error or (job.progress_message if job.status.value == "running" else "") for job in jobs
     ]
-    table = Table(box=None, padding=(0, 2))
+    table = Table(box=None, padding=(0, 1))
     for header in ("id", "plugin", "status", "created", "duration", *([metric] if metric else [])):
-        table.add_column(header, no_wrap=True)
+        table.add_column(header, no_wrap=True, min_width=MIN_WIDTHS.get(header))
     if any(notes):
-        table.add_column("note", no_wrap=True, overflow="ellipsis")
+        table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
     for job, note in zip(jobs, notes, strict=True):
         shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
         table.add_row(
