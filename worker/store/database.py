@@ -77,6 +77,7 @@ class Database:
         from alembic import command
         from alembic.config import Config
 
+        self._refuse_unknown(self.schema_revision())
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
@@ -88,6 +89,7 @@ class Database:
         revision = self.schema_revision()
         if revision == SCHEMA_REVISION:
             return
+        self._refuse_unknown(revision)
         if self.is_sqlite:
             self.upgrade()
             return
@@ -96,6 +98,18 @@ class Database:
             f"the database {redacted(self.url)} {state}; run `solverq db upgrade` "
             f"to bring it to revision {SCHEMA_REVISION}"
         )
+
+    def _refuse_unknown(self, revision: str | None) -> None:
+        """Refuse a schema that a newer solverq made: these migrations cannot handle it."""
+        from alembic.script import ScriptDirectory
+
+        known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+        if revision is not None and revision not in known:
+            raise RejectedRequest(
+                f"the database {redacted(self.url)} is at revision {revision}, which this "
+                f"version of solverq does not know (its newest is {SCHEMA_REVISION}); "
+                "upgrade solverq to use it"
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

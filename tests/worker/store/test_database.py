@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from plugins.errors import RejectedRequest
 from worker.store import open_database
@@ -45,3 +46,11 @@ def test_passwords_are_hidden() -> None:
     assert redacted("postgresql+psycopg://user:secret@db/solverq") == (
         "postgresql+psycopg://user:***@db/solverq"
     )
+
+
+def test_a_schema_from_a_newer_solverq_is_refused_clearly(store) -> None:
+    with store.database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for attempt in (store.database.ensure_schema, store.database.upgrade):
+        with pytest.raises(RejectedRequest, match="is at revision 9999, which this version"):
+            attempt()
