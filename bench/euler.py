@@ -1,6 +1,6 @@
 """Forward Euler: solverq's compiled path against the same loop in C (gcc -O2).
 
-    .venv/bin/python bench/bench_euler.py [--steps 1000000] [--repeats 7] [--skip-numpy]
+    .venv/bin/python bench/euler.py [--steps 1000000] [--repeats 7] [--skip-numpy]
 
 1. The oscillator, 10^6 steps: the hand-written C loop of bench/euler_oscillator.c (compiled
    here with gcc -O2), solverq's generated loop alone, the plugin's whole solve (validation,
