@@ -8,8 +8,8 @@ mode) it runs in this process and is stored exactly as a worker would store it.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,14 @@ from worker.store.database import redacted
 from worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
+
+
+class _Finishes(Protocol):
+    @property
+    def finished(self) -> bool: ...
+
+
+Finishing = TypeVar("Finishing", bound=_Finishes)
 
 
 def job_store(settings: Settings | None = None) -> JobStore:
@@ -126,13 +134,25 @@ def wait(
 ) -> JobRecord:
     """Poll the store until the job has finished (or `timeout` seconds passed)."""
     store = job_store(settings)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        job = store.get(job_id)
+
+    def report(job: JobRecord) -> None:
         if listener is not None:
             listener(job.progress, job.progress_message or job.status.value)
-        if job.finished or (deadline is not None and time.monotonic() >= deadline):
-            return job
+
+    return poll_until_finished(lambda: store.get(job_id), report, timeout)
+
+
+def poll_until_finished(
+    fetch: Callable[[], Finishing], report: Callable[[Finishing], None], timeout: float | None
+) -> Finishing:
+    """Fetch a record every `POLL_INTERVAL` seconds, reporting each, until it has finished or
+    `timeout` seconds passed; the last one fetched."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        record = fetch()
+        report(record)
+        if record.finished or (deadline is not None and time.monotonic() >= deadline):
+            return record
         time.sleep(POLL_INTERVAL)
 
 

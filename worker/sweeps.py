@@ -7,7 +7,6 @@ without one (embedded mode) they run here, one after the other or in several loc
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +22,6 @@ from worker.settings import Settings
 from worker.store import JobStore, SweepRecord, SweepStore, open_database
 from worker.sweep_processes import run_in_processes
 
-POLL_INTERVAL = 0.2
 RESERVED_COLUMNS = ("job", "status", "error")
 
 
@@ -83,14 +81,12 @@ def wait_sweep(
 ) -> SweepRecord:
     """Poll the store until every job of the sweep has finished (or `timeout` seconds passed)."""
     store = sweep_store(settings)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        sweep = store.get(sweep_id)
+
+    def report(sweep: SweepRecord) -> None:
         if listener is not None:
             listener(sweep.done / sweep.size, f"{sweep.done}/{sweep.size} jobs")
-        if sweep.finished or (deadline is not None and time.monotonic() >= deadline):
-            return sweep
-        time.sleep(POLL_INTERVAL)
+
+    return service.poll_until_finished(lambda: store.get(sweep_id), report, timeout)
 
 
 @dataclass(frozen=True)
