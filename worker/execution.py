@@ -10,15 +10,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
-import numpy as np
-
 from plugins.arrays import array_problem
 from plugins.contract import jsonable
 from plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from plugins.registry import get_plugin
 from worker.heartbeat import Heartbeat, ProgressListener
 from worker.settings import Settings
-from worker.store import JobRecord, JobStore
+from worker.store import JobStore
+from worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
 
@@ -36,39 +35,36 @@ def execute_job(
     *,
     settings: Settings | None = None,
     worker: str | None = None,
-) -> JobRecord | None:
-    """Run the queued job `job_id`; None when it was not queued (already taken or cancelled).
+) -> bool:
+    """Run the queued job `job_id`; False when it was not queued (already taken or cancelled).
 
     `worker` names who runs it, for the job row. A failure to store the outcome (the database
     went away for longer than the retries) propagates: the job stays running without a
     heartbeat, and the reaper runs it again.
     """
     settings = settings or Settings.from_environment()
-    started = store.start(job_id, worker)
-    if started is None:
-        return None
-    job, inputs = started
-    attempt = job.attempts
+    job = store.start(job_id, worker)
+    if job is None:
+        return False
     try:
-        with Heartbeat(store, job_id, attempt, settings.heartbeat_interval, listener) as heartbeat:
-            summary, arrays = _solve(job, inputs, heartbeat)
+        with Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat:
+            summary, arrays = _solve(job, beat)
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
-        stored = None
     except _soft_time_limit():
         limit = settings.job_time_limit(job.time_limit)
-        stored = store.fail(job_id, attempt, f"job exceeded its time limit of {limit:g} s")
+        store.fail(job_id, job.attempt, f"job exceeded its time limit of {limit:g} s")
     except (SolveFailed, RejectedRequest) as error:
-        stored = store.fail(job_id, attempt, str(error))
+        store.fail(job_id, job.attempt, str(error))
     except MemoryError:
-        stored = store.fail(job_id, attempt, "ran out of memory")
+        store.fail(job_id, job.attempt, "ran out of memory")
     except Exception as error:
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
         error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
-        stored = store.fail(job_id, attempt, error_text)
+        store.fail(job_id, job.attempt, error_text)
     else:
-        stored = store.succeed(job_id, attempt, summary, arrays)
-    return stored or store.get(job_id)
+        store.succeed(job_id, job.attempt, summary, arrays)
+    return True
 
 
 def run_in_turn(
@@ -111,12 +107,10 @@ def _soft_time_limit() -> type[Exception]:
     return exceptions.SoftTimeLimitExceeded if exceptions else _NoTimeLimit
 
 
-def _solve(
-    job: JobRecord, inputs: dict[str, np.ndarray], heartbeat: Heartbeat
-) -> tuple[dict, dict]:
+def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:
     plugin_class = get_plugin(job.plugin).plugin_class
-    params = plugin_class.validate(job.params, inputs)
-    result = plugin_class().solve(params, inputs, heartbeat.progress)
+    params = plugin_class.validate(job.params, job.inputs)
+    result = plugin_class().solve(params, job.inputs, heartbeat.progress)
     try:
         summary = jsonable(result.summary)
     except TypeError as error:

@@ -41,6 +41,14 @@ class Database:
         self.url = url
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.is_sqlite
+            else _create_engine(url, isolation_level="AUTOCOMMIT")
+        )
+        """On PostgreSQL a pool of its own, whose connections stay in autocommit mode (switching
+        a connection to it and back costs about as much as the statement); on SQLite the
+        engine's own connections, which may hold an in-memory database."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -49,16 +57,16 @@ class Database:
             yield session
 
     @contextmanager
-    def transaction(self, *, durable: bool = True) -> Iterator[Connection]:
-        """A connection in a transaction, for Core statements: lighter than a session.
-
-        A transaction that is not `durable` does not wait for its commit to reach the disk on
-        PostgreSQL: a server crash may undo it, never corrupt anything. For writes that are
-        cheap to lose (a claim or a heartbeat: the job is then simply run again).
-        """
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction, for Core statements: lighter than a session."""
         with self.engine.begin() as connection:
-            if not durable and not self.is_sqlite:
-                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            yield connection
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection on which each statement is a transaction of its own, committed durably
+        without a BEGIN or a COMMIT sent: one round trip for a write that takes one statement."""
+        with self._autocommit.connect() as connection:
             yield connection
 
     @property
@@ -111,8 +119,11 @@ class Database:
                 "upgrade solverq to use it"
             )
 
-    def dispose(self) -> None:
-        self.engine.dispose()
+    def dispose(self, *, close: bool = True) -> None:
+        """Drop the pooled connections; `close=False` leaves them open for the process that
+        opened them (in a child after `fork()`)."""
+        self.engine.dispose(close=close)
+        self._autocommit.dispose(close=close)
 
 
 _open: dict[str, Database] = {}
@@ -138,7 +149,7 @@ def close_databases() -> None:
 
 def _forget_after_fork() -> None:
     for database in _open.values():
-        database.engine.dispose(close=False)
+        database.dispose(close=False)
     _open.clear()
 
 
@@ -178,16 +189,16 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, **options: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url)
+        engine = create_engine(url, **options)
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", _ping_if_idle)
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, **options)
     event.listen(engine, "connect", _configure_sqlite)
     return engine
 

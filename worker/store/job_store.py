@@ -19,8 +19,16 @@ from plugins.errors import RejectedRequest
 from worker.store.database import Database, retry_on_disconnect
 from worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
 from worker.store.queries import JobQuery
-from worker.store.records import JobRecord, job_record
-from worker.store.statements import CLAIM, FAIL, HEARTBEAT, START, STORE_RESULT, SUCCEED
+from worker.store.records import JobRecord, StartedJob, job_record
+from worker.store.statements import (
+    CLAIM,
+    FAIL,
+    HEARTBEAT,
+    START,
+    STORE_RESULT,
+    SUCCEED,
+    SUCCEED_AND_STORE,
+)
 
 MIN_ID_PREFIX = 4
 
@@ -130,21 +138,19 @@ class JobStore:
     def claim(self, job_id: str, worker: str | None = None) -> int | None:
         """Move a queued job to running for `worker`; the attempt number when this caller won
         it, else None (another delivery took it, or it was cancelled)."""
-        with self.database.transaction(durable=False) as connection:
+        with self.database.autocommit() as connection:
             return connection.execute(CLAIM, _claiming(job_id, worker)).scalar()
 
     @retry_on_disconnect
-    def start(
-        self, job_id: str, worker: str | None = None
-    ) -> tuple[JobRecord, dict[str, np.ndarray]] | None:
-        """Claim a queued job and read it and its inputs, in one statement: the job (its
-        `attempts` is the attempt now running) and its inputs, or None as for `claim`."""
-        with self.database.transaction(durable=False) as connection:
+    def start(self, job_id: str, worker: str | None = None) -> StartedJob | None:
+        """Claim a queued job and read what running it takes, in one statement; None as for
+        `claim`."""
+        with self.database.autocommit() as connection:
             row = connection.execute(START, _claiming(job_id, worker)).one_or_none()
         if row is None:
             return None
         inputs = decode_arrays(row.inputs) if row.inputs is not None else {}
-        return job_record(row, None, None), inputs
+        return StartedJob(job_id, row.plugin, row.params, row.attempts, row.time_limit, inputs)
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None
@@ -157,7 +163,7 @@ class JobStore:
             "fraction": progress,
             "message": message,
         }
-        with self.database.transaction(durable=False) as connection:
+        with self.database.autocommit() as connection:
             return connection.execute(HEARTBEAT, parameters).rowcount == 1
 
     @retry_on_disconnect
@@ -167,32 +173,30 @@ class JobStore:
         attempt: int,
         summary: Mapping[str, Any],
         arrays: Mapping[str, np.ndarray],
-    ) -> JobRecord | None:
-        """Store the outcome and the one result in one transaction: the job as stored, or None
-        when the attempt had lost the job."""
+    ) -> bool:
+        """Mark the attempt's job succeeded and store its one result, in one transaction; False
+        when the attempt had lost the job (nothing is stored then)."""
+        owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
         result = {
-            "job_id": job_id,
             "summary": dict(summary),
             "array_info": {name: _array_info(array) for name, array in arrays.items()},
             "arrays": encode_arrays(arrays),
         }
+        if not self.database.is_sqlite:
+            with self.database.autocommit() as connection:
+                return connection.execute(SUCCEED_AND_STORE, owned | result).first() is not None
         with self.database.transaction() as connection:
-            row = connection.execute(
-                SUCCEED, {"job_id": job_id, "attempt": attempt, "now": utcnow()}
-            ).one_or_none()
-            if row is None:
-                return None
-            connection.execute(STORE_RESULT, result)
-        return job_record(row, result["summary"], result["array_info"])
+            if connection.execute(SUCCEED, owned).first() is None:
+                return False
+            connection.execute(STORE_RESULT, {"job_id": job_id, **result})
+        return True
 
     @retry_on_disconnect
-    def fail(self, job_id: str, attempt: int, error: str) -> JobRecord | None:
-        """Mark the attempt's job failed with `error`: the job as stored, or None when the
-        attempt had lost the job."""
+    def fail(self, job_id: str, attempt: int, error: str) -> bool:
+        """Mark the attempt's job failed with `error`; False when the attempt had lost the job."""
         parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
-        with self.database.transaction() as connection:
-            row = connection.execute(FAIL, parameters).one_or_none()
-        return job_record(row, None, None) if row is not None else None
+        with self.database.autocommit() as connection:
+            return connection.execute(FAIL, parameters).rowcount == 1
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""

@@ -1,4 +1,5 @@
-"""`JobRecord`: a plain snapshot of a job, as commands and the Python API see it."""
+"""`JobRecord`: a plain snapshot of a job, as commands and the Python API see it; `StartedJob`:
+what a worker reads when it claims one."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Row
 
 from worker.store.models import Job, JobStatus
@@ -61,6 +63,18 @@ class JobRecord:
             "summary": self.summary,
             "arrays": self.arrays,
         }
+
+
+@dataclass(frozen=True)
+class StartedJob:
+    """A job a worker has just claimed, as its `attempt`: what running it takes."""
+
+    id: str
+    plugin: str
+    params: dict[str, Any]
+    attempt: int
+    time_limit: float | None
+    inputs: dict[str, np.ndarray]
 
 
 def job_record(
