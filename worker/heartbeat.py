@@ -6,12 +6,18 @@ seconds (even when the plugin reports none), and the callback writes progress at
 conditional on the row still being this attempt's: once it is not (the job was cancelled, or the
 reaper gave it to another worker), the plugin is stopped with `JobCancelled`: at its next progress
 report, or by the thread, which raises it in the plugin's thread.
+
+The thread is one per process, started with the first job and serving every job that runs in the
+process: a worker that runs many short jobs does not start a thread for each.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
+import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -51,13 +57,12 @@ class Heartbeat:
         """Held by the job's thread in our code (writing, telling the listener, leaving), so that
         it is stopped only in the plugin's."""
         self._job_thread = threading.get_ident()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"heartbeat {job_id[:12]}", daemon=True
-        )
+        self._beater: _Beater | None = None
 
     def __enter__(self) -> Heartbeat:
         self._job_thread = threading.get_ident()
-        self._thread.start()
+        self._beater = _beater()
+        self._beater.watch(self)
         return self
 
     def __exit__(
@@ -68,7 +73,13 @@ class Heartbeat:
     ) -> None:
         with self._writing:
             self._stopped.set()
-        self._thread.join()
+        if self._beater is not None:
+            self._beater.forget(self)
+
+    @property
+    def due(self) -> float:
+        """When (on the monotonic clock) the next heartbeat is to be written."""
+        return self._last_write + self.interval
 
     def progress(self, fraction: float, message: str = "") -> None:
         """The plugin's progress callback."""
@@ -83,13 +94,17 @@ class Heartbeat:
         if not owned:
             raise JobCancelled(f"job {self.job_id} is no longer running")
 
-    def _beat(self) -> None:
-        while not self._stopped.wait(self._last_write + self.interval - time.monotonic()):
-            if time.monotonic() - self._last_write < self.interval:
-                continue
-            if not self._write(*(self._reported or (None, None))):
-                self._stop_job()
-                return
+    def beat(self) -> bool:
+        """Write the heartbeat if it is due; False once the plugin was stopped (the attempt lost
+        its job) or has ended."""
+        if self._stopped.is_set():
+            return False
+        if time.monotonic() < self.due:
+            return True
+        if self._write(*(self._reported or (None, None))):
+            return True
+        self._stop_job()
+        return False
 
     def _stop_job(self) -> None:
         with self._writing:
@@ -110,6 +125,56 @@ class Heartbeat:
         except SQLAlchemyError as error:
             log.warning("job %s: cannot write its heartbeat: %s", self.job_id, first_line(error))
             return True
+
+
+class _Beater:
+    """The thread that writes the heartbeats of the jobs running in this process when due."""
+
+    def __init__(self) -> None:
+        self._watched: set[Heartbeat] = set()
+        self._changed = threading.Condition()
+        self._wake_at = math.inf
+        """When the thread wakes up next, unless told of a heartbeat due sooner."""
+        threading.Thread(target=self._run, name="heartbeat", daemon=True).start()
+
+    def watch(self, heartbeat: Heartbeat) -> None:
+        with self._changed:
+            self._watched.add(heartbeat)
+            if heartbeat.due < self._wake_at:
+                self._changed.notify()
+
+    def forget(self, heartbeat: Heartbeat) -> None:
+        with self._changed:
+            self._watched.discard(heartbeat)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                due = [heartbeat for heartbeat in self._watched if heartbeat.due <= now]
+                if not due:
+                    self._wake_at = min((h.due for h in self._watched), default=math.inf)
+                    self._changed.wait(None if math.isinf(self._wake_at) else self._wake_at - now)
+                    continue
+            for heartbeat in due:
+                self._beat(heartbeat)
+
+    def _beat(self, heartbeat: Heartbeat) -> None:
+        try:
+            beating = heartbeat.beat()
+        except Exception:
+            log.exception("job %s: the heartbeat failed", heartbeat.job_id)
+            beating = False
+        if not beating:
+            self.forget(heartbeat)
+
+
+@functools.cache
+def _beater() -> _Beater:
+    return _Beater()
+
+
+os.register_at_fork(after_in_child=_beater.cache_clear)
 
 
 def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> None:
