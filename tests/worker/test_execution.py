@@ -1,5 +1,6 @@
 """Running jobs in this process, as embedded mode and the workers do."""
 
+import threading
 import time
 
 import numpy as np
@@ -108,6 +109,30 @@ def test_the_heartbeat_beats_while_the_plugin_is_silent(store: JobStore) -> None
     running = store.get(job.id)
     assert running.heartbeat_at > claimed_at
     assert (running.progress, running.progress_message) == (0.5, "half way")
+
+
+def test_one_thread_beats_for_all_the_jobs_of_a_process(store: JobStore) -> None:
+    jobs = [store.create("sleep", {}) for _ in range(2)]
+    attempts = [store.claim(job.id) for job in jobs]
+    claimed_at = [store.get(job.id).heartbeat_at for job in jobs]
+    beating: list[int] = []
+
+    def run(job_id: str, attempt: int) -> None:
+        with Heartbeat(store, job_id, attempt, interval=0.05):
+            busy(0.3)
+            beating.append(sum(t.name == "heartbeat" for t in threading.enumerate()))
+
+    plugins = [
+        threading.Thread(target=run, args=(job.id, attempt))
+        for job, attempt in zip(jobs, attempts, strict=True)
+    ]
+    for plugin in plugins:
+        plugin.start()
+    for plugin in plugins:
+        plugin.join()
+    assert beating == [1, 1]
+    for job, before in zip(jobs, claimed_at, strict=True):
+        assert store.get(job.id).heartbeat_at > before
 
 
 def test_the_heartbeat_stops_a_silent_plugin_once_the_job_is_cancelled(store: JobStore) -> None:

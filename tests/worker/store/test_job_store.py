@@ -32,6 +32,18 @@ def test_a_job_is_claimed_once(store: JobStore) -> None:
     assert running.started_at is not None and running.heartbeat_at is not None
 
 
+def test_starting_a_job_claims_it_and_reads_what_running_it_takes(store: JobStore) -> None:
+    inputs = {"a": np.arange(3.0)}
+    job = store.create("echo", {"scale": 2.0}, inputs, time_limit=30)
+    started = store.start(job.id, "first")
+    assert (started.id, started.plugin, started.params) == (job.id, "echo", {"scale": 2.0})
+    assert (started.attempt, started.time_limit) == (1, 30)
+    np.testing.assert_array_equal(started.inputs["a"], inputs["a"])
+    assert store.start(job.id, "second") is None
+    running = store.get(job.id)
+    assert (running.status, running.attempts, running.worker) == (JobStatus.RUNNING, 1, "first")
+
+
 def test_success_stores_exactly_one_result(store: JobStore) -> None:
     job = store.create("echo", {})
     attempt = store.claim(job.id)
