@@ -47,8 +47,8 @@ class Database:
             else _create_engine(url, isolation_level="AUTOCOMMIT")
         )
         """On PostgreSQL a pool of its own, whose connections stay in autocommit mode (switching
-        a connection to it and back costs about as much as the statement); on SQLite the
-        engine's own connections, which may hold an in-memory database."""
+        a pooled connection into it and back for each statement costs nearly as much CPU as it
+        saves); on SQLite the engine's own connections, which may hold an in-memory database."""
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -3,8 +3,9 @@
 Claiming a job, beating its heartbeat and storing its outcome are the pool's hot path: a tiny job
 costs little more than these. Built once with bind parameters and run on a plain connection,
 they skip the statement building and the ORM work that would otherwise cost more CPU than the
-database itself. Each is one statement, run in autocommit mode: one round trip, and no columns
-returned that the worker does not use.
+database itself. Each runs as one statement in autocommit mode (one round trip, no BEGIN or
+COMMIT) and returns no column the worker does not use; only on SQLite are a success and its result
+two statements, in one transaction.
 """
 
 from __future__ import annotations
