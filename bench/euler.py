@@ -73,7 +73,7 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
     params = {"problem": "oscillator", "n": steps}
     program = compile_c_loop(folder)
     problem = build_problem(EulerPlugin.validate(params))
-    grid = Grid(problem.x0, (problem.x1 - problem.x0) / steps, steps)
+    grid = Grid.over(problem, steps)
     kernel = native_kernel(problem, "forward", grid)
     assert kernel is not None, "no compiled kernel: is there a C compiler?"
     settings = Settings(f"sqlite:///{folder / 'bench.db'}", None, 3600.0)

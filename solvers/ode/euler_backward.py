@@ -41,7 +41,7 @@ def backward_euler(
 ) -> ODESolution:
     """`steps` backward Euler steps of size `dx` (default: (x1 - x0) / steps) from x0."""
     system = first_order(problem)
-    grid = Grid(problem.x0, dx or (problem.x1 - problem.x0) / steps, steps)
+    grid = Grid.over(problem, steps, dx)
     identity = np.eye(system.z0.shape[0])
     newton_matrix: list[np.ndarray] = []  # I - dx J, kept from step to step
 

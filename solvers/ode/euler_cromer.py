@@ -35,7 +35,7 @@ def euler_cromer(
     if problem.order != 2:
         raise ValueError("Euler-Cromer needs a second-order problem")
     system = first_order(problem)
-    grid = Grid(problem.x0, dx or (problem.x1 - problem.x0) / steps, steps)
+    grid = Grid.over(problem, steps, dx)
     m = system.components
 
     def step(x: float, x_next: float, z: np.ndarray) -> np.ndarray:

@@ -34,7 +34,7 @@ def forward_euler(
 ) -> ODESolution:
     """`steps` forward Euler steps of size `dx` (default: (x1 - x0) / steps) from x0."""
     system = first_order(problem)
-    grid = Grid(problem.x0, dx or (problem.x1 - problem.x0) / steps, steps)
+    grid = Grid.over(problem, steps, dx)
     warning = forward_euler_warning(system, grid.x, grid.dx)
 
     def step(x: float, x_next: float, z: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.ode.first_order import FirstOrderSystem
+from solvers.ode.problem import ODEProblem
 from solvers.ode.solution import ODESolution, Status
 
 Step = Callable[[float, float, np.ndarray], np.ndarray | None]
@@ -34,6 +35,11 @@ class Grid:
     x0: float
     dx: float
     steps: int
+
+    @classmethod
+    def over(cls, problem: ODEProblem, steps: int, dx: float | None = None) -> Grid:
+        """`steps` steps from x0 of size `dx`, by default (x1 - x0) / steps."""
+        return cls(problem.x0, dx or (problem.x1 - problem.x0) / steps, steps)
 
     @functools.cached_property
     def x(self) -> np.ndarray:
