@@ -182,14 +182,14 @@ def publish(
 ) -> None:
     """Publish stored jobs over one broker connection; if the broker cannot be reached they stay
     queued in the store, and a worker's reaper publishes them once it can."""
-    from kombu.exceptions import OperationalError
+    from kombu.exceptions import BatchPublishError, OperationalError
 
     from worker.queue import enqueue
 
     jobs = [QueuedJob(job_id, queue, time_limit) for job_id in job_ids]
     try:
         enqueue(jobs, settings)
-    except OperationalError as error:
+    except (OperationalError, BatchPublishError) as error:
         count = f"job {jobs[0].id} is" if len(jobs) == 1 else f"{len(jobs)} jobs are"
         raise SolverqError(
             f"{count} stored but the broker {redacted(settings.broker_url or '')} cannot be "

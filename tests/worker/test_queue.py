@@ -102,3 +102,20 @@ def test_a_job_stays_queued_when_the_broker_cannot_be_reached(
 
     [job] = store.list()
     assert (job.status, job.queue) == (JobStatus.QUEUED, broker_settings.queue)
+
+
+def test_jobs_stay_queued_when_a_batch_of_messages_fails_midway(
+    store: JobStore, broker_settings: Settings, monkeypatch
+) -> None:
+    from kombu.exceptions import BatchPublishError
+    from kombu.transport.redis import PublishBatch
+
+    def fail(batch: PublishBatch) -> None:
+        raise BatchPublishError("Redis publish batch failed; delivery is uncertain")
+
+    monkeypatch.setattr(PublishBatch, "flush", fail)
+
+    with pytest.raises(SolverqError, match="3 jobs are stored but the broker"):
+        service.submit_many("echo", [{}] * 3, settings=broker_settings)
+
+    assert {job.status for job in store.list()} == {JobStatus.QUEUED}
