@@ -20,6 +20,7 @@ It is registered in the entry-point group ``solverq.solvers`` of its distributio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -109,6 +110,11 @@ class Plugin:
 def jsonable(value: Any) -> Any:
     """`value` as plain JSON data: numpy scalars and arrays become numbers and lists, tuples
     lists, and non-finite floats None. Anything else that JSON cannot hold raises `TypeError`."""
+    kind = type(value)
+    if kind is float:  # first: summaries are mostly lists of floats
+        return value if math.isfinite(value) else None
+    if kind is int or kind is str or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
@@ -116,7 +122,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        return value if np.isfinite(value) else None
+        return value if math.isfinite(value) else None
     if isinstance(value, complex):
         return [jsonable(value.real), jsonable(value.imag)]
     if value is None or isinstance(value, bool | int | str):
