@@ -7,6 +7,7 @@ after its heartbeat went stale) can never overwrite the outcome of another.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,6 +26,7 @@ from worker.store.statements import (
     FAIL,
     HEARTBEAT,
     START,
+    START_UNFLUSHED,
     STORE_RESULT,
     SUCCEED,
     SUCCEED_AND_STORE,
@@ -145,12 +147,13 @@ class JobStore:
     def start(self, job_id: str, worker: str | None = None) -> StartedJob | None:
         """Claim a queued job and read what running it takes, in one statement; None as for
         `claim`."""
-        with self.database.autocommit() as connection:
-            row = connection.execute(START, _claiming(job_id, worker)).one_or_none()
+        statement = START if self.database.is_sqlite else START_UNFLUSHED
+        row = self.database.autocommit_first(statement, _claiming(job_id, worker))
         if row is None:
             return None
-        inputs = decode_arrays(row.inputs) if row.inputs is not None else {}
-        return StartedJob(job_id, row.plugin, row.params, row.attempts, row.time_limit, inputs)
+        plugin, params, attempt, time_limit, inputs = row
+        arrays = decode_arrays(inputs) if inputs is not None else {}
+        return StartedJob(job_id, plugin, params, attempt, time_limit, arrays)
 
     def heartbeat(
         self, job_id: str, attempt: int, progress: float | None = None, message: str | None = None
@@ -183,8 +186,12 @@ class JobStore:
             "arrays": encode_arrays(arrays),
         }
         if not self.database.is_sqlite:
-            with self.database.autocommit() as connection:
-                return connection.execute(SUCCEED_AND_STORE, owned | result).first() is not None
+            stored = {
+                "summary_json": json.dumps(result["summary"]),
+                "array_info_json": json.dumps(result["array_info"]),
+                "arrays": result["arrays"],
+            }
+            return self.database.autocommit_first(SUCCEED_AND_STORE, owned | stored) is not None
         with self.database.transaction() as connection:
             if connection.execute(SUCCEED, owned).first() is None:
                 return False
@@ -195,8 +202,7 @@ class JobStore:
     def fail(self, job_id: str, attempt: int, error: str) -> bool:
         """Mark the attempt's job failed with `error`; False when the attempt had lost the job."""
         parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
-        with self.database.autocommit() as connection:
-            return connection.execute(FAIL, parameters).rowcount == 1
+        return self.database.autocommit_first(FAIL, parameters) is not None
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""

@@ -15,16 +15,18 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -65,18 +67,33 @@ class Base(DeclarativeBase):
 
 
 class Job(Base):
+    """A job. Its status has no index of its own: the reaper finds running jobs by heartbeat and
+    queued jobs by when they were published, through partial indexes over those jobs only."""
+
     __tablename__ = "jobs"
     __table_args__ = (
         CheckConstraint(
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')",
             name="ck_jobs_status",
         ),
+        Index(
+            "ix_jobs_running_heartbeat_at",
+            "heartbeat_at",
+            postgresql_where=text("status = 'running'"),
+            sqlite_where=text("status = 'running'"),
+        ),
+        Index(
+            "ix_jobs_queued_enqueued_at",
+            "enqueued_at",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     plugin: Mapped[str] = mapped_column(String(100), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSONData)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 
 from worker.store.database import Database
 from worker.store.models import Job, JobStatus, utcnow
@@ -48,7 +49,7 @@ def stale_attempts(
     query = (
         select(Job.id, Job.attempts, Job.queue, Job.started_at, Job.heartbeat_at, Job.time_limit)
         .where(
-            Job.status == JobStatus.RUNNING,
+            Job.status == _inline(JobStatus.RUNNING),
             Job.queue.is_not(None),
             Job.heartbeat_at < heartbeat_before,
         )
@@ -96,7 +97,7 @@ def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) ->
     due = (
         select(Job.id)
         .where(
-            Job.status == JobStatus.QUEUED,
+            Job.status == _inline(JobStatus.QUEUED),
             Job.queue.is_not(None),
             Job.enqueued_at < enqueued_before,
         )
@@ -124,3 +125,9 @@ def _still(attempt: StaleAttempt) -> tuple:
         Job.attempts == attempt.attempt,
         Job.heartbeat_at == attempt.heartbeat_at,
     )
+
+
+def _inline(status: JobStatus) -> Any:
+    """`status` written into the SQL rather than bound: a statement the driver prepares is then
+    planned knowing it, and can use the partial index over the jobs in that status."""
+    return literal(status.value, literal_execute=True)

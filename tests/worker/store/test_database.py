@@ -42,14 +42,6 @@ def test_postgresql_without_the_schema_asks_for_an_upgrade(postgres_url) -> None
     database.dispose()
 
 
-def test_the_hot_path_plans_each_statement_for_its_values_on_postgresql(postgres_url) -> None:
-    database = Database(postgres_url)
-    with database.autocommit() as connection:
-        plans = connection.execute(text("SHOW plan_cache_mode")).scalar()
-    database.dispose()
-    assert plans == "force_custom_plan"
-
-
 def test_passwords_are_hidden() -> None:
     assert redacted("postgresql+psycopg://user:secret@db/solverq") == (
         "postgresql+psycopg://user:***@db/solverq"

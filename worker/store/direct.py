@@ -1,0 +1,116 @@
+"""A worker's per-job statements on PostgreSQL, run straight on the driver's connection.
+
+A tiny job costs two statements, its claim and its outcome. Run through SQLAlchemy's
+`Connection`, each costs the worker about 0.28 ms of CPU (checking a connection out of the pool
+and in again, the execution context, the result object); run straight on psycopg's connection,
+about 0.07 ms. The statements are still SQLAlchemy's (`worker.store.statements`), compiled once
+for the engine's dialect; only their execution skips the engine.
+
+Each thread keeps one connection of the autocommit engine for good, so the engine's set-up of a
+new connection applies to it. One that sat idle for `PING_AFTER_IDLE` seconds goes back to the
+pool and a fresh one is checked out, which the pool pings first. One that fails is invalidated,
+and the failure is raised as SQLAlchemy raises it, so `retry_on_disconnect` treats it alike. A
+process forked from this one does not use them: it opens its own.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.expression import Executable
+
+
+class DirectStatements:
+    """Runs compiled statements on a connection of `engine` (psycopg, autocommit) per thread."""
+
+    def __init__(self, engine: Engine, ping_after_idle: float) -> None:
+        self._engine = engine
+        self._ping_after_idle = ping_after_idle
+        self._compiled: dict[Executable, tuple[str, dict[str, Any]]] = {}
+        self._held = threading.local()
+        self._every_held: set[PoolProxiedConnection] = set()
+        self._generation = 0
+        """Bumped by `release`: a connection held since an earlier generation is not used."""
+        self._lock = threading.Lock()
+
+    def first(self, statement: Executable, parameters: dict[str, Any]) -> tuple | None:
+        """The first row of the rows `statement` returns (a statement with RETURNING), as a
+        tuple; None when it returns none."""
+        sql, constants = self._compile(statement)
+        connection = self._connection()
+        cursor = None
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, constants | parameters)
+            row = cursor.fetchone()
+            cursor.close()
+        except self._engine.dialect.loaded_dbapi.Error as error:
+            lost = self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+            if lost:
+                self._discard()
+            raise DBAPIError.instance(
+                sql,
+                None,
+                error,
+                self._engine.dialect.loaded_dbapi.Error,
+                hide_parameters=True,
+                connection_invalidated=lost,
+                dialect=self._engine.dialect,
+            ) from error
+        except BaseException:
+            # Interrupted mid-statement (a time limit, Ctrl-C): its state is unknown.
+            self._discard()
+            raise
+        self._held.last_used = time.monotonic()
+        return row
+
+    def release(self, *, close: bool = True) -> None:
+        """Stop using every thread's connection, giving it back to the pool (when no statement
+        runs); `close=False` only forgets them, in a child after `fork()`."""
+        with self._lock:
+            every_held, self._every_held = self._every_held, set()
+            self._generation += 1
+        if close:
+            for connection in every_held:
+                connection.close()
+
+    def _compile(self, statement: Executable) -> tuple[str, dict[str, Any]]:
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            sql = statement.compile(dialect=self._engine.dialect)
+            compiled = self._compiled[statement] = (sql.string, sql.params)
+        return compiled
+
+    def _connection(self) -> PoolProxiedConnection:
+        held: PoolProxiedConnection | None = getattr(self._held, "connection", None)
+        idle = time.monotonic() - getattr(self._held, "last_used", float("-inf"))
+        if getattr(self._held, "owner", None) != (os.getpid(), self._generation):
+            held = None  # released, or opened by the process this one was forked from
+        elif held is not None and idle >= self._ping_after_idle:
+            self._release(held).close()
+            held = None
+        if held is None:
+            held = self._held.connection = self._engine.raw_connection()
+            self._held.last_used = time.monotonic()
+            with self._lock:
+                self._every_held.add(held)
+                self._held.owner = (os.getpid(), self._generation)
+        return held
+
+    def _discard(self) -> None:
+        held = getattr(self._held, "connection", None)
+        if held is not None:
+            self._release(held).invalidate()
+
+    def _release(self, connection: PoolProxiedConnection) -> PoolProxiedConnection:
+        """Stop holding this thread's `connection`."""
+        self._held.connection = None
+        with self._lock:
+            self._every_held.discard(connection)
+        return connection
