@@ -180,22 +180,27 @@ class JobStore:
         """Mark the attempt's job succeeded and store its one result, in one transaction; False
         when the attempt had lost the job (nothing is stored then)."""
         owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
-        result = {
-            "summary": dict(summary),
-            "array_info": {name: _array_info(array) for name, array in arrays.items()},
-            "arrays": encode_arrays(arrays),
-        }
+        array_info = {name: _array_info(array) for name, array in arrays.items()}
+        encoded = encode_arrays(arrays)
         if not self.database.is_sqlite:
-            stored = {
-                "summary_json": json.dumps(result["summary"]),
-                "array_info_json": json.dumps(result["array_info"]),
-                "arrays": result["arrays"],
+            result = {
+                "summary_json": json.dumps(dict(summary)),
+                "array_info_json": json.dumps(array_info),
+                "arrays": encoded,
             }
-            return self.database.autocommit_first(SUCCEED_AND_STORE, owned | stored) is not None
+            return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
         with self.database.transaction() as connection:
             if connection.execute(SUCCEED, owned).first() is None:
                 return False
-            connection.execute(STORE_RESULT, {"job_id": job_id, **result})
+            connection.execute(
+                STORE_RESULT,
+                {
+                    "job_id": job_id,
+                    "summary": dict(summary),
+                    "array_info": array_info,
+                    "arrays": encoded,
+                },
+            )
         return True
 
     @retry_on_disconnect
