@@ -110,23 +110,19 @@ class Plugin:
 def jsonable(value: Any) -> Any:
     """`value` as plain JSON data: numpy scalars and arrays become numbers and lists, tuples
     lists, and non-finite floats None. Anything else that JSON cannot hold raises `TypeError`."""
-    kind = type(value)
-    if kind is float:  # first: summaries are mostly lists of floats
+    if isinstance(value, np.generic):
+        value = value.item()
+    # Numbers before containers: summaries are mostly lists of floats.
+    if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if kind is int or kind is str or kind is bool or value is None:
+    if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
         return [jsonable(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
     if isinstance(value, complex):
         return [jsonable(value.real), jsonable(value.imag)]
-    if value is None or isinstance(value, bool | int | str):
-        return value
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
