@@ -93,7 +93,7 @@ class DirectStatements:
         if getattr(self._held, "owner", None) != (os.getpid(), self._generation):
             held = None  # released, or opened by the process this one was forked from
         elif held is not None and idle >= self._ping_after_idle:
-            self._release(held).close()
+            self._stop_holding(held).close()
             held = None
         if held is None:
             held = self._held.connection = self._engine.raw_connection()
@@ -106,9 +106,9 @@ class DirectStatements:
     def _discard(self) -> None:
         held = getattr(self._held, "connection", None)
         if held is not None:
-            self._release(held).invalidate()
+            self._stop_holding(held).invalidate()
 
-    def _release(self, connection: PoolProxiedConnection) -> PoolProxiedConnection:
+    def _stop_holding(self, connection: PoolProxiedConnection) -> PoolProxiedConnection:
         """Stop holding this thread's `connection`."""
         self._held.connection = None
         with self._lock:
