@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -17,10 +18,11 @@ pytestmark = pytest.mark.usefixtures("postgres_server")
 
 
 @pytest.fixture
-def database(postgres_url: str) -> Database:
+def database(postgres_url: str) -> Iterator[Database]:
     database = Database(postgres_url)
     database.upgrade()
-    return database
+    yield database
+    database.dispose()
 
 
 def backend(database: Database) -> int:
@@ -46,7 +48,6 @@ def test_rows_come_back_as_tuples_on_one_connection_per_thread(database: Databas
     thread.start()
     thread.join()
     assert others != [mine]
-    database.dispose()
 
 
 def test_a_lost_connection_raises_as_sqlalchemy_does_and_the_next_statement_reconnects(
@@ -59,7 +60,6 @@ def test_a_lost_connection_raises_as_sqlalchemy_does_and_the_next_statement_reco
         backend(database)
     assert raised.value.connection_invalidated
     assert backend(database) not in (lost, None)
-    database.dispose()
 
 
 def test_a_failing_statement_keeps_its_connection(database: Database) -> None:
@@ -67,7 +67,6 @@ def test_a_failing_statement_keeps_its_connection(database: Database) -> None:
     with pytest.raises(ProgrammingError):
         database.autocommit_first(text("SELECT * FROM no_such_table"), {})
     assert backend(database) == mine
-    database.dispose()
 
 
 def test_an_interrupted_statement_does_not_leave_its_connection_busy(database: Database) -> None:
@@ -87,7 +86,6 @@ def test_an_interrupted_statement_does_not_leave_its_connection_busy(database: D
         signal.signal(signal.SIGALRM, previous)
 
     assert backend(database) != mine
-    database.dispose()
 
 
 def test_the_store_retries_a_claim_and_an_outcome_over_a_lost_connection(
@@ -102,10 +100,9 @@ def test_the_store_retries_a_claim_and_an_outcome_over_a_lost_connection(
     assert store.succeed(job_id, started.attempt, {"x": 1.0}, {})
 
     assert store.get(job_id).status == JobStatus.SUCCEEDED
-    database.dispose()
 
 
-def test_a_claim_commits_without_waiting_for_the_disk_and_an_outcome_waits(
+def test_a_claims_synchronous_commit_setting_stays_in_its_own_transaction(
     database: Database,
 ) -> None:
     store = JobStore(database)
@@ -114,7 +111,6 @@ def test_a_claim_commits_without_waiting_for_the_disk_and_an_outcome_waits(
     setting = select(func.current_setting("synchronous_commit"))
     assert database.autocommit_first(setting, {}) == ("on",)  # the claim's setting was local
     assert store.succeed(job_id, started.attempt, {}, {})
-    database.dispose()
 
 
 def test_claims_reach_their_job_by_id_however_deep_the_queue(database: Database) -> None:
@@ -129,7 +125,6 @@ def test_claims_reach_their_job_by_id_however_deep_the_queue(database: Database)
     for job_id in deep[:20]:
         assert store.start(job_id, "w") is not None
     assert index_tuples_read(database) - before <= 40
-    database.dispose()
 
 
 def index_tuples_read(database: Database) -> int:
@@ -163,4 +158,3 @@ def test_a_forked_process_opens_its_own_connection_and_leaves_its_parents(
 
     assert child != parent
     assert backend(database) == parent
-    database.dispose()
