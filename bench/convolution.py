@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy import signal
 
-from solvers.convolution import convolve, plan_convolution
+from solverq.solvers.convolution import convolve, plan_convolution
 
 CASES = [(10, 10), (100, 100), (10**3, 10**3), (10**4, 10**4), (10**5, 10**5), (10**6, 10**6)]
 CASES += [(10**6, 100)]

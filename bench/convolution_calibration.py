@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from scipy.optimize import nnls
 
-from solvers.convolution import cost
-from solvers.convolution.direct import direct_convolve
-from solvers.convolution.fft import fft_convolve
-from solvers.convolution.windows import multiply_adds, output_window
+from solverq.solvers.convolution import cost
+from solverq.solvers.convolution.direct import direct_convolve
+from solverq.solvers.convolution.fft import fft_convolve
+from solverq.solvers.convolution.windows import multiply_adds, output_window
 
 REPEATS = 7
 

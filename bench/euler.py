@@ -29,15 +29,15 @@ from pathlib import Path
 
 import numpy as np
 
-from plugins.builtin.euler import EulerPlugin
-from plugins.builtin.ode_problem import build_problem
-from plugins.contract import no_progress
-from solvers.ode.equations import expression_problem
-from solvers.ode.euler_forward import forward_euler
-from solvers.ode.euler_native import native_kernel
-from solvers.ode.stepping import Grid
-from worker import service
-from worker.settings import Settings
+from solverq.plugins.builtin.euler import EulerPlugin
+from solverq.plugins.builtin.ode_problem import build_problem
+from solverq.plugins.contract import no_progress
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_forward import forward_euler
+from solverq.solvers.ode.euler_native import native_kernel
+from solverq.solvers.ode.stepping import Grid
+from solverq.worker import service
+from solverq.worker.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
 C_PROGRAM = BENCH / "euler_oscillator.c"

@@ -40,9 +40,9 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import elementwise_grad, grad
 
-from plugins.builtin.nn_ode import NeuralODEPlugin
-from solvers.nn_ode import NeuralODESettings, max_abs_error, solve
-from solvers.nn_ode.training import collocation_points
+from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
+from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
+from solverq.solvers.nn_ode.training import collocation_points
 
 GAMMA = 2.0
 TARGET = 1e-5

@@ -43,11 +43,11 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-from worker import service  # noqa: E402
-from worker.settings import Settings  # noqa: E402
-from worker.store import JobStore, open_database  # noqa: E402
-from worker.store.database import close_databases  # noqa: E402
-from worker.store.models import Job, utcnow  # noqa: E402
+from solverq.worker import service  # noqa: E402
+from solverq.worker.settings import Settings  # noqa: E402
+from solverq.worker.store import JobStore, open_database  # noqa: E402
+from solverq.worker.store.database import close_databases  # noqa: E402
+from solverq.worker.store.models import Job, utcnow  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "SOLVERQ_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

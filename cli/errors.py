@@ -22,7 +22,7 @@ class SolverqGroup(TyperGroup):
     """The root command group: turns library errors and warnings into one-line reports."""
 
     def invoke(self, ctx: Any) -> Any:
-        from plugins.errors import RejectedRequest, SolverqError
+        from solverq.plugins.errors import RejectedRequest, SolverqError
 
         warnings.showwarning = _show_warning
         try:
@@ -44,7 +44,7 @@ class SolverqGroup(TyperGroup):
 
 def fail(message: str) -> Exception:
     """An error for a command to raise: exit status 1 with `message` on stderr."""
-    from plugins.errors import SolverqError
+    from solverq.plugins.errors import SolverqError
 
     return SolverqError(message)
 

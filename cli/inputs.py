@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from plugins.errors import RejectedRequest
-from plugins.parameters import assign, parse_assignment
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import assign, parse_assignment
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.errors import fail
-from cli.options import (
+from solverq.cli.errors import fail
+from solverq.cli.options import (
     DataOption,
     ParamOption,
     ParamsFileOption,
@@ -17,14 +17,14 @@ from cli.options import (
     QueueOption,
     TimeLimitOption,
 )
-from cli.output import (
+from solverq.cli.output import (
     print_job,
     print_json,
     progress_bar,
 )
 
 if TYPE_CHECKING:
-    from worker.store import JobRecord
+    from solverq.worker.store import JobRecord
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
 JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix of one.")]
@@ -43,9 +43,9 @@ def submit(
     as_json: JsonOption = False,
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""
-    from cli.inputs import read_data, read_parameters
-    from worker import service
-    from worker.settings import Settings
+    from solverq.cli.inputs import read_data, read_parameters
+    from solverq.worker import service
+    from solverq.worker.settings import Settings
 
     params = read_parameters(params_file, param or [])
     inputs = read_data(data or [])
@@ -75,7 +75,7 @@ def submit(
 
 def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Show a job's state, parameters and progress."""
-    from worker.service import job_store
+    from solverq.worker.service import job_store
 
     job = job_store().get(job_id)
     if as_json:
@@ -92,7 +92,7 @@ def result(
     as_json: JsonOption = False,
 ) -> None:
     """Show a finished job's summary; --out writes its arrays."""
-    from worker.service import job_store
+    from solverq.worker.service import job_store
 
     store = job_store()
     job = store.get(job_id)
@@ -109,7 +109,7 @@ def result(
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Cancel a queued or running job."""
-    from worker import service
+    from solverq.worker import service
 
     job = service.cancel(job_id)
     if as_json:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from cli import jobs, plots, plugins, queries, sweeps, system, worker
-from cli.errors import SolverqGroup
+from solverq.cli import jobs, plots, plugins, queries, sweeps, system, worker
+from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
     name="solverq",

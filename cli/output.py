@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from worker.store import JobRecord
+    from solverq.worker.store import JobRecord
 
 stdout = Console()
 stderr = Console(stderr=True)

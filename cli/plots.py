@@ -33,8 +33,8 @@ def plot(
     A job is drawn by its plugin; a sweep's metric as lines over one swept parameter, or as a
     heat map over two.
     """
-    from plugins.plotting import save_figure
-    from worker.figures import figure_of
+    from solverq.plugins.plotting import save_figure
+    from solverq.worker.figures import figure_of
 
     full_id, figure = figure_of(target, x=x, y=y, metric=metric)
     path = out or Path(f"{full_id}.png")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.output import print_json, stdout
+from solverq.cli.output import print_json, stdout
 
 app = typer.Typer(help="List the installed solver plugins and show their parameters.")
 
@@ -20,7 +20,7 @@ def list_plugins(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the installed plugins: name, version, summary."""
     if ctx.invoked_subcommand is not None:
         return
-    from plugins.registry import discover
+    from solverq.plugins.registry import discover
 
     plugins = discover()
     if as_json:
@@ -48,8 +48,8 @@ def show_plugin(
     as_json: JsonOption = False,
 ) -> None:
     """Print a plugin's parameters: type, default, bounds and help."""
-    from plugins.parameters import parameter_schema
-    from plugins.registry import get_plugin
+    from solverq.plugins.parameters import parameter_schema
+    from solverq.plugins.registry import get_plugin
 
     plugin = get_plugin(name)
     schema = parameter_schema(plugin.plugin_class.Parameters)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.output import (
+from solverq.cli.output import (
     duration,
     print_csv,
     print_json,
@@ -65,9 +65,9 @@ def list_jobs(
     ] = False,
 ) -> None:
     """List jobs, newest first or by a summary metric."""
-    from plugins.errors import RejectedRequest
-    from worker.queries import find_jobs, flatten, lookup
-    from worker.store.queries import parse_where
+    from solverq.plugins.errors import RejectedRequest
+    from solverq.worker.queries import find_jobs, flatten, lookup
+    from solverq.worker.store.queries import parse_where
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
@@ -125,7 +125,7 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show jobs side by side: the parameters that differ and their summaries."""
-    from worker.queries import compare_jobs
+    from solverq.worker.queries import compare_jobs
 
     comparison = compare_jobs(job_ids)
     if as_json:

@@ -14,8 +14,8 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from cli.errors import fail
-from cli.options import (
+from solverq.cli.errors import fail
+from solverq.cli.options import (
     DataOption,
     ParamOption,
     ParamsFileOption,
@@ -23,7 +23,7 @@ from cli.options import (
     QueueOption,
     TimeLimitOption,
 )
-from cli.output import (
+from solverq.cli.output import (
     key_value_table,
     print_csv,
     print_json,
@@ -34,8 +34,8 @@ from cli.output import (
 )
 
 if TYPE_CHECKING:
-    from worker.store import SweepRecord
-    from worker.sweeps import SweepTable
+    from solverq.worker.store import SweepRecord
+    from solverq.worker.sweeps import SweepTable
 
 SUBMIT = "submit"
 SHORT_ID = 12
@@ -105,10 +105,10 @@ def submit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
 ) -> None:
     """Submit one job per point of the grid; print the sweep id, or with --wait its table."""
-    from cli.inputs import read_data, read_parameters
-    from worker.grid import parse_grid_options
-    from worker.settings import Settings
-    from worker.sweeps import submit_sweep, sweep_table, wait_sweep
+    from solverq.cli.inputs import read_data, read_parameters
+    from solverq.worker.grid import parse_grid_options
+    from solverq.worker.settings import Settings
+    from solverq.worker.sweeps import submit_sweep, sweep_table, wait_sweep
 
     values = parse_grid_options(grid)
     params = read_parameters(params_file, param or [])
@@ -142,7 +142,7 @@ def submit(
 @app.command("status")
 def status(sweep_id: SweepArgument, wait: WaitOption = False, as_json: JsonOption = False) -> None:
     """Show how many jobs of a sweep are in each state; --wait follows it to the end."""
-    from worker.sweeps import sweep_store, wait_sweep
+    from solverq.worker.sweeps import sweep_store, wait_sweep
 
     sweep = sweep_store().get(sweep_id)
     if wait and not sweep.finished:
@@ -167,8 +167,8 @@ def table(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """One row per job of a sweep: its swept parameters and summary metrics."""
-    from plugins.errors import RejectedRequest
-    from worker.sweeps import sweep_table
+    from solverq.plugins.errors import RejectedRequest
+    from solverq.worker.sweeps import sweep_table
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
@@ -200,7 +200,7 @@ def _print_table(result: SweepTable) -> None:
 
 def _exit_for(sweep: SweepRecord) -> None:
     """Exit with status 1 unless every job of the sweep succeeded."""
-    from worker.store import JobStatus
+    from solverq.worker.store import JobStatus
 
     if not sweep.finished:
         raise fail(f"sweep {sweep.id}: {sweep.done} of {sweep.size} jobs finished")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.output import key_value_table, print_json, stdout
+from solverq.cli.output import key_value_table, print_json, stdout
 
 db_app = typer.Typer(help="Manage the job database.")
 
@@ -15,9 +15,9 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     """Show the version, the database, the broker and the installed plugins."""
     from importlib.metadata import version
 
-    from plugins.registry import discover
-    from worker.settings import Settings, data_directory
-    from worker.store.database import redacted
+    from solverq.plugins.registry import discover
+    from solverq.worker.settings import Settings, data_directory
+    from solverq.worker.store.database import redacted
 
     settings = Settings.from_environment()
     details = {
@@ -40,9 +40,9 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
 @db_app.command("upgrade")
 def upgrade() -> None:
     """Apply the schema migrations to the database (SOLVERQ_DATABASE_URL)."""
-    from worker.settings import Settings
-    from worker.store import open_database
-    from worker.store.database import redacted
+    from solverq.worker.settings import Settings
+    from solverq.worker.store import open_database
+    from solverq.worker.store.database import redacted
 
     settings = Settings.from_environment()
     database = open_database(settings.database_url, ensure_schema=False)

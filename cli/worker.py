@@ -22,9 +22,9 @@ def worker(
     ] = None,
 ) -> None:
     """Run jobs from the broker (SOLVERQ_BROKER_URL) until stopped with Ctrl-C or SIGTERM."""
-    from plugins.errors import RejectedRequest
-    from worker.settings import Settings
-    from worker.store import open_database
+    from solverq.plugins.errors import RejectedRequest
+    from solverq.worker.settings import Settings
+    from solverq.worker.store import open_database
 
     settings = Settings.from_environment()
     if settings.embedded:
@@ -33,7 +33,7 @@ def worker(
         )
     open_database(settings.database_url)
 
-    from worker.celery_app import app
+    from solverq.worker.celery_app import app
 
     app.worker_main(
         [

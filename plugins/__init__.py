@@ -1,7 +1,7 @@
 """The plugin contract, the entry-point registry and the built-in solver plugins."""
 
-from plugins.contract import Plugin, ProgressCallback, Result
-from plugins.errors import JobCancelled, RejectedRequest, SolveFailed, SolverqError
+from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed, SolverqError
 
 __all__ = [
     "JobCancelled",

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import numpy as np
 from pydantic import BaseModel
 
-from plugins.errors import RejectedRequest
-from plugins.parameters import validate_parameters
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import validate_parameters
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -102,7 +102,7 @@ class Plugin:
         The default draws each 1-D array of numbers against its index; a plugin overrides it
         to show more (an error on a log scale, a reference solution).
         """
-        from plugins.plotting import plot_arrays
+        from solverq.plugins.plotting import plot_arrays
 
         plot_arrays(figure, result.arrays)
 

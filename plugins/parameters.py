@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest
 
 MAX_SHOWN_INPUT = 60
 

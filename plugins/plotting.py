@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

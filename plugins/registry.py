@@ -13,8 +13,8 @@ import warnings
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
-from plugins.contract import Plugin
-from plugins.errors import RejectedRequest
+from solverq.plugins.contract import Plugin
+from solverq.plugins.errors import RejectedRequest
 
 ENTRY_POINT_GROUP = "solverq.solvers"
 

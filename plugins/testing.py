@@ -1,6 +1,6 @@
 """A contract check that plugin authors run in their own test suite.
 
-    from plugins.testing import check_plugin
+    from solverq.plugins.testing import check_plugin
 
     def test_my_plugin_meets_the_contract():
         result = check_plugin(MyPlugin, {"order": 3})
@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from plugins.arrays import array_problem, decode_arrays, encode_arrays
-from plugins.contract import Plugin, Result, jsonable
-from plugins.parameters import parameter_schema, stored_parameters
-from plugins.registry import contract_problem
+from solverq.plugins.arrays import array_problem, decode_arrays, encode_arrays
+from solverq.plugins.contract import Plugin, Result, jsonable
+from solverq.plugins.parameters import parameter_schema, stored_parameters
+from solverq.plugins.registry import contract_problem
 
 
 def check_plugin(

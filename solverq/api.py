@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from worker.queries import Comparison
-    from worker.store import JobRecord, SweepRecord
+    from solverq.worker.queries import Comparison
+    from solverq.worker.store import JobRecord, SweepRecord
 
 
 def submit(
@@ -31,7 +31,7 @@ def submit(
     (`submit("sgd", eta=0.1)`; a parameter named like an argument of this function goes in
     `params`), and input arrays by name. Embedded, the job runs before this returns; with a
     broker, `wait=True` waits for it."""
-    from worker import service
+    from solverq.worker import service
 
     job = service.submit(
         plugin, {**(params or {}), **keyword_params}, inputs, time_limit=time_limit, queue=queue
@@ -41,14 +41,14 @@ def submit(
 
 def status(job: JobRecord | str) -> JobRecord:
     """The job as the store sees it now (a record or an id; a unique prefix will do)."""
-    from worker.service import job_store
+    from solverq.worker.service import job_store
 
     return job_store().get(_id(job))
 
 
 def wait(job: JobRecord | str, timeout: float | None = None) -> JobRecord:
     """Wait until the job has finished (or `timeout` seconds passed), and return it."""
-    from worker import service
+    from solverq.worker import service
 
     return service.wait(_id(job), timeout=timeout)
 
@@ -58,9 +58,9 @@ def result(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """The summary and the arrays of a job, once it has finished: `SolveFailed` when it
     failed or was cancelled, `SolverqError` when it is still running after `timeout`."""
-    from plugins.errors import SolveFailed, SolverqError
-    from worker import service
-    from worker.store import JobStatus
+    from solverq.plugins.errors import SolveFailed, SolverqError
+    from solverq.worker import service
+    from solverq.worker.store import JobStatus
 
     finished = service.wait(_id(job), timeout=timeout)
     if not finished.finished:
@@ -72,7 +72,7 @@ def result(
 
 def cancel(job: JobRecord | str) -> JobRecord:
     """Cancel a queued or running job; a finished job is returned as it is."""
-    from worker import service
+    from solverq.worker import service
 
     return service.cancel(_id(job))
 
@@ -91,7 +91,7 @@ def list_jobs(
     """Jobs by plugin, state, sweep, creation time (a datetime, an ISO date, or a time ago such
     as "2h"), parameter values (`where={"eta": 0.1, "constants.gamma": 2}`), newest first or
     sorted by a summary metric (`sort="mse"`, or `"-mse"` for the largest first)."""
-    from worker.queries import find_jobs
+    from solverq.worker.queries import find_jobs
 
     return find_jobs(
         plugin=plugin,
@@ -107,7 +107,7 @@ def list_jobs(
 
 def compare(*jobs: JobRecord | str) -> Comparison:
     """Two or more jobs side by side: the parameters that differ, and their summaries."""
-    from worker.queries import compare_jobs
+    from solverq.worker.queries import compare_jobs
 
     return compare_jobs([_id(job) for job in jobs])
 
@@ -127,7 +127,7 @@ def sweep(
     takes it: "0.1,0.01", "logspace(-4,-1,4)"), on top of the shared `params`. Embedded, the
     points run before this returns, in `processes` local processes; with a broker,
     `wait=True` waits for all of them."""
-    from worker.sweeps import submit_sweep, wait_sweep
+    from solverq.worker.sweeps import submit_sweep, wait_sweep
 
     submitted = submit_sweep(
         plugin,
@@ -143,7 +143,7 @@ def sweep(
 
 def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
     """The sweep now, with the number of its jobs in each state."""
-    from worker.sweeps import sweep_store
+    from solverq.worker.sweeps import sweep_store
 
     return sweep_store().get(_id(sweep))
 
@@ -154,7 +154,7 @@ def sweep_table(
     """One record per job of the sweep, in grid order: its id, state, swept values and the
     summary values `metrics` names (by default every number, flag and string); with
     `as_frame=True` a pandas DataFrame of the same columns."""
-    from worker.sweeps import sweep_table as table_of
+    from solverq.worker.sweeps import sweep_table as table_of
 
     table = table_of(_id(sweep), metrics)
     if not as_frame:
@@ -162,7 +162,7 @@ def sweep_table(
     try:
         import pandas as pd
     except ImportError:
-        from plugins.errors import RejectedRequest
+        from solverq.plugins.errors import RejectedRequest
 
         raise RejectedRequest("as_frame=True needs pandas: pip install pandas") from None
     return pd.DataFrame(table.rows, columns=table.columns)
@@ -178,8 +178,8 @@ def plot(
 ) -> Figure:
     """The figure of a job's result, or of a sweep's `metric` over `x` (lines) or over `x` and
     `y` (a heat map); written to `out` (.png or .svg) when given."""
-    from plugins.plotting import save_figure
-    from worker.figures import figure_of
+    from solverq.plugins.plotting import save_figure
+    from solverq.worker.figures import figure_of
 
     _, figure = figure_of(_id(target), x=x, y=y, metric=metric)
     if out is not None:

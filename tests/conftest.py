@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from plugins.registry import reset
-from worker.store import JobStore, open_database
-from worker.store.database import close_databases
+from solverq.plugins.registry import reset
+from solverq.worker.store import JobStore, open_database
+from solverq.worker.store.database import close_databases
 
 POSTGRES_URL = os.environ.get(
     "SOLVERQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

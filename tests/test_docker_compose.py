@@ -19,8 +19,8 @@ import yaml
 from celery import Celery
 from celery.bin.celery import celery as celery_command
 
-from cli.main import app
-from cli.worker import node_name
+from solverq.cli.main import app
+from solverq.cli.worker import node_name
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -82,8 +82,8 @@ def test_celery_commands_load_our_app_and_exist() -> None:
     run = [words for _, words in commands() if words[0] == "celery"]
     assert len(run) == 2
     for words in run:
-        assert words[1:3] == ["-A", "worker.celery_app"]
-        assert isinstance(importlib.import_module("worker.celery_app").app, Celery)
+        assert words[1:3] == ["-A", "solverq.worker.celery_app"]
+        assert isinstance(importlib.import_module("solverq.worker.celery_app").app, Celery)
         subcommand = words[3]
         if subcommand == "flower":
             assert "flower>=2" in PYPROJECT["project"]["optional-dependencies"]["monitor"]
@@ -173,8 +173,8 @@ def test_the_image_holds_every_package_and_installs_known_extras() -> None:
     copied = {
         source for line in DOCKERFILE if line.startswith("COPY ") for source in line.split()[1:-1]
     }
-    packages = PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert {package.rstrip("*") for package in packages} <= copied
+    folders = PYPROJECT["tool"]["setuptools"]["package-dir"].values()
+    assert set(folders) <= copied
     assert PYPROJECT["project"]["readme"] in copied
     [install] = [line for line in DOCKERFILE if "pip install" in line]
     extras = re.search(r"\.\[([\w,]+)\]", install).group(1).split(",")

@@ -12,14 +12,14 @@ from typing import ClassVar
 
 from celery import Celery, bootsteps
 
-from worker.settings import Settings
+from solverq.worker.settings import Settings
 
 RUN_JOB_TASK = "solverq.run_job"
 
 
 def create_app(settings: Settings) -> Celery:
     """A Celery app for the settings' broker: JSON only, acknowledged once the job ended."""
-    app = Celery("solverq", broker=settings.broker_url, include=["worker.tasks"])
+    app = Celery("solverq", broker=settings.broker_url, include=["solverq.worker.tasks"])
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -41,7 +41,7 @@ class ReaperStep(bootsteps.StartStopStep):
     requires: ClassVar = {"celery.worker.components:Pool"}
 
     def start(self, parent: object) -> None:
-        from worker.reaper import ReaperThread
+        from solverq.worker.reaper import ReaperThread
 
         self.reaper = ReaperThread(settings)
         self.reaper.start()

@@ -10,14 +10,14 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from plugins.arrays import array_problem
-from plugins.contract import jsonable
-from plugins.errors import JobCancelled, RejectedRequest, SolveFailed
-from plugins.registry import get_plugin
-from worker.heartbeat import Heartbeat, ProgressListener
-from worker.settings import Settings
-from worker.store import JobStore
-from worker.store.records import StartedJob
+from solverq.plugins.arrays import array_problem
+from solverq.plugins.contract import jsonable
+from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
+from solverq.plugins.registry import get_plugin
+from solverq.worker.heartbeat import Heartbeat, ProgressListener
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStore
+from solverq.worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
 

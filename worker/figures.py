@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plugins.contract import Result
-from plugins.errors import RejectedRequest, SolverqError
-from plugins.plotting import new_figure, plot_sweep_heatmap, plot_sweep_lines
-from plugins.registry import get_plugin
-from worker.service import job_store
-from worker.settings import Settings
-from worker.store import JobStatus, SweepStore, UnknownJob, UnknownSweep
-from worker.sweeps import sweep_table
+from solverq.plugins.contract import Result
+from solverq.plugins.errors import RejectedRequest, SolverqError
+from solverq.plugins.plotting import new_figure, plot_sweep_heatmap, plot_sweep_lines
+from solverq.plugins.registry import get_plugin
+from solverq.worker.service import job_store
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStatus, SweepStore, UnknownJob, UnknownSweep
+from solverq.worker.sweeps import sweep_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

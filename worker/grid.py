@@ -20,8 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from plugins.errors import RejectedRequest
-from plugins.parameters import assign, parse_value
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import assign, parse_value
 
 MAX_POINTS = 10_000
 

@@ -25,9 +25,9 @@ from types import TracebackType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from plugins.errors import JobCancelled
-from worker.store import JobStore
-from worker.store.database import first_line
+from solverq.plugins.errors import JobCancelled
+from solverq.worker.store import JobStore
+from solverq.worker.store.database import first_line
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from plugins.errors import RejectedRequest
-from worker.service import job_store
-from worker.settings import Settings
-from worker.store import JobRecord, JobStatus, SweepStore
-from worker.store.queries import parse_moment
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.service import job_store
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobRecord, JobStatus, SweepStore
+from solverq.worker.store.queries import parse_moment
 
 
 def find_jobs(

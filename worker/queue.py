@@ -9,9 +9,9 @@ from collections.abc import Iterable
 
 from celery import Celery
 
-from worker.celery_app import RUN_JOB_TASK, create_app
-from worker.settings import HARD_TIME_LIMIT_GRACE, Settings
-from worker.store.recovery import QueuedJob
+from solverq.worker.celery_app import RUN_JOB_TASK, create_app
+from solverq.worker.settings import HARD_TIME_LIMIT_GRACE, Settings
+from solverq.worker.store.recovery import QueuedJob
 
 
 @functools.cache

@@ -24,11 +24,17 @@ from datetime import timedelta
 from kombu.exceptions import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 
-from worker.settings import Settings
-from worker.store import JobStore
-from worker.store.database import first_line
-from worker.store.models import utcnow
-from worker.store.recovery import QueuedJob, give_up, requeue, stale_attempts, take_unclaimed
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStore
+from solverq.worker.store.database import first_line
+from solverq.worker.store.models import utcnow
+from solverq.worker.store.recovery import (
+    QueuedJob,
+    give_up,
+    requeue,
+    stale_attempts,
+    take_unclaimed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +107,8 @@ class ReaperThread:
         self._thread.join()
 
     def _run(self) -> None:
-        from worker.queue import enqueue
-        from worker.service import job_store
+        from solverq.worker.queue import enqueue
+        from solverq.worker.service import job_store
 
         def publish(jobs: list[QueuedJob]) -> None:
             enqueue(jobs, self.settings)

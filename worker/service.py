@@ -13,15 +13,15 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from plugins.arrays import array_problem
-from plugins.errors import RejectedRequest, SolverqError
-from plugins.parameters import stored_parameters
-from plugins.registry import get_plugin
-from worker.execution import ProgressListener, run_in_turn
-from worker.settings import Settings
-from worker.store import JobRecord, JobStore, open_database
-from worker.store.database import redacted
-from worker.store.recovery import QueuedJob
+from solverq.plugins.arrays import array_problem
+from solverq.plugins.errors import RejectedRequest, SolverqError
+from solverq.plugins.parameters import stored_parameters
+from solverq.plugins.registry import get_plugin
+from solverq.worker.execution import ProgressListener, run_in_turn
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobRecord, JobStore, open_database
+from solverq.worker.store.database import redacted
+from solverq.worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
 
@@ -161,7 +161,7 @@ def cancel(job_id: str, *, settings: Settings | None = None) -> JobRecord:
     settings = settings or Settings.from_environment()
     job = job_store(settings).cancel(job_id)
     if job.queue is not None and settings.broker_url is not None:
-        from worker.queue import revoke
+        from solverq.worker.queue import revoke
 
         revoke(job.id, settings)
     return job
@@ -184,7 +184,7 @@ def publish(
     queued in the store, and a worker's reaper publishes them once it can."""
     from kombu.exceptions import BatchPublishError, OperationalError
 
-    from worker.queue import enqueue
+    from solverq.worker.queue import enqueue
 
     jobs = [QueuedJob(job_id, queue, time_limit) for job_id in job_ids]
     try:

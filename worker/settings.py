@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest
 
 DEFAULT_QUEUE = "solverq"
 DEFAULT_TIME_LIMIT = 3600.0

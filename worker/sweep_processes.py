@@ -15,10 +15,10 @@ import sys
 import tempfile
 import time
 
-from plugins.errors import SolverqError
-from worker.execution import ProgressListener, execute_job
-from worker.settings import Settings
-from worker.store import JobStore, SweepStore, open_database
+from solverq.plugins.errors import SolverqError
+from solverq.worker.execution import ProgressListener, execute_job
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStore, SweepStore, open_database
 
 POLL_INTERVAL = 0.2
 SHOWN_ERROR_LINES = 5

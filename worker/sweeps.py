@@ -13,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from plugins.errors import RejectedRequest
-from worker import service
-from worker.execution import ProgressListener, run_in_turn
-from worker.grid import build_grid, describe_point, grid_points, point_parameters
-from worker.queries import lookup
-from worker.settings import Settings
-from worker.store import JobStore, SweepRecord, SweepStore, open_database
-from worker.sweep_processes import run_in_processes
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker import service
+from solverq.worker.execution import ProgressListener, run_in_turn
+from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
+from solverq.worker.queries import lookup
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStore, SweepRecord, SweepStore, open_database
+from solverq.worker.sweep_processes import run_in_processes
 
 RESERVED_COLUMNS = ("job", "status", "error")
 

@@ -1,12 +1,12 @@
-"""Celery tasks: thin wrappers over `worker.execution`."""
+"""Celery tasks: thin wrappers over `solverq.worker.execution`."""
 
 from __future__ import annotations
 
 from celery import Task
 
-from worker.celery_app import RUN_JOB_TASK, app, settings
-from worker.execution import execute_job
-from worker.service import job_store
+from solverq.worker.celery_app import RUN_JOB_TASK, app, settings
+from solverq.worker.execution import execute_job
+from solverq.worker.service import job_store
 
 
 @app.task(name=RUN_JOB_TASK, bind=True)

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from plugins import Plugin, ProgressCallback, RejectedRequest, Result
-from plugins.builtin.plots.convolution import plot_convolution
-from plugins.parameters import ParameterModel
-from solvers.convolution import convolve, plan_convolution
+from solverq.plugins import Plugin, ProgressCallback, RejectedRequest, Result
+from solverq.plugins.builtin.plots.convolution import plot_convolution
+from solverq.plugins.parameters import ParameterModel
+from solverq.solvers.convolution import convolve, plan_convolution
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from pydantic import Field, model_validator
 
-from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
-from plugins.builtin.plots.ode import plot_solution
-from plugins.contract import Plugin, ProgressCallback, Result
-from plugins.errors import SolveFailed
-from solvers.ode.euler_backward import backward_euler
-from solvers.ode.euler_cromer import euler_cromer
-from solvers.ode.euler_forward import forward_euler
-from solvers.ode.problem import ODEProblem
-from solvers.ode.solution import ODESolution, Status
+from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
+from solverq.plugins.builtin.plots.ode import plot_solution
+from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.errors import SolveFailed
+from solverq.solvers.ode.euler_backward import backward_euler
+from solverq.solvers.ode.euler_cromer import euler_cromer
+from solverq.solvers.ode.euler_forward import forward_euler
+from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.solution import ODESolution, Status
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

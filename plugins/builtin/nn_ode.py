@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
-from plugins.builtin.plots.ode import plot_solution
-from plugins.contract import Plugin, ProgressCallback, Result
-from plugins.errors import SolveFailed
-from solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
-from solvers.nn_ode.activations import ACTIVATIONS
-from solvers.nn_ode.network import Network
-from solvers.ode.problem import ODEProblem
+from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
+from solverq.plugins.builtin.plots.ode import plot_solution
+from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.errors import SolveFailed
+from solverq.solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
+from solverq.solvers.nn_ode.activations import ACTIVATIONS
+from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.ode.problem import ODEProblem
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,8 +1,8 @@
 """The parameters of an ODE problem, shared by the plugins that solve ODEs.
 
 A problem is named (`problem=decay`, `problem=oscillator`) or written out: `rhs` in the
-expression language of `solvers.expressions`, `order`, `y0`, `dy0`, `x0`, `x1`, `constants` and
-optionally `exact`. Parameters given explicitly override a named problem's defaults; its
+expression language of `solverq.solvers.expressions`, `order`, `y0`, `dy0`, `x0`, `x1`, `constants`
+and optionally `exact`. Parameters given explicitly override a named problem's defaults; its
 constants merge with the given ones, so `-p problem=decay -p constants.gamma=3` changes gamma
 only. Validated parameters hold the whole problem (the named problem's defaults filled in), so
 a stored job shows the equation it solved.
@@ -27,16 +27,16 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from plugins.parameters import ParameterModel
-from solvers.expressions import ExpressionError, Variables, parse
-from solvers.ode.equations import (
+from solverq.plugins.parameters import ParameterModel
+from solverq.solvers.expressions import ExpressionError, Variables, parse
+from solverq.solvers.ode.equations import (
     RESERVED_NAMES,
     exact_variables,
     expression_problem,
     rhs_variables,
 )
-from solvers.ode.named import NAMED_PROBLEMS
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.named import NAMED_PROBLEMS
+from solverq.solvers.ode.problem import ODEProblem
 
 MAX_COMPONENTS = 20
 MAX_CONSTANTS = 50

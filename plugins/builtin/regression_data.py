@@ -12,8 +12,8 @@ from typing import Literal
 
 import numpy as np
 
-from plugins.errors import RejectedRequest
-from solvers.regression.data import franke_data, polynomial_data
+from solverq.plugins.errors import RejectedRequest
+from solverq.solvers.regression.data import franke_data, polynomial_data
 
 NAMED_LAYOUTS = ({"x", "y"}, {"X", "y"})
 

@@ -10,32 +10,32 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
-from plugins.builtin.plots.sgd import plot_mse_history
-from plugins.builtin.regression_data import (
+from solverq.plugins.builtin.plots.sgd import plot_mse_history
+from solverq.plugins.builtin.regression_data import (
     Observations,
     generated_observations,
     read_observations,
 )
-from plugins.contract import Plugin, ProgressCallback, Result
-from plugins.errors import RejectedRequest, SolveFailed
-from plugins.parameters import ParameterModel
-from solvers.regression.autodiff import autograd_gradient
-from solvers.regression.cost import analytic_gradient
-from solvers.regression.design import design_width, polynomial_design
-from solvers.regression.fit import FitResult, FitSettings, Status, fit
-from solvers.regression.optimizers import UpdateRule
-from solvers.regression.optimizers.adagrad import Adagrad
-from solvers.regression.optimizers.adam import Adam
-from solvers.regression.optimizers.gd import GradientDescent
-from solvers.regression.optimizers.momentum import Momentum
-from solvers.regression.optimizers.rmsprop import RMSprop
-from solvers.regression.problem import (
+from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.errors import RejectedRequest, SolveFailed
+from solverq.plugins.parameters import ParameterModel
+from solverq.solvers.regression.autodiff import autograd_gradient
+from solverq.solvers.regression.cost import analytic_gradient
+from solverq.solvers.regression.design import design_width, polynomial_design
+from solverq.solvers.regression.fit import FitResult, FitSettings, Status, fit
+from solverq.solvers.regression.optimizers import UpdateRule
+from solverq.solvers.regression.optimizers.adagrad import Adagrad
+from solverq.solvers.regression.optimizers.adam import Adam
+from solverq.solvers.regression.optimizers.gd import GradientDescent
+from solverq.solvers.regression.optimizers.momentum import Momentum
+from solverq.solvers.regression.optimizers.rmsprop import RMSprop
+from solverq.solvers.regression.problem import (
     RegressionProblem,
     closed_form,
     mean_squared_error,
     r2_score,
 )
-from solvers.regression.schedules import Constant, Inverse
+from solverq.solvers.regression.schedules import Constant, Inverse
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

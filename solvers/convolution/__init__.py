@@ -4,8 +4,8 @@
 array([1, 5, 6])
 """
 
-from solvers.convolution.dispatch import ConvolutionResult, convolve, run
-from solvers.convolution.planning import METHODS, Plan, plan_convolution
-from solvers.convolution.windows import MODES
+from solverq.solvers.convolution.dispatch import ConvolutionResult, convolve, run
+from solverq.solvers.convolution.planning import METHODS, Plan, plan_convolution
+from solverq.solvers.convolution.windows import MODES
 
 __all__ = ["METHODS", "MODES", "ConvolutionResult", "Plan", "convolve", "plan_convolution", "run"]

@@ -22,9 +22,9 @@ import functools
 import math
 from typing import NamedTuple
 
-from solvers.convolution.arithmetic import BIG_INTEGER, Arithmetic
-from solvers.convolution.fft import transform_length
-from solvers.convolution.windows import Window, multiply_adds
+from solverq.solvers.convolution.arithmetic import BIG_INTEGER, Arithmetic
+from solverq.solvers.convolution.fft import transform_length
+from solverq.solvers.convolution.windows import Window, multiply_adds
 
 MEMORY_LIMIT = 4 * 2**30
 COMPILED_LOOP_SECONDS = 1.0

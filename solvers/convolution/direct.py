@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from solvers.convolution.windows import Window
+from solverq.solvers.convolution.windows import Window
 
 PROGRESS_WORK = {"numbers": 2**22, "big integers": 2**16}
 

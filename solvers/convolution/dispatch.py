@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from solvers.convolution.arithmetic import FLOAT64, convert
-from solvers.convolution.direct import direct_convolve
-from solvers.convolution.fft import fft_convolve
-from solvers.convolution.planning import Plan, plan_convolution
-from solvers.convolution.toeplitz import toeplitz_convolve
-from solvers.convolution.windows import MODES
+from solverq.solvers.convolution.arithmetic import FLOAT64, convert
+from solverq.solvers.convolution.direct import direct_convolve
+from solverq.solvers.convolution.fft import fft_convolve
+from solverq.solvers.convolution.planning import Plan, plan_convolution
+from solverq.solvers.convolution.toeplitz import toeplitz_convolve
+from solverq.solvers.convolution.windows import MODES
 
 SMALL_MULTIPLY_ADDS = 2**15
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.fft
 
-from solvers.convolution.windows import Window
+from solverq.solvers.convolution.windows import Window
 
 UNIT_ROUNDOFF = 2.0**-53
 TWIDDLE_ERROR = 4 * UNIT_ROUNDOFF

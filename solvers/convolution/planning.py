@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.convolution import cost
-from solvers.convolution.arithmetic import BIG_INTEGER, Arithmetic, choose_arithmetic
-from solvers.convolution.fft import EXACT_ROUNDING_BOUND, rounding_error_bound
-from solvers.convolution.windows import Window, output_window
+from solverq.solvers.convolution import cost
+from solverq.solvers.convolution.arithmetic import BIG_INTEGER, Arithmetic, choose_arithmetic
+from solverq.solvers.convolution.fft import EXACT_ROUNDING_BOUND, rounding_error_bound
+from solverq.solvers.convolution.windows import Window, output_window
 
 METHODS = ("auto", "direct", "toeplitz", "fft")
 

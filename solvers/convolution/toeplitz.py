@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from solvers.convolution.windows import Window
+from solverq.solvers.convolution.windows import Window
 
 
 def toeplitz_matrix(a: np.ndarray, shape_b: tuple[int, ...], window: Window) -> np.ndarray:

@@ -18,9 +18,9 @@ against the whitelist (`parse.py`), and the tree is turned into closures over au
 
 from __future__ import annotations
 
-from solvers.expressions.c_source import CName, c_expression
-from solvers.expressions.evaluate import evaluator
-from solvers.expressions.parse import (
+from solverq.solvers.expressions.c_source import CName, c_expression
+from solverq.solvers.expressions.evaluate import evaluator
+from solverq.solvers.expressions.parse import (
     FUNCTIONS,
     MATH_CONSTANTS,
     MAX_DEPTH,

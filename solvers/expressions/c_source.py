@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from solvers.expressions.parse import FUNCTIONS, MATH_CONSTANTS, Variables
+from solverq.solvers.expressions.parse import FUNCTIONS, MATH_CONSTANTS, Variables
 
 CName = Callable[[str, int], str]
 """The C name of a variable: `(name, index)`, with index 0 for a scalar or a bare vector."""

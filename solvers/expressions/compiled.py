@@ -1,8 +1,8 @@
 """Evaluating an expression at many points x as a compiled C loop, else with numpy.
 
 The loop is generated from the parsed tree (`c_source`), compiled once per expression text and
-cached (`solvers.native`). Every name other than `x` is a parameter with one value per problem
-of a batch, passed as an array, so new values need no new compilation.
+cached (`solverq.solvers.native`). Every name other than `x` is a parameter with one value per
+problem of a batch, passed as an array, so new values need no new compilation.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from solvers.expressions.c_source import c_expression
-from solvers.expressions.parse import Expression
-from solvers.native import load_library
+from solverq.solvers.expressions.c_source import c_expression
+from solverq.solvers.expressions.parse import Expression
+from solverq.solvers.native import load_library
 
 TEMPLATE = """\
 /* Values of one expression at many points, generated from its parsed syntax tree. */

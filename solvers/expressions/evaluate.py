@@ -16,7 +16,7 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 
-from solvers.expressions.parse import MATH_CONSTANTS, Variables
+from solverq.solvers.expressions.parse import MATH_CONSTANTS, Variables
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 

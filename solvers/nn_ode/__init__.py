@@ -1,6 +1,6 @@
 """Neural-network trial solutions for ODEs (Lagaris, Likas and Fotiadis, 1998)."""
 
-from solvers.nn_ode.training import (
+from solverq.solvers.nn_ode.training import (
     NeuralODEResult,
     NeuralODESettings,
     Status,

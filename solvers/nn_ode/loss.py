@@ -20,9 +20,9 @@ from collections.abc import Callable
 import numpy as np
 from autograd import make_vjp
 
-from solvers.nn_ode.network import Network, network_backward, network_forward
-from solvers.nn_ode.trial import TrialSolution
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.nn_ode.network import Network, network_backward, network_forward
+from solverq.solvers.nn_ode.trial import TrialSolution
+from solverq.solvers.ode.problem import ODEProblem
 
 LossAndGradient = Callable[[np.ndarray], tuple[float, np.ndarray]]
 

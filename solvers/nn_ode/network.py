@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from solvers.nn_ode.activations import ACTIVATIONS, Derivatives
+from solverq.solvers.nn_ode.activations import ACTIVATIONS, Derivatives
 
 Layer = tuple[np.ndarray, np.ndarray]
 

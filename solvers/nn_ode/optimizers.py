@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
 
-from solvers.nn_ode.loss import LossAndGradient
+from solverq.solvers.nn_ode.loss import LossAndGradient
 
 IterationCallback = Callable[[int, float], None]
 

@@ -2,9 +2,9 @@
 Neural Networks 9(5), 1998).
 
 The trial solution y_t(x, p) = A(x) + B(x) N(x, p) meets the initial or boundary conditions for
-every p (see `solvers.nn_ode.trial`); p minimises the mean squared residual of the equation on
-collocation points in [x0, x1] (see `solvers.nn_ode.loss`). Training has converged when that loss
-is at most `tol`.
+every p (see `solverq.solvers.nn_ode.trial`); p minimises the mean squared residual of the equation
+on collocation points in [x0, x1] (see `solverq.solvers.nn_ode.loss`). Training has converged when
+that loss is at most `tol`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from enum import StrEnum
 
 import numpy as np
 
-from solvers.nn_ode import optimizers
-from solvers.nn_ode.loss import residual_loss
-from solvers.nn_ode.network import Network
-from solvers.nn_ode.trial import TrialSolution, trial_solution
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.nn_ode import optimizers
+from solverq.solvers.nn_ode.loss import residual_loss
+from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
+from solverq.solvers.ode.problem import ODEProblem
 
 Progress = Callable[[float, str], None]
 OPTIMIZERS = ("bfgs", "adam", "gd")

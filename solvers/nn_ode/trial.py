@@ -19,8 +19,8 @@ from math import comb
 
 import numpy as np
 
-from solvers.nn_ode.network import Network
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.ode.problem import ODEProblem
 
 
 class TrialSolution:

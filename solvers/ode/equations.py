@@ -1,4 +1,4 @@
-"""ODE problems written in the expression language (`solvers.expressions`).
+"""ODE problems written in the expression language (`solverq.solvers.expressions`).
 
 The right-hand side of component k is an expression in `x`, `y` (`y[k]` for a system), `dy`
 (order 2) and the constants; an exact solution is an expression in `x`, `x0`, `y0`, `dy0`
@@ -13,9 +13,9 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 
-from solvers.expressions import FUNCTIONS, MATH_CONSTANTS, Expression, Variables, parse
-from solvers.expressions.compiled import grid_values
-from solvers.ode.problem import ODEProblem, batch_size
+from solverq.solvers.expressions import FUNCTIONS, MATH_CONSTANTS, Expression, Variables, parse
+from solverq.solvers.expressions.compiled import grid_values
+from solverq.solvers.ode.problem import ODEProblem, batch_size
 
 RESERVED_NAMES = frozenset({"x", "y", "dy", "x0", "y0", "dy0", *MATH_CONSTANTS, *FUNCTIONS})
 """Names that a constant may not take."""

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.ode.first_order import first_order
-from solvers.ode.jacobian import column_jacobians
-from solvers.ode.problem import ODEProblem
-from solvers.ode.solution import ODESolution
-from solvers.ode.stepping import Grid, Progress, march
+from solverq.solvers.ode.first_order import first_order
+from solverq.solvers.ode.jacobian import column_jacobians
+from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.solution import ODESolution
+from solverq.solvers.ode.stepping import Grid, Progress, march
 
 NEWTON_ITERATIONS = 30
 STALE_ITERATIONS = 2

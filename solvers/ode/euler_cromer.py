@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.ode.euler_native import native_kernel
-from solvers.ode.first_order import first_order
-from solvers.ode.problem import ODEProblem
-from solvers.ode.solution import ODESolution
-from solvers.ode.stepping import Grid, Progress, march
+from solverq.solvers.ode.euler_native import native_kernel
+from solverq.solvers.ode.first_order import first_order
+from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.solution import ODESolution
+from solverq.solvers.ode.stepping import Grid, Progress, march
 
 
 def euler_cromer(

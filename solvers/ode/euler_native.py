@@ -1,9 +1,9 @@
 """Explicit Euler methods as compiled C loops, generated from the parsed equations.
 
 The whole loop over steps becomes one C function: the state stays in local variables, the
-right-hand side is the C translation of the parsed expressions (`solvers.expressions`), and
+right-hand side is the C translation of the parsed expressions (`solverq.solvers.expressions`), and
 each new state is written to the solution array. The function is compiled once per equation
-(`solvers.native`); the constants are passed as an array, so changing their values needs no
+(`solverq.solvers.native`); the constants are passed as an array, so changing their values needs no
 new compilation. The arithmetic is that of the numpy steps (x_i = x0 + i dx, z + dx f, no
 fused multiply-add), so both paths agree to the rounding of the math library.
 """
@@ -14,10 +14,10 @@ import ctypes
 
 import numpy as np
 
-from solvers.expressions import c_expression
-from solvers.native import load_library
-from solvers.ode.problem import ODEProblem
-from solvers.ode.stepping import Grid, Kernel
+from solverq.solvers.expressions import c_expression
+from solverq.solvers.native import load_library
+from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.stepping import Grid, Kernel
 
 ARGUMENT_TYPES = [
     ctypes.c_int64,  # first step

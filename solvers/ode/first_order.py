@@ -14,7 +14,7 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.problem import ODEProblem
 
 
 @dataclass(frozen=True, eq=False)

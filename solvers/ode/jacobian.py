@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from autograd import make_vjp
 
-from solvers.ode.first_order import FirstOrderSystem
+from solverq.solvers.ode.first_order import FirstOrderSystem
 
 
 def column_jacobians(system: FirstOrderSystem, x: Any, z: np.ndarray) -> tuple[np.ndarray, Any]:

@@ -11,9 +11,9 @@
   critical      (A + B t) e^{alpha t}.
 
 Each closed form is an expression of the language in x and a few coefficients computed here,
-so that it can be evaluated at many points by compiled code (`solvers.expressions.compiled`).
-The problems of a batch are grouped by their kind of solution.
-
+so that it can be evaluated at many points by compiled code
+(`solverq.solvers.expressions.compiled`). The problems of a batch are grouped by their kind of
+solution.
 The problems are the lecture's (FYS-STK3155/4155, University of Oslo, October 21); the closed
 forms are the textbook solution of linear equations with constant coefficients (W. E. Boyce,
 R. C. DiPrima, "Elementary Differential Equations", chapter 3).
@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from solvers.expressions import Expression, Variables, parse
-from solvers.expressions.compiled import grid_values
+from solverq.solvers.expressions import Expression, Variables, parse
+from solverq.solvers.expressions.compiled import grid_values
 
 ClosedForms = Callable[..., list["ClosedForm"]]
 

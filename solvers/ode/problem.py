@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from solvers.expressions import Expression
+from solverq.solvers.expressions import Expression
 
 
 @dataclass(frozen=True, eq=False)

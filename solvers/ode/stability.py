@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.ode.first_order import FirstOrderSystem
-from solvers.ode.jacobian import column_jacobians
+from solverq.solvers.ode.first_order import FirstOrderSystem
+from solverq.solvers.ode.jacobian import column_jacobians
 
 SAMPLES = 17
 TOLERANCE = 1e-12

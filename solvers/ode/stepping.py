@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.ode.first_order import FirstOrderSystem
-from solvers.ode.problem import ODEProblem
-from solvers.ode.solution import ODESolution, Status
+from solverq.solvers.ode.first_order import FirstOrderSystem
+from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.solution import ODESolution, Status
 
 Step = Callable[[float, float, np.ndarray], np.ndarray | None]
 """`step(x_i, x_next, z_i)`: the state at x_next, or None when it cannot be computed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from autograd import grad
 
-from solvers.regression.cost import cost
+from solverq.solvers.regression.cost import cost
 
 _cost_gradient = grad(cost)
 

@@ -23,13 +23,13 @@ from enum import StrEnum
 
 import numpy as np
 
-from solvers.regression.cost import Gradient, analytic_gradient
-from solvers.regression.data import Seed
-from solvers.regression.optimizers import Step, UpdateRule
-from solvers.regression.optimizers.gd import GradientDescent
-from solvers.regression.optimizers.sgd import MiniBatches
-from solvers.regression.problem import RegressionProblem, hessian, largest_eigenvalue
-from solvers.regression.schedules import Constant, Schedule
+from solverq.solvers.regression.cost import Gradient, analytic_gradient
+from solverq.solvers.regression.data import Seed
+from solverq.solvers.regression.optimizers import Step, UpdateRule
+from solverq.solvers.regression.optimizers.gd import GradientDescent
+from solverq.solvers.regression.optimizers.sgd import MiniBatches
+from solverq.solvers.regression.problem import RegressionProblem, hessian, largest_eigenvalue
+from solverq.solvers.regression.schedules import Constant, Schedule
 
 DIVERGENCE_GROWTH = 1e6
 PROGRESS_INTERVAL = 0.25

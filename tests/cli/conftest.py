@@ -1,7 +1,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from solverq.cli.main import app
 
 
 class Solverq:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from worker.store import JobStatus
+from solverq.worker.store import JobStatus
 
 RECORD_KEYS = {
     "id",

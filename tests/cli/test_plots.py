@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.figures import figure_of
+from solverq.worker.store import JobStore, SweepStore, open_database
 from tests.cli.outcomes import error_line
-from worker.figures import figure_of
-from worker.store import JobStore, SweepStore, open_database
 
 
 @pytest.fixture

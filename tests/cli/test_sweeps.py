@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
+from solverq.worker.store import JobStatus, SweepStore
 from tests.cli.outcomes import error_line
-from worker.store import JobStatus, SweepStore
 
 
 def test_a_sweep_runs_one_job_per_point_in_grid_order(solverq, solverq_env, test_plugins) -> None:

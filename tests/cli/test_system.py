@@ -2,7 +2,7 @@ import json
 import subprocess
 import sys
 
-from worker.store.models import SCHEMA_REVISION
+from solverq.worker.store.models import SCHEMA_REVISION
 
 
 def test_info_names_the_database_and_mode(solverq, solverq_env, test_plugins) -> None:
@@ -40,7 +40,7 @@ def test_unreachable_database_is_one_line(solverq, monkeypatch) -> None:
 
 def test_help_imports_nothing_heavy() -> None:
     probe = (
-        "import sys; from cli.main import app; "
+        "import sys; from solverq.cli.main import app; "
         "heavy = {'numpy', 'sqlalchemy', 'pydantic', 'celery', 'scipy', 'autograd'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

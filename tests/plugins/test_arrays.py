@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from plugins.arrays import array_problem, decode_arrays, encode_arrays
+from solverq.plugins.arrays import array_problem, decode_arrays, encode_arrays
 
 
 @pytest.mark.parametrize(

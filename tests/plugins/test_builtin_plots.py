@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from plugins.builtin.plots.convolution import plot_convolution
-from plugins.builtin.plots.ode import plot_solution
-from plugins.builtin.plots.sgd import plot_mse_history
-from plugins.plotting import new_figure
+from solverq.plugins.builtin.plots.convolution import plot_convolution
+from solverq.plugins.builtin.plots.ode import plot_solution
+from solverq.plugins.builtin.plots.sgd import plot_mse_history
+from solverq.plugins.plotting import new_figure
 
 
 def test_sgd_shows_the_mse_per_epoch_and_the_closed_form() -> None:
@@ -71,7 +71,7 @@ def test_complex_and_2d_convolutions() -> None:
 
 def draw(plugin_name: str, params: dict, inputs: dict | None = None):
     """Solve with a built-in plugin and draw its figure through the plugin's own hook."""
-    from plugins.registry import get_plugin
+    from solverq.plugins.registry import get_plugin
 
     plugin_class = get_plugin(plugin_name).plugin_class
     validated = plugin_class.validate(params, inputs or {})

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from pydantic import Field
 
-from plugins import Plugin, RejectedRequest, Result
-from plugins.contract import jsonable, refuse_non_finite
-from plugins.parameters import ParameterModel
-from plugins.testing import check_plugin
+from solverq.plugins import Plugin, RejectedRequest, Result
+from solverq.plugins.contract import jsonable, refuse_non_finite
+from solverq.plugins.parameters import ParameterModel
+from solverq.plugins.testing import check_plugin
 
 
 def test_the_example_third_party_plugins_meet_the_contract(test_plugins) -> None:

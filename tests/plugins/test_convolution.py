@@ -7,10 +7,10 @@ import pytest
 from scipy import signal
 from typer.testing import CliRunner
 
-from cli.main import app
-from plugins import RejectedRequest
-from plugins.builtin.convolution import ConvolutionPlugin
-from plugins.testing import check_plugin
+from solverq.cli.main import app
+from solverq.plugins import RejectedRequest
+from solverq.plugins.builtin.convolution import ConvolutionPlugin
+from solverq.plugins.testing import check_plugin
 
 
 def solverq(*args: str):

@@ -4,10 +4,10 @@ stability warning, failures, and the refusals of its own parameters."""
 import numpy as np
 import pytest
 
-from plugins.builtin.euler import EulerPlugin
-from plugins.contract import no_progress
-from plugins.errors import RejectedRequest, SolveFailed
-from plugins.testing import check_plugin
+from solverq.plugins.builtin.euler import EulerPlugin
+from solverq.plugins.contract import no_progress
+from solverq.plugins.errors import RejectedRequest, SolveFailed
+from solverq.plugins.testing import check_plugin
 
 SUMMARY_KEYS = ["method", "steps", "dx", "x_end", "y_end", "warnings", "engine"]
 ERROR_KEYS = ["max_abs_error", "final_error"]

@@ -4,10 +4,10 @@ boundary value problems, failed training, and the refusals of its own parameters
 import numpy as np
 import pytest
 
-from plugins.builtin.nn_ode import NeuralODEPlugin
-from plugins.contract import no_progress
-from plugins.errors import RejectedRequest, SolveFailed
-from plugins.testing import check_plugin
+from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
+from solverq.plugins.contract import no_progress
+from solverq.plugins.errors import RejectedRequest, SolveFailed
+from solverq.plugins.testing import check_plugin
 
 DECAY = {"problem": "decay", "constants": {"gamma": 2}, "x1": 1}
 DAMPED_OSCILLATOR = {

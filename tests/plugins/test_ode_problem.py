@@ -6,10 +6,10 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from plugins.builtin.ode_problem import ODEProblemParameters, build_problem
-from plugins.errors import RejectedRequest
-from plugins.parameters import stored_parameters, validate_parameters
-from solvers.ode.named import OSCILLATOR
+from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import stored_parameters, validate_parameters
+from solverq.solvers.ode.named import OSCILLATOR
 
 
 def validate(params: dict, model: type[ODEProblemParameters] = ODEProblemParameters):

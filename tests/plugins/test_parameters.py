@@ -3,8 +3,8 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import Field
 
-from plugins.errors import RejectedRequest
-from plugins.parameters import (
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import (
     ParameterModel,
     assign,
     parameter_names,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from plugins.contract import Plugin, Result
-from plugins.errors import RejectedRequest
-from plugins.plotting import (
+from solverq.plugins.contract import Plugin, Result
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.plotting import (
     new_figure,
     plot_arrays,
     plot_sweep_heatmap,

@@ -4,8 +4,8 @@ import warnings
 
 import pytest
 
-from plugins.errors import RejectedRequest
-from plugins.registry import PluginWarning, discover, get_plugin, reset
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.registry import PluginWarning, discover, get_plugin, reset
 from tests.conftest import install_distribution
 
 
@@ -25,8 +25,9 @@ def test_plugins_are_loaded_once(test_plugins) -> None:
 
 def test_asking_for_one_plugin_imports_only_that_one() -> None:
     probe = (
-        "import sys; from plugins.registry import get_plugin; get_plugin('euler'); "
-        "print('plugins.builtin.euler' in sys.modules, 'plugins.builtin.sgd' in sys.modules)"
+        "import sys; from solverq.plugins.registry import get_plugin; get_plugin('euler'); "
+        "print('solverq.plugins.builtin.euler' in sys.modules, "
+        "'solverq.plugins.builtin.sgd' in sys.modules)"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert loaded.stdout.split() == ["True", "False"], loaded.stderr
@@ -39,7 +40,7 @@ def test_builtin_plugins_come_through_the_same_entry_point_group() -> None:
         plugins = discover()
     for info in plugins.values():
         if info.distribution == "solverq":
-            assert info.plugin_class.__module__.startswith("plugins.builtin.")
+            assert info.plugin_class.__module__.startswith("solverq.plugins.builtin.")
 
 
 def test_misbehaving_plugins_warn_and_the_others_still_load(monkeypatch, test_plugins) -> None:

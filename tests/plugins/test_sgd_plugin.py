@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from numpy.polynomial import polynomial
 
-from plugins.builtin.sgd import RegressionPlugin
-from plugins.contract import no_progress
-from plugins.errors import RejectedRequest, SolveFailed
-from plugins.testing import check_plugin
+from solverq.plugins.builtin.sgd import RegressionPlugin
+from solverq.plugins.contract import no_progress
+from solverq.plugins.errors import RejectedRequest, SolveFailed
+from solverq.plugins.testing import check_plugin
 
 ISSUE_KEYS = {
     "theta",
@@ -69,7 +69,7 @@ def test_ridge_reports_its_closed_form():
         RegressionPlugin,
         {"data": "polynomial", "model": "ridge", "lambda": 0.01, "epochs": 100_000, "tol": 1e-12},
     )
-    from solvers.regression.data import polynomial_data
+    from solverq.solvers.regression.data import polynomial_data
 
     seed = np.random.SeedSequence(0).spawn(2)[0]
     x, y = polynomial_data(100, [1.0, 2.0, 3.0], 0.1, seed)

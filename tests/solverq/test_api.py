@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import solverq
-from plugins.errors import RejectedRequest, SolveFailed
-from worker.store import JobStatus, JobStore, open_database
+from solverq.plugins.errors import RejectedRequest, SolveFailed
+from solverq.worker.store import JobStatus, JobStore, open_database
 
 
 @pytest.fixture

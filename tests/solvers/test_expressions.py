@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from autograd import elementwise_grad, grad
 
-from solvers.expressions import (
+from solverq.solvers.expressions import (
     FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,

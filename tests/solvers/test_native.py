@@ -6,10 +6,10 @@ import warnings
 import numpy as np
 import pytest
 
-from solvers import native
-from solvers.expressions import FUNCTIONS, Variables, parse
-from solvers.expressions.compiled import compiled_values, grid_values
-from solvers.ode.euler_forward import forward_euler
+from solverq.solvers import native
+from solverq.solvers.expressions import FUNCTIONS, Variables, parse
+from solverq.solvers.expressions.compiled import compiled_values, grid_values
+from solverq.solvers.ode.euler_forward import forward_euler
 from tests.solvers.ode.problems import decay
 
 VARIABLES = Variables(scalars=("x", "a"), vectors={"v": 2})

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from solverq.worker.store import JobStore, open_database
 from tests.worker.pool import FAST_RECOVERY, WorkerPool
-from worker.store import JobStore, open_database
 
 
 @pytest.fixture

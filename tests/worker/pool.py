@@ -19,9 +19,9 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from cli.worker import node_name
-from worker.store import JobStore
-from worker.store.models import JobResult
+from solverq.cli.worker import node_name
+from solverq.worker.store import JobStore
+from solverq.worker.store.models import JobResult
 
 SOLVERQ = Path(sys.executable).with_name("solverq")
 FAST_RECOVERY = {

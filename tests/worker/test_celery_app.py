@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from worker.celery_app import ReaperStep, app, create_app
-from worker.settings import Settings
+from solverq.worker.celery_app import ReaperStep, app, create_app
+from solverq.worker.settings import Settings
 
 
 def test_messages_are_json_only_and_acknowledged_once_the_job_ended() -> None:

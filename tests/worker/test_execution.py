@@ -6,10 +6,10 @@ import time
 import numpy as np
 import pytest
 
-from plugins.errors import JobCancelled
-from worker.execution import execute_job, run_in_turn
-from worker.heartbeat import Heartbeat
-from worker.store import JobStatus, JobStore
+from solverq.plugins.errors import JobCancelled
+from solverq.worker.execution import execute_job, run_in_turn
+from solverq.worker.heartbeat import Heartbeat
+from solverq.worker.store import JobStatus, JobStore
 
 
 def test_a_job_runs_and_stores_its_result(store: JobStore, test_plugins) -> None:

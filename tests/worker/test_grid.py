@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from plugins.errors import RejectedRequest
-from worker.grid import (
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.grid import (
     MAX_POINTS,
     build_grid,
     describe_point,

@@ -12,13 +12,13 @@ import redis
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
-from cli.main import app
+from solverq.cli.main import app
+from solverq.worker import service
+from solverq.worker.queue import enqueue
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store.recovery import QueuedJob
 from tests.worker.pool import WorkerPool, lose_messages, result_counts, wait_for
-from worker import service
-from worker.queue import enqueue
-from worker.settings import Settings
-from worker.store import JobStatus, JobStore
-from worker.store.recovery import QueuedJob
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

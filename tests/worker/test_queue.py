@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 import redis
 
-from plugins.errors import RejectedRequest, SolverqError
-from worker import service
-from worker.settings import Settings
-from worker.store import JobStatus, JobStore
+from solverq.plugins.errors import RejectedRequest, SolverqError
+from solverq.worker import service
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStatus, JobStore
 
 pytestmark = pytest.mark.redis
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from worker.reaper import reap
-from worker.settings import Settings
-from worker.store import JobStatus, JobStore
-from worker.store.models import Job, utcnow
-from worker.store.recovery import QueuedJob
+from solverq.worker.reaper import reap
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store.models import Job, utcnow
+from solverq.worker.store.recovery import QueuedJob
 
 SETTINGS = Settings(
     database_url="unused",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.errors import RejectedRequest
-from worker.settings import HARD_TIME_LIMIT_GRACE, Settings
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.settings import HARD_TIME_LIMIT_GRACE, Settings
 
 VARIABLES = [
     "SOLVERQ_BROKER_URL",

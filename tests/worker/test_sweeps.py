@@ -3,12 +3,12 @@
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from plugins.errors import RejectedRequest
+from solverq.cli.main import app
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStatus, JobStore, SweepStore, open_database
+from solverq.worker.sweeps import submit_sweep, sweep_table
 from tests.cli.conftest import Solverq
-from worker.settings import Settings
-from worker.store import JobStatus, JobStore, SweepStore, open_database
-from worker.sweeps import submit_sweep, sweep_table
 
 
 @pytest.fixture

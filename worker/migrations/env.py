@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from worker.store.models import Base
+from solverq.worker.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

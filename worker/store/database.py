@@ -21,9 +21,9 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
-from plugins.errors import RejectedRequest
-from worker.store.direct import DirectStatements
-from worker.store.models import SCHEMA_REVISION
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store.direct import DirectStatements
+from solverq.worker.store.models import SCHEMA_REVISION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -72,8 +72,8 @@ class Database:
     def autocommit_first(self, statement: Executable, parameters: dict[str, Any]) -> Any:
         """The first row (or None) of a statement that returns rows, run as in `autocommit`;
         with psycopg, straight on the driver's connection, which costs a quarter of the CPU
-        (`worker.store.direct`). For the statements a worker runs for every job; with psycopg
-        the row is a plain tuple.
+        (`solverq.worker.store.direct`). For the statements a worker runs for every job; with
+        psycopg the row is a plain tuple.
         """
         if self._direct is not None:
             return self._direct.first(statement, parameters)

@@ -3,8 +3,8 @@
 A tiny job costs two statements, its claim and its outcome. Run through SQLAlchemy's
 `Connection`, each costs the worker about 0.28 ms of CPU (checking a connection out of the pool
 and in again, the execution context, the result object); run straight on psycopg's connection,
-about 0.07 ms. The statements are still SQLAlchemy's (`worker.store.statements`), compiled once
-for the engine's dialect; only their execution skips the engine.
+about 0.07 ms. The statements are still SQLAlchemy's (`solverq.worker.store.statements`), compiled
+once for the engine's dialect; only their execution skips the engine.
 
 Each thread keeps one connection of the autocommit engine for good, so the engine's set-up of a
 new connection applies to it. One that sat idle for `PING_AFTER_IDLE` seconds goes back to the

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, select, update
 
-from plugins.arrays import decode_arrays, encode_arrays
-from plugins.errors import RejectedRequest
-from worker.store.database import Database, retry_on_disconnect
-from worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
-from worker.store.queries import JobQuery
-from worker.store.records import JobRecord, StartedJob, job_record
-from worker.store.statements import (
+from solverq.plugins.arrays import decode_arrays, encode_arrays
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store.database import Database, retry_on_disconnect
+from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
+from solverq.worker.store.queries import JobQuery
+from solverq.worker.store.records import JobRecord, StartedJob, job_record
+from solverq.worker.store.statements import (
     CLAIM,
     FAIL,
     HEARTBEAT,

@@ -20,7 +20,7 @@ from sqlalchemy import Float, Text, and_, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
-from plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest
 
 RELATIVE_TOLERANCE = 1e-9
 MAX_LIST_ENTRIES = 100

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from plugins.errors import RejectedRequest
-from plugins.parameters import parse_assignment
-from worker.store.json_sql import JsonColumn, key_path
-from worker.store.models import Job, JobResult, JobStatus, utcnow
+from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.parameters import parse_assignment
+from solverq.worker.store.json_sql import JsonColumn, key_path
+from solverq.worker.store.models import Job, JobResult, JobStatus, utcnow
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

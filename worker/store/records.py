@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Row
 
-from worker.store.models import Job, JobStatus
+from solverq.worker.store.models import Job, JobStatus
 
 
 @dataclass(frozen=True)

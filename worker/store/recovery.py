@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import literal, select, update
 
-from worker.store.database import Database
-from worker.store.models import Job, JobStatus, utcnow
+from solverq.worker.store.database import Database
+from solverq.worker.store.models import Job, JobStatus, utcnow
 
 
 @dataclass(frozen=True)

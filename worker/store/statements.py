@@ -2,9 +2,9 @@
 
 Claiming a job, beating its heartbeat and storing its outcome are the pool's hot path: a tiny job
 costs little more than these. Built once with bind parameters and run on a plain connection (on
-PostgreSQL straight on the driver's, see `worker.store.direct`), they skip the statement building
-and the ORM work that would otherwise cost more CPU than the database itself. Each runs as one
-statement in autocommit mode (one round trip, no BEGIN or COMMIT) and returns no column the
+PostgreSQL straight on the driver's, see `solverq.worker.store.direct`), they skip the statement
+building and the ORM work that would otherwise cost more CPU than the database itself. Each runs as
+one statement in autocommit mode (one round trip, no BEGIN or COMMIT) and returns no column the
 worker does not use; only on SQLite are a success and its result two statements, in one
 transaction.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, LargeBinary, Text, bindparam, cast, func, insert, select, update
 
-from worker.store.models import Job, JobInput, JobResult, JobStatus, JSONData
+from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, JSONData
 
 JOBS = Job.__table__
 INPUTS = JobInput.__table__

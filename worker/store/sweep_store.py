@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, select
 
-from plugins.errors import RejectedRequest
-from worker.store.database import Database
-from worker.store.job_store import JobStore, cancel_unfinished, resolve_id
-from worker.store.models import Job, JobStatus, Sweep, utcnow
-from worker.store.records import JobRecord
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store.database import Database
+from solverq.worker.store.job_store import JobStore, cancel_unfinished, resolve_id
+from solverq.worker.store.models import Job, JobStatus, Sweep, utcnow
+from solverq.worker.store.records import JobRecord
 
 
 class UnknownSweep(RejectedRequest):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.regression.optimizers import Step
+from solverq.solvers.regression.optimizers import Step
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from solvers.regression.data import Seed
+from solverq.solvers.regression.data import Seed
 
 
 class MiniBatches:

@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from solvers.convolution import convolve, plan_convolution
-from solvers.convolution.fft import EXACT_ROUNDING_BOUND, rounding_error_bound, transform_length
+from solverq.solvers.convolution import convolve, plan_convolution
+from solverq.solvers.convolution.fft import (
+    EXACT_ROUNDING_BOUND,
+    rounding_error_bound,
+    transform_length,
+)
 from tests.solvers.convolution.references import schoolbook
 
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import linalg, signal
 
-from solvers.convolution import METHODS, MODES, convolve, plan_convolution
-from solvers.convolution.toeplitz import toeplitz_matrix
-from solvers.convolution.windows import output_window
+from solverq.solvers.convolution import METHODS, MODES, convolve, plan_convolution
+from solverq.solvers.convolution.toeplitz import toeplitz_matrix
+from solverq.solvers.convolution.windows import output_window
 from tests.solvers.convolution.references import arrays, exact_sums, numpy_mode, schoolbook
 
 EXAMPLES = settings(max_examples=150, deadline=None)

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from solvers.convolution import convolve, plan_convolution
-from solvers.convolution.cost import MEMORY_LIMIT
-from solvers.convolution.windows import multiply_adds, output_window
+from solverq.solvers.convolution import convolve, plan_convolution
+from solverq.solvers.convolution.cost import MEMORY_LIMIT
+from solverq.solvers.convolution.windows import multiply_adds, output_window
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ with autograd.numpy, and a first-order system."""
 import autograd.numpy as anp
 import numpy as np
 
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.problem import ODEProblem
 
 
 def damped_sine(x: np.ndarray) -> np.ndarray:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from autograd import elementwise_grad
 
-from solvers.nn_ode.loss import residual, residual_loss
-from solvers.nn_ode.network import Network
-from solvers.nn_ode.trial import trial_solution
+from solverq.solvers.nn_ode.loss import residual, residual_loss
+from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.nn_ode.trial import trial_solution
 from tests.solvers.nn_ode import problems
 from tests.solvers.nn_ode.test_network import reference_network
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from autograd import elementwise_grad
 
-from solvers.nn_ode.activations import ACTIVATIONS
-from solvers.nn_ode.network import Network, network_backward, network_forward
+from solverq.solvers.nn_ode.activations import ACTIVATIONS
+from solverq.solvers.nn_ode.network import Network, network_backward, network_forward
 
 REFERENCE = {
     "sigmoid": lambda z: 1 / (1 + anp.exp(-z)),

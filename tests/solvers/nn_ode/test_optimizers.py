@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from solvers.nn_ode.optimizers import adam, bfgs, gradient_descent
+from solverq.solvers.nn_ode.optimizers import adam, bfgs, gradient_descent
 
 CURVATURES = np.array([1.0, 4.0, 9.0])
 

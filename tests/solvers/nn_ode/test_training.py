@@ -5,8 +5,8 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from solvers.nn_ode import NeuralODESettings, Status, max_abs_error, solve
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.nn_ode import NeuralODESettings, Status, max_abs_error, solve
+from solverq.solvers.ode.problem import ODEProblem
 from tests.solvers.nn_ode import problems
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from autograd import elementwise_grad
 
-from solvers.nn_ode.network import Network, network_forward
-from solvers.nn_ode.trial import DirichletBVP, FirstOrderIVP, SecondOrderIVP, trial_solution
+from solverq.solvers.nn_ode.network import Network, network_forward
+from solverq.solvers.nn_ode.trial import DirichletBVP, FirstOrderIVP, SecondOrderIVP, trial_solution
 from tests.solvers.nn_ode import problems
 
 X0, X1 = 0.5, 2.0

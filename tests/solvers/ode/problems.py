@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from solvers.ode.equations import expression_problem
-from solvers.ode.named import OSCILLATOR
-from solvers.ode.problem import ODEProblem
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.named import OSCILLATOR
+from solverq.solvers.ode.problem import ODEProblem
 
 
 def decay(

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from autograd import jacobian
 
-from solvers.expressions import ExpressionError
-from solvers.ode.equations import expression_problem
+from solverq.solvers.expressions import ExpressionError
+from solverq.solvers.ode.equations import expression_problem
 
 
 def oscillator_system(**overrides):

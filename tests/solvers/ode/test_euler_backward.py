@@ -4,9 +4,9 @@ order 1, and Newton iterations that cannot converge."""
 import numpy as np
 import pytest
 
-from solvers.ode.equations import expression_problem
-from solvers.ode.euler_backward import backward_euler
-from solvers.ode.solution import Status
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_backward import backward_euler
+from solverq.solvers.ode.solution import Status
 from tests.solvers.ode.problems import decay, oscillator
 from tests.solvers.ode.test_euler_forward import observed_order
 

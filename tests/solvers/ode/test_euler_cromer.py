@@ -4,9 +4,9 @@ convergence of order 1, and the compiled loop against the numpy loop."""
 import numpy as np
 import pytest
 
-from solvers.ode.equations import expression_problem
-from solvers.ode.euler_cromer import euler_cromer
-from solvers.ode.euler_forward import forward_euler
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_cromer import euler_cromer
+from solverq.solvers.ode.euler_forward import forward_euler
 from tests.solvers.ode.problems import decay, oscillator
 from tests.solvers.ode.test_euler_forward import observed_order
 

@@ -4,10 +4,10 @@ the numpy loop, the stability warning, divergence and progress."""
 import numpy as np
 import pytest
 
-from solvers.ode import stability
-from solvers.ode.equations import expression_problem
-from solvers.ode.euler_forward import forward_euler
-from solvers.ode.solution import Status
+from solverq.solvers.ode import stability
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_forward import forward_euler
+from solverq.solvers.ode.solution import Status
 from tests.solvers.ode.problems import decay, oscillator
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from solvers.ode.named import DECAY, OSCILLATOR
+from solverq.solvers.ode.named import DECAY, OSCILLATOR
 
 TOLERANCE = {"rtol": 1e-12, "atol": 1e-12}
 REGIMES = [

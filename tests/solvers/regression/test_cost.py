@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from solvers.regression.autodiff import autograd_gradient
-from solvers.regression.cost import analytic_gradient, cost
+from solverq.solvers.regression.autodiff import autograd_gradient
+from solverq.solvers.regression.cost import analytic_gradient, cost
 
 
 def random_batch(seed: int, n: int = 40, p: int = 6):

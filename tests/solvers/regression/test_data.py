@@ -1,6 +1,6 @@
 import numpy as np
 
-from solvers.regression.data import franke, franke_data, polynomial_data
+from solverq.solvers.regression.data import franke, franke_data, polynomial_data
 
 
 def test_polynomial_data_without_noise_lies_on_the_polynomial():

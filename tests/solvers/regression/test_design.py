@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.polynomial import polynomial
 
-from solvers.regression.design import design_width, polynomial_design
+from solverq.solvers.regression.design import design_width, polynomial_design
 
 
 def test_one_input_gives_the_vandermonde_matrix_in_increasing_powers():

@@ -1,17 +1,17 @@
 import numpy as np
 import pytest
 
-from solvers.regression import fit as fit_module
-from solvers.regression.autodiff import autograd_gradient
-from solvers.regression.data import polynomial_data
-from solvers.regression.design import polynomial_design
-from solvers.regression.fit import FitSettings, Status, fit
-from solvers.regression.optimizers.adagrad import Adagrad
-from solvers.regression.optimizers.adam import Adam
-from solvers.regression.optimizers.momentum import Momentum
-from solvers.regression.optimizers.rmsprop import RMSprop
-from solvers.regression.problem import RegressionProblem
-from solvers.regression.schedules import Inverse
+from solverq.solvers.regression import fit as fit_module
+from solverq.solvers.regression.autodiff import autograd_gradient
+from solverq.solvers.regression.data import polynomial_data
+from solverq.solvers.regression.design import polynomial_design
+from solverq.solvers.regression.fit import FitSettings, Status, fit
+from solverq.solvers.regression.optimizers.adagrad import Adagrad
+from solverq.solvers.regression.optimizers.adam import Adam
+from solverq.solvers.regression.optimizers.momentum import Momentum
+from solverq.solvers.regression.optimizers.rmsprop import RMSprop
+from solverq.solvers.regression.problem import RegressionProblem
+from solverq.solvers.regression.schedules import Inverse
 
 
 def quadratic_problem(lam: float = 0.0) -> RegressionProblem:

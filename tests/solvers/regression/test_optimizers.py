@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from solvers.regression.optimizers.adagrad import Adagrad
-from solvers.regression.optimizers.adam import Adam
-from solvers.regression.optimizers.gd import GradientDescent
-from solvers.regression.optimizers.momentum import Momentum
-from solvers.regression.optimizers.rmsprop import RMSprop
-from solvers.regression.optimizers.sgd import MiniBatches
+from solverq.solvers.regression.optimizers.adagrad import Adagrad
+from solverq.solvers.regression.optimizers.adam import Adam
+from solverq.solvers.regression.optimizers.gd import GradientDescent
+from solverq.solvers.regression.optimizers.momentum import Momentum
+from solverq.solvers.regression.optimizers.rmsprop import RMSprop
+from solverq.solvers.regression.optimizers.sgd import MiniBatches
 
 GRADIENT = np.array([0.5, -2.0, 4.0])
 

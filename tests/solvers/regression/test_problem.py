@@ -2,8 +2,8 @@ import autograd
 import numpy as np
 import pytest
 
-from solvers.regression.cost import cost
-from solvers.regression.problem import (
+from solverq.solvers.regression.cost import cost
+from solverq.solvers.regression.problem import (
     RegressionProblem,
     closed_form,
     hessian,

@@ -1,6 +1,6 @@
 import pytest
 
-from solvers.regression.schedules import Constant, Inverse
+from solverq.solvers.regression.schedules import Constant, Inverse
 
 
 def test_constant_rate_never_changes():

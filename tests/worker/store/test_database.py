@@ -5,10 +5,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from plugins.errors import RejectedRequest
-from worker.store import open_database
-from worker.store.database import MIGRATIONS, Database, redacted
-from worker.store.models import SCHEMA_REVISION, Base
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store import open_database
+from solverq.worker.store.database import MIGRATIONS, Database, redacted
+from solverq.worker.store.models import SCHEMA_REVISION, Base
 
 
 def test_schema_revision_names_the_newest_migration() -> None:

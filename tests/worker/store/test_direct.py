@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from worker.store import JobStatus, JobStore
-from worker.store.database import Database
+from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store.database import Database
 
 pytestmark = pytest.mark.usefixtures("postgres_server")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from worker.store import JobStore, open_database
+from solverq.worker.store import JobStore, open_database
 
 
 def test_a_forked_process_opens_its_own_engine(store: JobStore) -> None:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from worker.store import JobStatus, JobStore, UnknownJob, job_store
+from solverq.worker.store import JobStatus, JobStore, UnknownJob, job_store
 
 
 def test_a_created_job_is_queued_with_its_parameters_and_inputs(store: JobStore) -> None:

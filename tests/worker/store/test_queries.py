@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from plugins.errors import RejectedRequest
-from worker.store import JobStatus, JobStore
-from worker.store.models import Job
-from worker.store.queries import parse_moment, parse_where
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store.models import Job
+from solverq.worker.store.queries import parse_moment, parse_where
 
 
 def finished(store: JobStore, plugin: str, params: dict, summary: dict | None = None) -> str:

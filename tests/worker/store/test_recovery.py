@@ -6,9 +6,9 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from worker.store import JobStore
-from worker.store.models import utcnow
-from worker.store.recovery import requeue, stale_attempts, take_unclaimed
+from solverq.worker.store import JobStore
+from solverq.worker.store.models import utcnow
+from solverq.worker.store.recovery import requeue, stale_attempts, take_unclaimed
 
 REAPERS = 4
 

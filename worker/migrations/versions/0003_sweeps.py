@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from worker.store.models import UTCDateTime
+from solverq.worker.store.models import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"
