@@ -31,11 +31,11 @@ import numpy as np
 
 from solverq.plugins.builtin.euler import EulerPlugin
 from solverq.plugins.builtin.ode_problem import build_problem
-from solverq.plugins.contract import no_progress
 from solverq.solvers.ode.equations import expression_problem
 from solverq.solvers.ode.euler_forward import forward_euler
 from solverq.solvers.ode.euler_native import native_kernel
 from solverq.solvers.ode.stepping import Grid
+from solverq.solvers.outcome import no_progress
 from solverq.worker import service
 from solverq.worker.settings import Settings
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from solverq.cli import jobs, plots, plugins, queries, sweeps, system, worker
+from solverq.cli import jobs, listing, plots, plugins, sweeps, system, worker
 from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -23,8 +23,8 @@ app.add_typer(plugins.app, name="plugins")
 app.command("submit")(jobs.submit)
 app.command("status")(jobs.status)
 app.command("result")(jobs.result)
-app.command("list")(queries.list_jobs)
-app.command("compare")(queries.compare)
+app.command("list")(listing.list_jobs)
+app.command("compare")(listing.compare)
 app.command("plot")(plots.plot)
 app.command("cancel")(jobs.cancel)
 app.add_typer(sweeps.app, name="sweep")

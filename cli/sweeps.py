@@ -35,7 +35,7 @@ from solverq.cli.output import (
 
 if TYPE_CHECKING:
     from solverq.worker.store import SweepRecord
-    from solverq.worker.sweeps import SweepTable
+    from solverq.worker.sweep_service import SweepTable
 
 SUBMIT = "submit"
 SHORT_ID = 12
@@ -108,7 +108,7 @@ def submit(
     from solverq.cli.inputs import read_data, read_parameters
     from solverq.worker.grid import parse_grid_options
     from solverq.worker.settings import Settings
-    from solverq.worker.sweeps import submit_sweep, sweep_table, wait_sweep
+    from solverq.worker.sweep_service import submit_sweep, sweep_table, wait_sweep
 
     values = parse_grid_options(grid)
     params = read_parameters(params_file, param or [])
@@ -142,7 +142,7 @@ def submit(
 @app.command("status")
 def status(sweep_id: SweepArgument, wait: WaitOption = False, as_json: JsonOption = False) -> None:
     """Show how many jobs of a sweep are in each state; --wait follows it to the end."""
-    from solverq.worker.sweeps import sweep_store, wait_sweep
+    from solverq.worker.sweep_service import sweep_store, wait_sweep
 
     sweep = sweep_store().get(sweep_id)
     if wait and not sweep.finished:
@@ -168,7 +168,7 @@ def table(
 ) -> None:
     """One row per job of a sweep: its swept parameters and summary metrics."""
     from solverq.plugins.errors import RejectedRequest
-    from solverq.worker.sweeps import sweep_table
+    from solverq.worker.sweep_service import sweep_table
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")

@@ -1,12 +1,12 @@
 """The plugin contract, the entry-point registry and the built-in solver plugins."""
 
-from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed, SolverqError
 
 __all__ = [
     "JobCancelled",
     "Plugin",
-    "ProgressCallback",
+    "Progress",
     "RejectedRequest",
     "Result",
     "SolveFailed",

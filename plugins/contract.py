@@ -6,7 +6,7 @@ that draws a result:
     class Convolution(Plugin):
         name = "convolution"
         summary = "Discrete convolution: direct, Toeplitz and FFT"
-        Parameters = ConvolutionParameters      # a pydantic model, see plugins.parameters
+        Parameters = ConvolutionParameters      # a pydantic model, see solverq.plugins.parameters
 
         def solve(self, params, inputs, progress):
             ...
@@ -23,29 +23,17 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.parameters import validate_parameters
+from solverq.solvers.outcome import Progress
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-class ProgressCallback(Protocol):
-    """Reports how far a solve has come: `fraction` in [0, 1] and a short message.
-
-    It may raise `JobCancelled`: a plugin lets that propagate.
-    """
-
-    def __call__(self, fraction: float, message: str = "") -> None: ...
-
-
-def no_progress(fraction: float, message: str = "") -> None:
-    """A progress callback that ignores what it is told."""
 
 
 @dataclass
@@ -85,7 +73,7 @@ class Plugin:
         self,
         params: BaseModel,
         inputs: Mapping[str, np.ndarray],
-        progress: ProgressCallback,
+        progress: Progress,
     ) -> Result:
         """Solve the problem the validated parameters describe."""
         raise NotImplementedError

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from solverq.worker.queries import Comparison
+    from solverq.worker.job_search import Comparison
     from solverq.worker.store import JobRecord, SweepRecord
 
 
@@ -91,7 +91,7 @@ def list_jobs(
     """Jobs by plugin, state, sweep, creation time (a datetime, an ISO date, or a time ago such
     as "2h"), parameter values (`where={"eta": 0.1, "constants.gamma": 2}`), newest first or
     sorted by a summary metric (`sort="mse"`, or `"-mse"` for the largest first)."""
-    from solverq.worker.queries import find_jobs
+    from solverq.worker.job_search import find_jobs
 
     return find_jobs(
         plugin=plugin,
@@ -107,7 +107,7 @@ def list_jobs(
 
 def compare(*jobs: JobRecord | str) -> Comparison:
     """Two or more jobs side by side: the parameters that differ, and their summaries."""
-    from solverq.worker.queries import compare_jobs
+    from solverq.worker.job_search import compare_jobs
 
     return compare_jobs([_id(job) for job in jobs])
 
@@ -127,7 +127,7 @@ def sweep(
     takes it: "0.1,0.01", "logspace(-4,-1,4)"), on top of the shared `params`. Embedded, the
     points run before this returns, in `processes` local processes; with a broker,
     `wait=True` waits for all of them."""
-    from solverq.worker.sweeps import submit_sweep, wait_sweep
+    from solverq.worker.sweep_service import submit_sweep, wait_sweep
 
     submitted = submit_sweep(
         plugin,
@@ -143,7 +143,7 @@ def sweep(
 
 def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
     """The sweep now, with the number of its jobs in each state."""
-    from solverq.worker.sweeps import sweep_store
+    from solverq.worker.sweep_service import sweep_store
 
     return sweep_store().get(_id(sweep))
 
@@ -154,7 +154,7 @@ def sweep_table(
     """One record per job of the sweep, in grid order: its id, state, swept values and the
     summary values `metrics` names (by default every number, flag and string); with
     `as_frame=True` a pandas DataFrame of the same columns."""
-    from solverq.worker.sweeps import sweep_table as table_of
+    from solverq.worker.sweep_service import sweep_table as table_of
 
     table = table_of(_id(sweep), metrics)
     if not as_frame:

@@ -11,7 +11,7 @@ from solverq.plugins.registry import get_plugin
 from solverq.worker.service import job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, SweepStore, UnknownJob, UnknownSweep
-from solverq.worker.sweeps import sweep_table
+from solverq.worker.sweep_service import sweep_table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,6 +1,6 @@
 """Running the jobs of an embedded sweep in several local processes.
 
-Each process is a fresh `python -m worker.sweep_processes SWEEP_ID`: nothing of the caller's
+Each process is a fresh `python -m solverq.worker.sweep_processes SWEEP_ID`: nothing of the caller's
 `__main__` runs again in it, so a sweep starts processes alike from a script, a notebook or
 standard input. A process takes the sweep's queued jobs one at a time, in grid order, until none
 is left; taking a job is one conditional UPDATE, so no job runs twice. The caller follows the

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from solverq.plugins import Plugin, ProgressCallback, RejectedRequest, Result
+from solverq.plugins import Plugin, Progress, RejectedRequest, Result
 from solverq.plugins.builtin.plots.convolution import plot_convolution
 from solverq.plugins.parameters import ParameterModel
 from solverq.solvers.convolution import convolve, plan_convolution
@@ -128,7 +128,7 @@ class ConvolutionPlugin(Plugin):
         self,
         params: ConvolutionParameters,
         inputs: Mapping[str, np.ndarray],
-        progress: ProgressCallback,
+        progress: Progress,
     ) -> Result:
         a, b = _input_arrays(params, inputs)
         result = convolve(a, b, params.mode, params.method, progress)

@@ -19,13 +19,14 @@ from pydantic import Field, model_validator
 
 from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
 from solverq.plugins.builtin.plots.ode import plot_solution
-from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import SolveFailed
 from solverq.solvers.ode.euler_backward import backward_euler
 from solverq.solvers.ode.euler_cromer import euler_cromer
 from solverq.solvers.ode.euler_forward import forward_euler
 from solverq.solvers.ode.problem import ODEProblem
-from solverq.solvers.ode.solution import ODESolution, Status
+from solverq.solvers.ode.solution import ODESolution
+from solverq.solvers.outcome import SolveStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -99,7 +100,7 @@ class EulerPlugin(Plugin):
     Parameters = EulerParameters
 
     def solve(
-        self, params: EulerParameters, inputs: Mapping[str, np.ndarray], progress: ProgressCallback
+        self, params: EulerParameters, inputs: Mapping[str, np.ndarray], progress: Progress
     ) -> Result:
         problem = build_problem(params)
         steps = params.steps
@@ -109,13 +110,13 @@ class EulerPlugin(Plugin):
 
         solution = METHODS[params.method](problem, steps, params.dx, progress=report)
         method = METHOD_NAMES[params.method]
-        if solution.status is Status.DIVERGED:
+        if solution.status is SolveStatus.DIVERGED:
             reasons = "; ".join(solution.warnings)
             raise SolveFailed(
                 f"diverged at x = {solution.failed_at:.6g} ({method}, dx = {solution.dx:.6g})"
                 + (f": {reasons}" if reasons else "")
             )
-        if solution.status is Status.NOT_CONVERGED:
+        if solution.status is SolveStatus.NOT_CONVERGED:
             raise SolveFailed(
                 f"the Newton iterations of {method} did not converge at x = "
                 f"{solution.failed_at:.6g}; try a smaller step"

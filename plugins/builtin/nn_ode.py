@@ -17,12 +17,13 @@ from pydantic import Field, field_validator, model_validator
 
 from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
 from solverq.plugins.builtin.plots.ode import plot_solution
-from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import SolveFailed
-from solverq.solvers.nn_ode import NeuralODEResult, NeuralODESettings, Status, max_abs_error, solve
+from solverq.solvers.nn_ode import NeuralODEResult, NeuralODESettings, max_abs_error, solve
 from solverq.solvers.nn_ode.activations import ACTIVATIONS
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.outcome import SolveStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -208,17 +209,17 @@ class NeuralODEPlugin(Plugin):
         self,
         params: NeuralODEParameters,
         inputs: Mapping[str, np.ndarray],
-        progress: ProgressCallback,
+        progress: Progress,
     ) -> Result:
         problem = params.ode_problem()
         result = solve(problem, params.settings(), progress)
-        if result.status is Status.DIVERGED:
+        if result.status is SolveStatus.DIVERGED:
             raise SolveFailed(
                 f"diverged: the loss became non-finite after {result.iterations} iterations of "
                 f"{params.optimizer} (learning_rate = {params.learning_rate:g}); try a smaller "
                 "learning_rate"
             )
-        if result.status is Status.NOT_CONVERGED:
+        if result.status is SolveStatus.NOT_CONVERGED:
             raise SolveFailed(
                 f"not converged: the loss reached {result.loss:.3e} after {result.iterations} "
                 f"iterations of {params.optimizer}, above tol = {params.tol:g}; try more "

@@ -16,13 +16,14 @@ from solverq.plugins.builtin.regression_data import (
     generated_observations,
     read_observations,
 )
-from solverq.plugins.contract import Plugin, ProgressCallback, Result
+from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.plugins.parameters import ParameterModel
+from solverq.solvers.outcome import SolveStatus
 from solverq.solvers.regression.autodiff import autograd_gradient
 from solverq.solvers.regression.cost import analytic_gradient
 from solverq.solvers.regression.design import design_width, polynomial_design
-from solverq.solvers.regression.fit import FitResult, FitSettings, Status, fit
+from solverq.solvers.regression.fit import FitResult, FitSettings, fit
 from solverq.solvers.regression.optimizers import UpdateRule
 from solverq.solvers.regression.optimizers.adagrad import Adagrad
 from solverq.solvers.regression.optimizers.adam import Adam
@@ -162,9 +163,7 @@ class RegressionPlugin(Plugin):
         if params.data is None:
             _refuse_overflow(observations, _degree(params))
 
-    def solve(
-        self, params: Any, inputs: Mapping[str, np.ndarray], progress: ProgressCallback
-    ) -> Result:
+    def solve(self, params: Any, inputs: Mapping[str, np.ndarray], progress: Progress) -> Result:
         data_seed, shuffle_seed = np.random.SeedSequence(params.seed).spawn(2)
         observations = (
             read_observations(inputs)
@@ -178,7 +177,7 @@ class RegressionPlugin(Plugin):
         )
         problem = RegressionProblem(design, observations.response, params.lam)
         outcome = fit(problem, _settings(params, shuffle_seed), progress)
-        if outcome.status is Status.DIVERGED:
+        if outcome.status is SolveStatus.DIVERGED:
             raise SolveFailed(outcome.reason)
         progress(1.0, outcome.reason)
         return _result(problem, outcome, columns)
@@ -253,7 +252,7 @@ def _result(problem: RegressionProblem, outcome: FitResult, columns: list[str]) 
         "eta": outcome.eta,
         "lambda_max": outcome.lambda_max,
         "epochs": outcome.epochs,
-        "converged": outcome.status is Status.CONVERGED,
+        "converged": outcome.status is SolveStatus.CONVERGED,
         "status": outcome.status.value,
         "gradient_norm": outcome.gradient_norm,
     }

@@ -3,9 +3,8 @@
 from solverq.solvers.nn_ode.training import (
     NeuralODEResult,
     NeuralODESettings,
-    Status,
     max_abs_error,
     solve,
 )
 
-__all__ = ["NeuralODEResult", "NeuralODESettings", "Status", "max_abs_error", "solve"]
+__all__ = ["NeuralODEResult", "NeuralODESettings", "max_abs_error", "solve"]

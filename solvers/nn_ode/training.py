@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
@@ -20,17 +19,11 @@ from solverq.solvers.nn_ode.loss import residual_loss
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
 from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.outcome import Progress, SolveStatus
 
-Progress = Callable[[float, str], None]
 OPTIMIZERS = ("bfgs", "adam", "gd")
 PROGRESS_INTERVAL = 10
 """Progress is reported every this many iterations."""
-
-
-class Status(StrEnum):
-    CONVERGED = "converged"
-    NOT_CONVERGED = "not_converged"
-    DIVERGED = "diverged"
 
 
 @dataclass(frozen=True)
@@ -51,7 +44,7 @@ class NeuralODESettings:
 class NeuralODEResult:
     """A trained trial solution and how its training ended."""
 
-    status: Status
+    status: SolveStatus
     loss: float
     iterations: int
     loss_history: np.ndarray
@@ -107,11 +100,11 @@ def solve(
         minimisation = optimizers.gradient_descent(*arguments, settings.learning_rate)
 
     if minimisation.loss <= settings.tol:
-        status = Status.CONVERGED
+        status = SolveStatus.CONVERGED
     elif not np.isfinite(minimisation.history[-1]):
-        status = Status.DIVERGED
+        status = SolveStatus.DIVERGED
     else:
-        status = Status.NOT_CONVERGED
+        status = SolveStatus.NOT_CONVERGED
     if progress is not None:
         progress(1.0, f"{status.value}: loss {minimisation.loss:.3e}")
     return NeuralODEResult(

@@ -22,7 +22,8 @@ from solverq.solvers.ode.first_order import first_order
 from solverq.solvers.ode.jacobian import column_jacobians
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.ode.solution import ODESolution
-from solverq.solvers.ode.stepping import Grid, Progress, march
+from solverq.solvers.ode.stepping import Grid, march
+from solverq.solvers.outcome import Progress
 
 NEWTON_ITERATIONS = 30
 STALE_ITERATIONS = 2

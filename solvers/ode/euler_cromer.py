@@ -20,7 +20,8 @@ from solverq.solvers.ode.euler_native import native_kernel
 from solverq.solvers.ode.first_order import first_order
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.ode.solution import ODESolution
-from solverq.solvers.ode.stepping import Grid, Progress, march
+from solverq.solvers.ode.stepping import Grid, march
+from solverq.solvers.outcome import Progress
 
 
 def euler_cromer(

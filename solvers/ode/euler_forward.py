@@ -21,7 +21,8 @@ from solverq.solvers.ode.first_order import first_order
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.ode.solution import ODESolution
 from solverq.solvers.ode.stability import forward_euler_warning
-from solverq.solvers.ode.stepping import Grid, Progress, march
+from solverq.solvers.ode.stepping import Grid, march
+from solverq.solvers.outcome import Progress
 
 
 def forward_euler(

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
-
-class Status(StrEnum):
-    OK = "ok"
-    DIVERGED = "diverged"
-    """The solution overflowed or became NaN at `failed_at`."""
-    NOT_CONVERGED = "not converged"
-    """The iterations of an implicit step did not converge at `failed_at`."""
+from solverq.solvers.outcome import SolveStatus
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,7 +21,7 @@ class ODESolution:
     dx: float
     y: np.ndarray
     dy: np.ndarray | None
-    status: Status
+    status: SolveStatus
     failed_at: float | None = None
     engine: str = "numpy"
     """What ran the steps: "numpy" (a loop over steps, vectorised over a batch) or "C"."""

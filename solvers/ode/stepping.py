@@ -16,7 +16,8 @@ import numpy as np
 
 from solverq.solvers.ode.first_order import FirstOrderSystem
 from solverq.solvers.ode.problem import ODEProblem
-from solverq.solvers.ode.solution import ODESolution, Status
+from solverq.solvers.ode.solution import ODESolution
+from solverq.solvers.outcome import Progress, SolveStatus
 
 Step = Callable[[float, float, np.ndarray], np.ndarray | None]
 """`step(x_i, x_next, z_i)`: the state at x_next, or None when it cannot be computed."""
@@ -24,7 +25,6 @@ Step = Callable[[float, float, np.ndarray], np.ndarray | None]
 Kernel = Callable[[int, int, np.ndarray], None]
 """`kernel(first, last, z)`: fills z[first + 1 .. last] from z[first], in place."""
 
-Progress = Callable[[float], None]
 
 KERNEL_CHUNK = 1 << 16
 STEP_CHUNK = 1 << 10
@@ -63,7 +63,7 @@ def march(
     z = np.empty((grid.steps + 1, *system.z0.shape))
     z[0] = system.z0
     chunk = KERNEL_CHUNK if kernel is not None else STEP_CHUNK
-    status, failed_at = Status.OK, None
+    status, failed_at = SolveStatus.CONVERGED, None
     with np.errstate(all="ignore"):
         for first in range(0, grid.steps, chunk):
             last = min(first + chunk, grid.steps)
@@ -75,10 +75,10 @@ def march(
             states = z[first + 1 : reached + 1].reshape(reached - first, z[0].size)
             if not np.isfinite(states).all():
                 bad = ~np.isfinite(states).all(axis=1)
-                status, failed_at = Status.DIVERGED, float(x[first + 1 + int(bad.argmax())])
+                status, failed_at = SolveStatus.DIVERGED, float(x[first + 1 + int(bad.argmax())])
                 break
             if reached < last:
-                status, failed_at = Status.NOT_CONVERGED, float(x[reached + 1])
+                status, failed_at = SolveStatus.NOT_CONVERGED, float(x[reached + 1])
                 break
             if progress is not None:
                 progress(last / grid.steps)

@@ -17,12 +17,11 @@ epoch. Source: FYS-STK3155/4155, University of Oslo, lecture of October 21 (proj
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 
+from solverq.solvers.outcome import Progress, SolveStatus
 from solverq.solvers.regression.cost import Gradient, analytic_gradient
 from solverq.solvers.regression.data import Seed
 from solverq.solvers.regression.optimizers import Step, UpdateRule
@@ -33,8 +32,6 @@ from solverq.solvers.regression.schedules import Constant, Schedule
 
 DIVERGENCE_GROWTH = 1e6
 PROGRESS_INTERVAL = 0.25
-
-Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -52,12 +49,6 @@ class FitSettings:
     seed: Seed = 0
 
 
-class Status(StrEnum):
-    CONVERGED = "converged"
-    MAX_EPOCHS = "max_epochs"
-    DIVERGED = "diverged"
-
-
 @dataclass(frozen=True)
 class FitResult:
     """Where the descent ended: theta and its MSE, the MSE after each epoch run, the status with
@@ -69,7 +60,7 @@ class FitResult:
     gradient_norm: float
     mse_history: np.ndarray
     epochs: int
-    status: Status
+    status: SolveStatus
     reason: str
     eta: float
     lambda_max: float
@@ -89,7 +80,7 @@ def fit(
             f"diverged: eta = {eta:.3g} exceeds the stability bound 2/lambda_max = {bound:.3g} "
             "of gradient descent on this problem"
         )
-        return descent.result(0, Status.DIVERGED, reason, lambda_max)
+        return descent.result(0, SolveStatus.DIVERGED, reason, lambda_max)
 
     last_report = time.monotonic()
     with np.errstate(over="ignore", invalid="ignore"):
@@ -101,7 +92,7 @@ def fit(
                 descent.evaluate()
                 failure = _divergence(descent, epoch, initial_mse, bound)
                 if failure:
-                    return descent.result(epoch - 1, Status.DIVERGED, failure, lambda_max)
+                    return descent.result(epoch - 1, SolveStatus.DIVERGED, failure, lambda_max)
                 descent.history[epoch - 1] = descent.mse
             now = time.monotonic()
             if progress is not None and now - last_report >= PROGRESS_INTERVAL:
@@ -109,9 +100,9 @@ def fit(
                 progress(epoch / settings.epochs, f"epoch {epoch}, MSE {descent.mse:.4g}")
             if descent.gradient_norm <= settings.tol:
                 reason = f"the gradient norm fell to {descent.gradient_norm:.3g} <= tol"
-                return descent.result(epoch, Status.CONVERGED, reason, lambda_max)
+                return descent.result(epoch, SolveStatus.CONVERGED, reason, lambda_max)
     reason = f"{settings.epochs} epochs ran; the gradient norm is {descent.gradient_norm:.3g} > tol"
-    return descent.result(settings.epochs, Status.MAX_EPOCHS, reason, lambda_max)
+    return descent.result(settings.epochs, SolveStatus.NOT_CONVERGED, reason, lambda_max)
 
 
 def _divergence(descent: _Descent, epoch: int, initial_mse: float, bound: float) -> str | None:
@@ -204,7 +195,7 @@ class _Descent:
             t = epoch * self.batches.count + index
             self.step(self.theta, self.batch_gradient, schedule.rate(eta, t))
 
-    def result(self, epochs: int, status: Status, reason: str, lambda_max: float) -> FitResult:
+    def result(self, epochs: int, status: SolveStatus, reason: str, lambda_max: float) -> FitResult:
         return FitResult(
             theta=self.theta.copy(),
             mse=self.mse,

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from solverq.plugins.builtin.euler import EulerPlugin
-from solverq.plugins.contract import no_progress
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.plugins.testing import check_plugin
+from solverq.solvers.outcome import no_progress
 
 SUMMARY_KEYS = ["method", "steps", "dx", "x_end", "y_end", "warnings", "engine"]
 ERROR_KEYS = ["max_abs_error", "final_error"]

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
-from solverq.plugins.contract import no_progress
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.plugins.testing import check_plugin
+from solverq.solvers.outcome import no_progress
 
 DECAY = {"problem": "decay", "constants": {"gamma": 2}, "x1": 1}
 DAMPED_OSCILLATOR = {

@@ -3,9 +3,9 @@ import pytest
 from numpy.polynomial import polynomial
 
 from solverq.plugins.builtin.sgd import RegressionPlugin
-from solverq.plugins.contract import no_progress
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.plugins.testing import check_plugin
+from solverq.solvers.outcome import no_progress
 
 ISSUE_KEYS = {
     "theta",

@@ -18,8 +18,8 @@ from sqlalchemy import insert, select, update
 from solverq.plugins.arrays import decode_arrays, encode_arrays
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store.database import Database, retry_on_disconnect
+from solverq.worker.store.job_filters import JobQuery
 from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
-from solverq.worker.store.queries import JobQuery
 from solverq.worker.store.records import JobRecord, StartedJob, job_record
 from solverq.worker.store.statements import (
     CLAIM,

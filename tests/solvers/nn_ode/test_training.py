@@ -5,8 +5,9 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from solverq.solvers.nn_ode import NeuralODESettings, Status, max_abs_error, solve
+from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
 from solverq.solvers.ode.problem import ODEProblem
+from solverq.solvers.outcome import SolveStatus
 from tests.solvers.nn_ode import problems
 
 
@@ -18,7 +19,7 @@ def dense_grid(problem: ODEProblem) -> np.ndarray:
 def test_default_settings_reach_lagaris_accuracy(name: str) -> None:
     problem = problems.LAGARIS[name]()
     result = solve(problem, NeuralODESettings())
-    assert result.status is Status.CONVERGED
+    assert result.status is SolveStatus.CONVERGED
     assert result.loss <= 1e-10
     assert max_abs_error(result, problem.exact, dense_grid(problem)) <= 1e-5
     assert len(result.loss_history) == result.iterations + 1
@@ -28,7 +29,7 @@ def test_default_settings_reach_lagaris_accuracy(name: str) -> None:
 def test_a_system_of_first_order_equations() -> None:
     problem = problems.rotation()
     result = solve(problem, NeuralODESettings(tol=1e-9))
-    assert result.status is Status.CONVERGED
+    assert result.status is SolveStatus.CONVERGED
     assert result.solution(dense_grid(problem)).shape == (2, 1001)
     assert max_abs_error(result, problem.exact, dense_grid(problem)) <= 3e-5
 
@@ -37,7 +38,7 @@ def test_a_deeper_network_of_another_activation() -> None:
     problem = problems.decay()
     settings = NeuralODESettings(hidden=(6, 6), activation="tanh", points=20, tol=1e-8)
     result = solve(problem, settings)
-    assert result.status is Status.CONVERGED
+    assert result.status is SolveStatus.CONVERGED
     assert max_abs_error(result, problem.exact, dense_grid(problem)) <= 1e-4
 
 
@@ -51,21 +52,21 @@ def test_a_solution_the_network_cannot_fit_is_not_converged() -> None:
         dy0=None,
     )
     result = solve(problem, NeuralODESettings(points=100, iterations=200))
-    assert result.status is Status.NOT_CONVERGED
+    assert result.status is SolveStatus.NOT_CONVERGED
     assert result.loss > 1.0 and result.iterations == 200
 
 
 def test_adam_reaches_only_a_modest_accuracy_in_a_few_thousand_iterations() -> None:
     problem = problems.decay()
     result = solve(problem, NeuralODESettings(optimizer="adam", iterations=2000))
-    assert result.status is Status.NOT_CONVERGED
+    assert result.status is SolveStatus.NOT_CONVERGED
     assert 1e-10 < result.loss < result.loss_history[0]
 
 
 def test_gradient_descent_with_too_large_a_step_diverges() -> None:
     problem = problems.decay()
     result = solve(problem, NeuralODESettings(optimizer="gd", learning_rate=10.0))
-    assert result.status is Status.DIVERGED
+    assert result.status is SolveStatus.DIVERGED
 
 
 def test_progress_runs_from_zero_to_one() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from solverq.solvers.ode.equations import expression_problem
 from solverq.solvers.ode.euler_backward import backward_euler
-from solverq.solvers.ode.solution import Status
+from solverq.solvers.outcome import SolveStatus
 from tests.solvers.ode.problems import decay, oscillator
 from tests.solvers.ode.test_euler_forward import observed_order
 
@@ -14,7 +14,7 @@ from tests.solvers.ode.test_euler_forward import observed_order
 def test_decay_reproduces_the_closed_form_to_rounding() -> None:
     gamma, steps = 2.5, 500
     solution = backward_euler(decay(gamma, y0=3.0), steps)
-    assert solution.status is Status.OK
+    assert solution.status is SolveStatus.CONVERGED
     expected = 3.0 / (1 + gamma * 5.0 / steps) ** np.arange(steps + 1)
     np.testing.assert_allclose(solution.y[:, 0, 0], expected, rtol=1e-13, atol=0)
 
@@ -48,4 +48,4 @@ def test_a_step_without_a_solution_does_not_converge() -> None:
     # w = 1 + dx w^2 has no real solution for dx = 1
     problem = expression_problem(["y**2"], order=1, x0=0.0, x1=1.0, y0=np.array([1.0]))
     solution = backward_euler(problem, 1)
-    assert solution.status is Status.NOT_CONVERGED and solution.failed_at == 1.0
+    assert solution.status is SolveStatus.NOT_CONVERGED and solution.failed_at == 1.0

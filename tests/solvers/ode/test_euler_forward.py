@@ -7,7 +7,7 @@ import pytest
 from solverq.solvers.ode import stability
 from solverq.solvers.ode.equations import expression_problem
 from solverq.solvers.ode.euler_forward import forward_euler
-from solverq.solvers.ode.solution import Status
+from solverq.solvers.outcome import SolveStatus
 from tests.solvers.ode.problems import decay, oscillator
 
 
@@ -25,7 +25,9 @@ def observed_order(solve, problem, steps: int) -> float:
 def test_decay_reproduces_the_closed_form_to_rounding(native: bool) -> None:
     gamma, steps = 2.5, 1000
     solution = forward_euler(decay(gamma, y0=3.0), steps, native=native)
-    assert solution.status is Status.OK and solution.engine == ("C" if native else "numpy")
+    assert solution.status is SolveStatus.CONVERGED and solution.engine == (
+        "C" if native else "numpy"
+    )
     dx = 5.0 / steps
     expected = 3.0 * (1 - gamma * dx) ** np.arange(steps + 1)
     np.testing.assert_allclose(solution.y[:, 0, 0], expected, rtol=1e-13, atol=0)
@@ -101,7 +103,7 @@ def test_nonlinear_problems_get_no_stability_verdict() -> None:
 @pytest.mark.parametrize("native", [True, False])
 def test_divergence_is_a_status_with_the_x_where_it_happened(native: bool) -> None:
     solution = forward_euler(decay(3.0, x1=3000.0), 1000, native=native)  # dx = 3 > 2/3
-    assert solution.status is Status.DIVERGED
+    assert solution.status is SolveStatus.DIVERGED
     y = solution.y[:, 0, 0]
     first_bad = int(np.argmax(~np.isfinite(y)))
     assert np.isfinite(y[:first_bad]).all()

@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
 
+from solverq.solvers.outcome import SolveStatus
 from solverq.solvers.regression import fit as fit_module
 from solverq.solvers.regression.autodiff import autograd_gradient
 from solverq.solvers.regression.data import polynomial_data
 from solverq.solvers.regression.design import polynomial_design
-from solverq.solvers.regression.fit import FitSettings, Status, fit
+from solverq.solvers.regression.fit import FitSettings, fit
 from solverq.solvers.regression.optimizers.adagrad import Adagrad
 from solverq.solvers.regression.optimizers.adam import Adam
 from solverq.solvers.regression.optimizers.momentum import Momentum
@@ -33,7 +34,7 @@ def test_gd_with_eta_auto_converges_to_least_squares():
     problem = quadratic_problem()
     result = fit(problem, FitSettings(epochs=100_000, tol=1e-12))
     expected = np.linalg.lstsq(problem.design, problem.response, rcond=None)[0]
-    assert result.status is Status.CONVERGED
+    assert result.status is SolveStatus.CONVERGED
     assert np.linalg.norm(result.theta - expected) / np.linalg.norm(expected) < 1e-6
     assert result.gradient_norm <= 1e-12
     assert result.epochs == len(result.mse_history) < 100_000
@@ -46,7 +47,7 @@ def test_gd_on_ridge_converges_to_its_closed_form():
     expected = np.linalg.solve(
         design.T @ design + n * 0.01 * np.eye(3), design.T @ problem.response
     )
-    assert result.status is Status.CONVERGED
+    assert result.status is SolveStatus.CONVERGED
     assert np.linalg.norm(result.theta - expected) / np.linalg.norm(expected) < 1e-6
 
 
@@ -75,7 +76,7 @@ def test_every_optimizer_comes_within_one_percent_of_the_closed_form_mse(setting
     problem = well_conditioned_problem()
     least_squares = np.linalg.lstsq(problem.design, problem.response, rcond=None)[0]
     result = fit(problem, settings)
-    assert result.status is not Status.DIVERGED
+    assert result.status is not SolveStatus.DIVERGED
     assert result.mse == pytest.approx(mse(problem, result.theta), rel=1e-12)
     assert result.mse <= 1.01 * mse(problem, least_squares)
     residual = problem.design @ result.theta - problem.response
@@ -116,7 +117,7 @@ def test_gd_above_the_stability_bound_stops_before_its_first_epoch():
     problem = quadratic_problem()
     bound = 2 / np.linalg.eigvalsh(2 / 200 * problem.design.T @ problem.design)[-1]
     result = fit(problem, FitSettings(eta=1.5 * bound))
-    assert result.status is Status.DIVERGED
+    assert result.status is SolveStatus.DIVERGED
     assert result.reason == (
         f"diverged: eta = {1.5 * bound:.3g} exceeds the stability bound "
         f"2/lambda_max = {bound:.3g} of gradient descent on this problem"
@@ -127,13 +128,15 @@ def test_gd_above_the_stability_bound_stops_before_its_first_epoch():
 def test_gd_just_below_the_bound_does_not_diverge():
     problem = quadratic_problem()
     bound = 2 / np.linalg.eigvalsh(2 / 200 * problem.design.T @ problem.design)[-1]
-    assert fit(problem, FitSettings(eta=0.99 * bound, epochs=200)).status is Status.MAX_EPOCHS
+    assert (
+        fit(problem, FitSettings(eta=0.99 * bound, epochs=200)).status is SolveStatus.NOT_CONVERGED
+    )
 
 
 def test_growing_mse_is_divergence_named_with_eta_the_bound_and_the_epoch():
     problem = quadratic_problem()
     result = fit(problem, FitSettings(eta=5.0, schedule=Inverse(1000.0), epochs=500))
-    assert result.status is Status.DIVERGED
+    assert result.status is SolveStatus.DIVERGED
     assert result.reason.startswith("diverged in epoch ")
     assert (
         "eta = 5" in result.reason
@@ -146,7 +149,7 @@ def test_growing_mse_is_divergence_named_with_eta_the_bound_and_the_epoch():
 def test_overflow_is_divergence_and_no_nan_is_kept():
     problem = well_conditioned_problem()
     result = fit(problem, FitSettings(batch_size=10, eta=1e3, epochs=50))
-    assert result.status is Status.DIVERGED
+    assert result.status is SolveStatus.DIVERGED
     assert "diverged in epoch 1" in result.reason and "eta = 1e+03" in result.reason
     assert len(result.mse_history) == 0
 

@@ -7,7 +7,7 @@ from solverq.cli.main import app
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore, SweepStore, open_database
-from solverq.worker.sweeps import submit_sweep, sweep_table
+from solverq.worker.sweep_service import submit_sweep, sweep_table
 from tests.cli.conftest import Solverq
 
 

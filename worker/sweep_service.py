@@ -17,7 +17,7 @@ from solverq.plugins.errors import RejectedRequest
 from solverq.worker import service
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
-from solverq.worker.queries import lookup
+from solverq.worker.job_search import lookup
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore, SweepRecord, SweepStore, open_database
 from solverq.worker.sweep_processes import run_in_processes

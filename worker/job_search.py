@@ -11,7 +11,7 @@ from solverq.plugins.errors import RejectedRequest
 from solverq.worker.service import job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
-from solverq.worker.store.queries import parse_moment
+from solverq.worker.store.job_filters import parse_moment
 
 
 def find_jobs(

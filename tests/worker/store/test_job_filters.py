@@ -8,8 +8,8 @@ from sqlalchemy import update
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store.job_filters import parse_moment, parse_where
 from solverq.worker.store.models import Job
-from solverq.worker.store.queries import parse_moment, parse_where
 
 
 def finished(store: JobStore, plugin: str, params: dict, summary: dict | None = None) -> str:

@@ -66,8 +66,8 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first or by a summary metric."""
     from solverq.plugins.errors import RejectedRequest
-    from solverq.worker.queries import find_jobs, flatten, lookup
-    from solverq.worker.store.queries import parse_where
+    from solverq.worker.job_search import find_jobs, flatten, lookup
+    from solverq.worker.store.job_filters import parse_where
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
@@ -125,7 +125,7 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show jobs side by side: the parameters that differ and their summaries."""
-    from solverq.worker.queries import compare_jobs
+    from solverq.worker.job_search import compare_jobs
 
     comparison = compare_jobs(job_ids)
     if as_json:
