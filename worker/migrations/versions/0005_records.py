@@ -26,9 +26,7 @@ def upgrade() -> None:
     with op.batch_alter_table("jobs") as jobs:
         jobs.add_column(sa.Column("digest", sa.String(64), nullable=True))
         jobs.add_column(sa.Column("provenance", JSONData, nullable=True))
-        jobs.add_column(
-            sa.Column("tags", JSONData, nullable=False, server_default=sa.text("'{}'"))
-        )
+        jobs.add_column(sa.Column("tags", JSONData, nullable=False, server_default=sa.text("'{}'")))
         jobs.add_column(sa.Column("note", sa.Text(), nullable=True))
         jobs.create_index("ix_jobs_digest", ["digest"])
     op.create_table(
