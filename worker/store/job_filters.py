@@ -13,8 +13,9 @@ from sqlalchemy import Select, select
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.parameters import parse_assignment
-from solverq.worker.store.json_sql import KEY_PATTERN, JsonColumn, key_path
+from solverq.worker.store.json_sql import JsonColumn, key_path
 from solverq.worker.store.models import Job, JobResult, JobStatus, SweepJob, utcnow
+from solverq.worker.store.tagging import checked_tags
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -78,13 +79,10 @@ def parse_tags(texts: list[str]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for text in texts:
         key, sep, value = text.partition("=")
-        key = key.strip()
-        if not sep or not KEY_PATTERN.fullmatch(key):
-            raise RejectedRequest(
-                f"expected a tag as KEY=VALUE with KEY like run or data-set, got '{text}'"
-            )
-        tags[key] = value.strip()
-    return tags
+        if not sep:
+            raise RejectedRequest(f"expected a tag as KEY=VALUE, got '{text}'")
+        tags[key.strip()] = value.strip()
+    return checked_tags(tags)
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:

@@ -39,6 +39,7 @@ from solverq.worker.store.statements import (
     SUCCEED,
     SUCCEED_AND_STORE,
 )
+from solverq.worker.store.tagging import checked_note, checked_tags
 
 MIN_ID_PREFIX = 4
 IN_CLAUSE_SIZE = 500
@@ -104,8 +105,8 @@ class JobStore:
                 "sweep_id": sweep.id if sweep is not None else None,
                 "sweep_point": point if sweep is not None else None,
                 "digest": digest,
-                "tags": dict(tags or {}),
-                "note": note,
+                "tags": checked_tags(tags),
+                "note": checked_note(note),
             }
             for params, point, digest in zip(param_sets, points, digests, strict=True)
         ]
@@ -267,14 +268,14 @@ class JobStore:
         """Set tags of a job (a tag given again takes the new value)."""
         with self.database.session() as session:
             job = session.get(Job, self._resolve(session, job_id))
-            job.tags = {**job.tags, **tags}
+            job.tags = {**job.tags, **checked_tags(tags)}
         return self.get(job.id)
 
     def annotate(self, job_id: str, note: str) -> JobRecord:
         """Set the note of a job (an empty note removes it)."""
         with self.database.session() as session:
             job = session.get(Job, self._resolve(session, job_id))
-            job.note = note or None
+            job.note = checked_note(note)
         return self.get(job.id)
 
     def stored_bytes(self, job_ids: Sequence[str]) -> int:

@@ -107,9 +107,12 @@ class SweepStore:
         sweep_id: str,
         points: Mapping[int, JobRecord],
         inputs: Mapping[str, np.ndarray] | None = None,
+        *,
+        queue: str | None = None,
     ) -> list[str]:
-        """Queue a new job at each of the sweep's `points`, a copy of the job given for it (its
-        parameters, digest, tags, note and time limit); the new job ids, in the order given."""
+        """Queue a new job at each of the sweep's `points` for `queue`, a copy of the job given
+        for it (its parameters, digest, tags, note and time limit); the new job ids, in the
+        order given."""
         if not points:
             return []
         first = next(iter(points.values()))
@@ -123,7 +126,7 @@ class SweepStore:
             tags=first.tags,
             note=first.note,
             time_limit=first.time_limit,
-            queue=first.queue,
+            queue=queue,
             sweep=sweep,
             points=list(points),
         )
