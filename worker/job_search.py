@@ -52,13 +52,15 @@ class Comparison:
     jobs: list[JobRecord]
     params: dict[str, list[Any]]
     summary: dict[str, list[Any]]
+    tags: dict[str, list[Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "jobs": [
-                {"id": job.id, "plugin": job.plugin, "status": job.status.value}
+                {"id": job.id, "plugin": job.plugin, "status": job.status.value, "note": job.note}
                 for job in self.jobs
             ],
+            "tags": self.tags,
             "params": self.params,
             "summary": self.summary,
         }
@@ -70,9 +72,9 @@ def compare_jobs(job_ids: Sequence[str], *, settings: Settings | None = None) ->
         raise RejectedRequest("give at least two jobs to compare")
     store = job_store(settings)
     jobs = [store.get(job_id) for job_id in job_ids]
-    params = _side_by_side([flatten(job.params) for job in jobs])
-    differing = {key: values for key, values in params.items() if _differ(values)}
-    return Comparison(jobs, differing, _side_by_side([flatten(job.summary or {}) for job in jobs]))
+    differing = differing_parameters(jobs)
+    summary = _side_by_side([flatten(job.summary or {}) for job in jobs])
+    return Comparison(jobs, differing, summary, _side_by_side([job.tags for job in jobs]))
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,12 @@ def job_table(jobs: Sequence[JobRecord]) -> JobTable:
     fixed = [*JOB_TABLE_COLUMNS, "note"]
     seen = dict.fromkeys(column for row in rows for column in row if column not in fixed)
     return JobTable([*fixed, *seen], rows)
+
+
+def differing_parameters(jobs: Sequence[JobRecord]) -> dict[str, list[Any]]:
+    """The parameters (dotted keys) whose values differ between the jobs, one value per job."""
+    params = _side_by_side([flatten(job.params) for job in jobs])
+    return {key: values for key, values in params.items() if _differ(values)}
 
 
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
