@@ -85,8 +85,11 @@ def rerun(
     wait: WaitOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Submit a copy of a job (parameters, inputs, tags), with -p overrides; print its id, or
-    with --wait its outcome."""
+    """Submit a copy of a job with -p overrides; print its id, or with --wait its outcome.
+
+    The copy has the job's parameters (the overrides set on top), input arrays, tags and time
+    limit.
+    """
     from solverq.plugins.parameters import parse_assignment
     from solverq.worker import service
     from solverq.worker.settings import Settings

@@ -43,8 +43,7 @@ def plot(
         typer.Option(help="The .png or .svg file to write (default: ID.png in this folder)."),
     ] = None,
 ) -> None:
-    """Draw a job's result, a sweep's metric over its grid, or one array of several jobs; print
-    the file's path.
+    """Draw a job's result, a sweep's metric, or one array of several jobs; print the path.
 
     A job is drawn by its plugin; a sweep's metric as lines over one swept parameter, or as a
     heat map over two. Several jobs (or --sweep SWEEP) with --y ARRAY overlay that result

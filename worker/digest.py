@@ -6,6 +6,8 @@ written as its shortest round-trip form, ``repr``, with -0.0 as 0.0) and, for ea
 by name, its dtype (little-endian), its shape and the SHA-256 of its bytes in C order. Two jobs
 with the same digest compute the same thing, so a succeeded one can stand for the other; a new
 version of the plugin gives new digests, so an older version's results are never reused.
+
+SHA-256 is the hash of NIST FIPS 180-4, "Secure Hash Standard" (2015).
 """
 
 from __future__ import annotations

@@ -58,8 +58,10 @@ def job_provenance(plugin: str, params: Mapping[str, Any], worker: str | None) -
     return provenance
 
 
+@functools.cache
 def installed_version(distribution: str) -> str | None:
-    """The installed version of `distribution`, or None when it is not installed."""
+    """The installed version of `distribution`, or None when it is not installed (read once
+    per process: reading it scans the path)."""
     try:
         return version(distribution)
     except PackageNotFoundError:

@@ -169,7 +169,8 @@ def wait_sweep(
 
     def report(sweep: SweepRecord) -> None:
         if listener is not None:
-            listener(sweep.done / sweep.size, f"{sweep.done}/{sweep.size} jobs")
+            fraction = sweep.done / sweep.size if sweep.size else 1.0
+            listener(fraction, f"{sweep.done}/{sweep.size} jobs")
 
     return service.poll_until_finished(lambda: store.get(sweep_id), report, timeout)
 
