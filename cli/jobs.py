@@ -1,4 +1,4 @@
-"""Job commands: submit, status, result, cancel."""
+"""Job commands: submit, status, result, cancel, rerun."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ import typer
 from solverq.cli.errors import fail
 from solverq.cli.options import (
     DataOption,
+    NoteOption,
     ParamOption,
     ParamsFileOption,
     PluginArgument,
     QueueOption,
+    ReuseOption,
+    TagOption,
     TimeLimitOption,
 )
 from solverq.cli.output import (
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
 JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix of one.")]
+WaitOption = Annotated[bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")]
 
 
 def submit(
@@ -35,9 +39,10 @@ def submit(
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     data: DataOption = None,
-    wait: Annotated[
-        bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")
-    ] = False,
+    wait: WaitOption = False,
+    reuse: ReuseOption = False,
+    tag: TagOption = None,
+    note: NoteOption = None,
     time_limit: TimeLimitOption = None,
     queue: QueueOption = None,
     as_json: JsonOption = False,
@@ -46,23 +51,61 @@ def submit(
     from solverq.cli.inputs import read_data, read_parameters
     from solverq.worker import service
     from solverq.worker.settings import Settings
+    from solverq.worker.store.job_filters import parse_tags
 
     params = read_parameters(params_file, param or [])
     inputs = read_data(data or [])
+    tags = parse_tags(tag or [])
     settings = Settings.from_environment()
     show_progress = settings.embedded or wait
     with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
-        job = service.submit(
+        submission = service.submit_job(
             plugin,
             params,
             inputs,
+            reuse=reuse,
+            tags=tags,
+            note=note,
             time_limit=time_limit,
             queue=queue,
             settings=settings,
             listener=listener,
         )
+        job = submission.job
+        if submission.reused:
+            typer.echo(f"reused job {job.id} ({job.status.value})", err=True)
         if wait and not job.finished:
             job = service.wait(job.id, settings=settings, listener=listener)
+    _print_outcome(job, wait=wait, as_json=as_json)
+
+
+def rerun(
+    job_id: JobArgument,
+    param: ParamOption = None,
+    wait: WaitOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Submit a copy of a job with -p overrides; print its id, or with --wait its outcome.
+
+    The copy has the job's parameters (the overrides set on top), input arrays, tags and time
+    limit.
+    """
+    from solverq.plugins.parameters import parse_assignment
+    from solverq.worker import service
+    from solverq.worker.settings import Settings
+
+    overrides = dict(parse_assignment(text) for text in param or [])
+    settings = Settings.from_environment()
+    show_progress = settings.embedded or wait
+    with progress_bar(f"rerun {job_id}") if show_progress else nullcontext() as listener:
+        job = service.rerun(job_id, overrides, settings=settings, listener=listener)
+        if wait and not job.finished:
+            job = service.wait(job.id, settings=settings, listener=listener)
+    _print_outcome(job, wait=wait, as_json=as_json)
+
+
+def _print_outcome(job: JobRecord, *, wait: bool, as_json: bool) -> None:
+    """A submitted job: its record as JSON, its outcome (--wait) or its id."""
     if as_json:
         print_json(job.to_json())
     elif wait:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from solverq.cli.output import (
@@ -50,6 +51,10 @@ def list_jobs(
             ),
         ),
     ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KEY=VALUE", help="Only jobs with this tag. Repeatable."),
+    ] = None,
     sort: Annotated[
         str | None,
         typer.Option(
@@ -67,7 +72,7 @@ def list_jobs(
     """List jobs, newest first or by a summary metric."""
     from solverq.plugins.errors import RejectedRequest
     from solverq.worker.job_search import find_jobs, flatten, lookup
-    from solverq.worker.store.job_filters import parse_where
+    from solverq.worker.store.job_filters import parse_tags, parse_where
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
@@ -78,6 +83,7 @@ def list_jobs(
         since=since,
         until=until,
         where=parse_where(where or []),
+        tags=parse_tags(tag or []),
         sort=sort,
         limit=limit,
     )
@@ -89,6 +95,7 @@ def list_jobs(
         for job in jobs:
             record = job.to_json()
             row = {column: record[column] for column in JOB_COLUMNS}
+            row.update(flatten(job.tags, "tags."))
             row.update(flatten(job.params, "params."))
             row.update(flatten(job.summary or {}, "summary."))
             rows.append(row)
@@ -97,14 +104,21 @@ def list_jobs(
         return
     metric = sort.lstrip("-") if sort else None
     notes = [
-        job.error or (job.progress_message if job.status.value == "running" else "") for job in jobs
+        job.error
+        or (job.progress_message if job.status.value == "running" else "")
+        or job.note
+        or ""
+        for job in jobs
     ]
+    tags = [" ".join(f"{key}={value}" for key, value in sorted(job.tags.items())) for job in jobs]
     table = Table(box=None, padding=(0, 1))
     for header in ("id", "plugin", "status", "created", "duration", *([metric] if metric else [])):
         table.add_column(header, no_wrap=True, min_width=MIN_WIDTHS.get(header))
+    if any(tags):
+        table.add_column("tags", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
     if any(notes):
         table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
-    for job, note in zip(jobs, notes, strict=True):
+    for job, note, tagged in zip(jobs, notes, tags, strict=True):
         shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
         table.add_row(
             job.id[:12],
@@ -113,7 +127,8 @@ def list_jobs(
             short_time(job.created_at),
             duration(job),
             *shown,
-            *([note] if any(notes) else []),
+            *([escape(tagged)] if any(tags) else []),
+            *([escape(note)] if any(notes) else []),
         )
     stdout.print(table)
 
@@ -134,7 +149,16 @@ def compare(
     table = Table("", *(job.id[:12] for job in comparison.jobs), box=None, padding=(0, 2))
     table.add_row("plugin", *(job.plugin for job in comparison.jobs))
     table.add_row("status", *(status_text(job.status.value) for job in comparison.jobs))
-    for title, values in (("parameters", comparison.params), ("summary", comparison.summary)):
+    if any(job.note for job in comparison.jobs):
+        table.add_row("note", *(table_cell(job.note) for job in comparison.jobs))
+    sections = (
+        ("tags", comparison.tags),
+        ("parameters", comparison.params),
+        ("summary", comparison.summary),
+    )
+    for title, values in sections:
+        if not values and title == "tags":
+            continue
         table.add_section()
         table.add_row(f"[bold]{title}[/bold]")
         for key, row in values.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from solverq.cli import jobs, listing, plots, plugins, sweeps, system, worker
+from solverq.cli import curation, jobs, listing, plots, plugins, sweeps, system, worker
 from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -27,6 +27,10 @@ app.command("list")(listing.list_jobs)
 app.command("compare")(listing.compare)
 app.command("plot")(plots.plot)
 app.command("cancel")(jobs.cancel)
+app.command("rerun")(jobs.rerun)
+app.command("tag")(curation.tag)
+app.command("note")(curation.note)
+app.command("delete")(curation.delete)
 app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)
 app.command("worker")(worker.worker)

@@ -33,3 +33,18 @@ QueueOption = Annotated[
 PluginArgument = Annotated[
     str, typer.Argument(help="The solver plugin to run (see `solverq plugins`).")
 ]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", "-t", metavar="KEY=VALUE", help="A tag to keep with the job. Repeatable."
+    ),
+]
+NoteOption = Annotated[str | None, typer.Option("--note", help="A note to keep with the job.")]
+ReuseOption = Annotated[
+    bool,
+    typer.Option(
+        "--reuse",
+        help="Reuse an earlier job of the same plugin version, parameters and inputs "
+        "(succeeded, or still queued or running) instead of running it again.",
+    ),
+]

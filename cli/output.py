@@ -115,9 +115,16 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         state["progress"] = f"{job.progress:.0%} {job.progress_message}".strip()
     if job.error:
         state["error"] = job.error
+    if job.note:
+        state["note"] = job.note
+    if job.digest:
+        state["digest"] = job.digest
     stdout.print(key_value_table("job", state, cut=False))
+    if job.tags:
+        stdout.print(key_value_table("tags", job.tags))
     if with_params:
         stdout.print(key_value_table("parameters", job.params))
+        stdout.print(key_value_table("provenance", provenance_lines(job.provenance)))
     if job.summary is not None:
         stdout.print(key_value_table("summary", job.summary))
     if job.arrays:
@@ -127,6 +134,27 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         for name, info in job.arrays.items():
             arrays.add_row(name, "x".join(map(str, info["shape"])) or "scalar", info["dtype"])
         stdout.print(arrays)
+
+
+def provenance_lines(provenance: Mapping[str, Any] | None) -> dict[str, str]:
+    """A job's provenance as a few lines: what ran it, or that it is unknown."""
+    if provenance is None:
+        return {"": "unknown (not run yet, or stored before provenance was recorded)"}
+    plugin = provenance.get("plugin") or {}
+    versions = {"solverq": provenance.get("solverq"), "python": provenance.get("python")}
+    versions |= {"numpy": provenance.get("numpy"), **provenance.get("packages", {})}
+    lines = {
+        "plugin": f"{plugin.get('name')} {plugin.get('version') or '?'} "
+        f"({plugin.get('distribution') or 'not installed'})",
+        "versions": ", ".join(
+            f"{name} {number or 'not installed'}" for name, number in versions.items()
+        ),
+        "platform": str(provenance.get("platform")),
+        "ran on": f"{provenance.get('host')} by {provenance.get('worker')}",
+    }
+    if "seed" in provenance:
+        lines["seed"] = str(provenance["seed"])
+    return lines
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 solverq sweep PLUGIN --grid KEY=V1,V2,... [--grid ...] [-p KEY=VALUE]...
 solverq sweep status SWEEP [--wait]
 solverq sweep table SWEEP [--metric KEY]... [--json | --csv]
+solverq sweep resume SWEEP [--wait]
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from typer.core import TyperGroup
 from solverq.cli.errors import fail
 from solverq.cli.options import (
     DataOption,
+    NoteOption,
     ParamOption,
     ParamsFileOption,
     PluginArgument,
     QueueOption,
+    ReuseOption,
+    TagOption,
     TimeLimitOption,
 )
 from solverq.cli.output import (
@@ -35,7 +39,7 @@ from solverq.cli.output import (
 
 if TYPE_CHECKING:
     from solverq.worker.store import SweepRecord
-    from solverq.worker.sweep_service import SweepTable
+    from solverq.worker.sweep_service import SweepStart, SweepTable
 
 SUBMIT = "submit"
 SHORT_ID = 12
@@ -60,6 +64,9 @@ app = typer.Typer(
     ),
 )
 
+ProcessesOption = Annotated[
+    int, typer.Option(min=1, help="Embedded mode: run the points in this many local processes.")
+]
 SweepArgument = Annotated[str, typer.Argument(help="A sweep id, or a unique prefix of one.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 MetricOption = Annotated[
@@ -94,45 +101,89 @@ def submit(
     param: ParamOption = None,
     params_file: ParamsFileOption = None,
     data: DataOption = None,
-    processes: Annotated[
-        int,
-        typer.Option(min=1, help="Embedded mode: run the points in this many local processes."),
-    ] = 1,
+    processes: ProcessesOption = 1,
     wait: WaitOption = False,
     metric: MetricOption = None,
+    reuse: ReuseOption = False,
+    tag: TagOption = None,
+    note: NoteOption = None,
     time_limit: TimeLimitOption = None,
     queue: QueueOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sweep as JSON.")] = False,
 ) -> None:
-    """Submit one job per point of the grid; print the sweep id, or with --wait its table."""
+    """Submit one job per point of the grid; print the sweep id, or with --wait its table.
+
+    With --reuse, the points that earlier jobs computed are linked into the sweep, and only
+    the others run.
+    """
     from solverq.cli.inputs import read_data, read_parameters
     from solverq.worker.grid import parse_grid_options
     from solverq.worker.settings import Settings
-    from solverq.worker.sweep_service import submit_sweep, sweep_table, wait_sweep
+    from solverq.worker.store.job_filters import parse_tags
+    from solverq.worker.sweep_service import start_sweep
 
     values = parse_grid_options(grid)
     params = read_parameters(params_file, param or [])
     inputs = read_data(data or [])
+    tags = parse_tags(tag or [])
     settings = Settings.from_environment()
     show_progress = settings.embedded or wait
     with progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener:
-        sweep = submit_sweep(
+        start = start_sweep(
             plugin,
             values,
             params,
             inputs,
+            reuse=reuse,
+            tags=tags,
+            note=note,
             time_limit=time_limit,
             queue=queue,
             processes=processes,
             settings=settings,
             listener=listener,
         )
-        if wait and not sweep.finished:
-            sweep = wait_sweep(sweep.id, settings=settings, listener=listener)
+        if reuse:
+            typer.echo(
+                f"reused {len(start.reused)} of {start.sweep.size} points; "
+                f"{len(start.created)} new jobs",
+                err=True,
+            )
+    _follow(start, wait=wait, metric=metric, as_json=as_json)
+
+
+@app.command("resume")
+def resume(
+    sweep_id: SweepArgument,
+    processes: ProcessesOption = 1,
+    wait: WaitOption = False,
+    metric: MetricOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Queue the failed and cancelled points of a sweep again, as new jobs."""
+    from solverq.worker.settings import Settings
+    from solverq.worker.sweep_service import resume_sweep
+
+    settings = Settings.from_environment()
+    show_progress = settings.embedded or wait
+    with progress_bar(f"sweep {sweep_id}") if show_progress else nullcontext() as listener:
+        start = resume_sweep(sweep_id, processes=processes, settings=settings, listener=listener)
+    typer.echo(f"queued {len(start.created)} points of sweep {start.sweep.id} again", err=True)
+    _follow(start, wait=wait, metric=metric, as_json=as_json)
+
+
+def _follow(start: SweepStart, *, wait: bool, metric: list[str] | None, as_json: bool) -> None:
+    """A started sweep: its record as JSON, its table (--wait, once finished) or its id."""
+    from solverq.worker.sweep_service import sweep_table, wait_sweep
+
+    sweep = start.sweep
+    if wait and not sweep.finished:
+        with progress_bar(f"sweep {sweep.id[:SHORT_ID]}") as listener:
+            sweep = wait_sweep(sweep.id, listener=listener)
     if as_json:
         print_json(sweep.to_json())
     elif wait:
-        _print_table(sweep_table(sweep.id, metric or None, settings=settings))
+        _print_table(sweep_table(sweep.id, metric or None))
     else:
         typer.echo(sweep.id)
     if wait:
@@ -154,6 +205,8 @@ def status(sweep_id: SweepArgument, wait: WaitOption = False, as_json: JsonOptio
         details: dict[str, Any] = {"id": sweep.id, "plugin": sweep.plugin, "grid": sweep.grid}
         details["done"] = f"{sweep.done}/{sweep.size}"
         details.update({state.value: count for state, count in sweep.counts.items()})
+        if sweep.deleted:
+            details["deleted"] = sweep.deleted
         stdout.print(key_value_table("sweep", details))
     if wait:
         _exit_for(sweep)
@@ -192,7 +245,7 @@ def _print_table(result: SweepTable) -> None:
         table.add_column(column)
     for row in result.rows:
         cells = [table_cell(row[column]) for column in columns]
-        cells[0] = row["job"][:SHORT_ID]
+        cells[0] = (row["job"] or "")[:SHORT_ID]
         cells[1] = status_text(row["status"])
         table.add_row(*cells)
     stdout.print(table)

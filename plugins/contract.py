@@ -7,6 +7,8 @@ that draws a result:
         name = "convolution"
         summary = "Discrete convolution: direct, Toeplitz and FFT"
         Parameters = ConvolutionParameters      # a pydantic model, see solverq.plugins.parameters
+        requires = ("scipy",)                   # optional: versions recorded with each job
+        seed_parameter = None                   # optional: the parameter that seeds randomness
 
         def solve(self, params, inputs, progress):
             ...
@@ -50,6 +52,12 @@ class Plugin:
     name: ClassVar[str]
     summary: ClassVar[str]
     Parameters: ClassVar[type[BaseModel]]
+    requires: ClassVar[tuple[str, ...]] = ()
+    """Distributions the plugin's results depend on (beyond numpy): each job's provenance
+    records the versions of those installed where it ran."""
+    seed_parameter: ClassVar[str | None] = None
+    """The parameter that seeds the plugin's randomness, if it has any: each job's provenance
+    records its value."""
 
     @classmethod
     def validate(

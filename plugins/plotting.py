@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,29 @@ def plot_arrays(figure: Figure, arrays: Mapping[str, np.ndarray]) -> None:
         if spans_decades(plotted[name]):
             axes.set_yscale("log")
     axes.set_xlabel("index")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of `plot_lines`: its label and its points."""
+
+    label: str
+    x: np.ndarray
+    y: np.ndarray
+
+
+def plot_lines(figure: Figure, lines: Sequence[Line], x_label: str, y_label: str) -> None:
+    """Labelled lines on one axes, each axis on a log scale when its values span decades."""
+    axes = figure.subplots()
+    for line in lines:
+        axes.plot(line.x, line.y, marker="." if line.y.size <= 50 else "", label=line.label)
+    axes.legend()
+    if spans_decades(np.concatenate([line.x for line in lines])):
+        axes.set_xscale("log")
+    if spans_decades(np.concatenate([line.y for line in lines])):
+        axes.set_yscale("log")
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
 
 
 def plot_sweep_lines(

@@ -23,6 +23,9 @@ def submit(
     *,
     inputs: Mapping[str, np.ndarray] | None = None,
     wait: bool = False,
+    reuse: bool = False,
+    tags: Mapping[str, str] | None = None,
+    note: str | None = None,
     time_limit: float | None = None,
     queue: str | None = None,
     **keyword_params: Any,
@@ -30,11 +33,20 @@ def submit(
     """Submit a job of `plugin` with `params` and the keyword parameters on top of them
     (`submit("sgd", eta=0.1)`; a parameter named like an argument of this function goes in
     `params`), and input arrays by name. Embedded, the job runs before this returns; with a
-    broker, `wait=True` waits for it."""
+    broker, `wait=True` waits for it. With `reuse=True` an earlier job of the same plugin
+    version, parameters and inputs (succeeded, or still queued or running) is returned instead
+    of a new one. `tags` and `note` are kept with the job."""
     from solverq.worker import service
 
     job = service.submit(
-        plugin, {**(params or {}), **keyword_params}, inputs, time_limit=time_limit, queue=queue
+        plugin,
+        {**(params or {}), **keyword_params},
+        inputs,
+        reuse=reuse,
+        tags=tags,
+        note=note,
+        time_limit=time_limit,
+        queue=queue,
     )
     return service.wait(job.id) if wait and not job.finished else job
 
@@ -70,6 +82,37 @@ def result(
     return finished.summary or {}, service.job_store().result_arrays(finished.id)
 
 
+def rerun(job: JobRecord | str, *, wait: bool = False, **overrides: Any) -> JobRecord:
+    """Submit a copy of a job (its parameters, inputs, tags), with `overrides` set on top of its
+    parameters (`rerun(job, eta=0.01)`; `**{"constants.gamma": 2}` for an entry)."""
+    from solverq.worker import service
+
+    copy = service.rerun(_id(job), overrides)
+    return service.wait(copy.id) if wait and not copy.finished else copy
+
+
+def tag(job: JobRecord | str, **tags: str) -> JobRecord:
+    """Set tags of a job (`tag(job, run="baseline")`)."""
+    from solverq.worker import service
+
+    return service.tag_job(_id(job), tags)
+
+
+def note(job: JobRecord | str, text: str) -> JobRecord:
+    """Set the note of a job; an empty text removes it."""
+    from solverq.worker import service
+
+    return service.note_job(_id(job), text)
+
+
+def delete(*jobs: JobRecord | str, force: bool = False) -> int:
+    """Delete jobs for good, with their inputs and results; how many were deleted. A running
+    job is refused unless `force=True`, which cancels it first."""
+    from solverq.worker.deletion import delete_jobs, plan_deletion
+
+    return delete_jobs(plan_deletion([_id(job) for job in jobs]), force=force)
+
+
 def cancel(job: JobRecord | str) -> JobRecord:
     """Cancel a queued or running job; a finished job is returned as it is."""
     from solverq.worker import service
@@ -85,24 +128,35 @@ def list_jobs(
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     where: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
     sort: str | None = None,
     limit: int | None = 50,
-) -> list[JobRecord]:
+    as_frame: bool = False,
+) -> list[JobRecord] | pd.DataFrame:
     """Jobs by plugin, state, sweep, creation time (a datetime, an ISO date, or a time ago such
-    as "2h"), parameter values (`where={"eta": 0.1, "constants.gamma": 2}`), newest first or
-    sorted by a summary metric (`sort="mse"`, or `"-mse"` for the largest first)."""
-    from solverq.worker.job_search import find_jobs
+    as "2h"), parameter values (`where={"eta": 0.1, "constants.gamma": 2}`), tags
+    (`tags={"run": "baseline"}`), newest first or sorted by a summary metric (`sort="mse"`, or
+    `"-mse"` for the largest first). With `as_frame=True`, a pandas DataFrame: one row per job,
+    with its id, plugin, state, times, note and tags (`tag.KEY`), then one column per parameter
+    and summary value (dotted for nested ones, `summary.KEY` for a summary value named like a
+    parameter)."""
+    from solverq.worker.job_search import find_jobs, job_table
 
-    return find_jobs(
+    jobs = find_jobs(
         plugin=plugin,
         status=status,
         sweep=_id(sweep) if sweep is not None else None,
         since=since,
         until=until,
         where=where,
+        tags=tags,
         sort=sort,
         limit=limit,
     )
+    if not as_frame:
+        return jobs
+    table = job_table(jobs)
+    return _pandas().DataFrame(table.rows, columns=table.columns)
 
 
 def compare(*jobs: JobRecord | str) -> Comparison:
@@ -120,13 +174,17 @@ def sweep(
     inputs: Mapping[str, np.ndarray] | None = None,
     wait: bool = False,
     processes: int = 1,
+    reuse: bool = False,
+    tags: Mapping[str, str] | None = None,
+    note: str | None = None,
     time_limit: float | None = None,
     queue: str | None = None,
 ) -> SweepRecord:
     """One job per point of `grid` (names to a list of values, or to a string as `--grid`
     takes it: "0.1,0.01", "logspace(-4,-1,4)"), on top of the shared `params`. Embedded, the
     points run before this returns, in `processes` local processes; with a broker,
-    `wait=True` waits for all of them."""
+    `wait=True` waits for all of them. With `reuse=True` a point that an earlier job computed
+    (same plugin version, parameters and inputs) is linked into the sweep, not run again."""
     from solverq.worker.sweep_service import submit_sweep, wait_sweep
 
     submitted = submit_sweep(
@@ -134,11 +192,23 @@ def sweep(
         grid,
         params,
         inputs,
+        reuse=reuse,
+        tags=tags,
+        note=note,
         time_limit=time_limit,
         queue=queue,
         processes=processes,
     )
     return wait_sweep(submitted.id) if wait and not submitted.finished else submitted
+
+
+def resume_sweep(sweep: SweepRecord | str, *, wait: bool = False) -> SweepRecord:
+    """Queue the failed and cancelled points of a sweep again, as new jobs."""
+    from solverq.worker.sweep_service import resume_sweep as resume
+    from solverq.worker.sweep_service import wait_sweep
+
+    resumed = resume(_id(sweep)).sweep
+    return wait_sweep(resumed.id) if wait and not resumed.finished else resumed
 
 
 def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
@@ -159,13 +229,7 @@ def sweep_table(
     table = table_of(_id(sweep), metrics)
     if not as_frame:
         return table.rows
-    try:
-        import pandas as pd
-    except ImportError:
-        from solverq.plugins.errors import RejectedRequest
-
-        raise RejectedRequest("as_frame=True needs pandas: pip install pandas") from None
-    return pd.DataFrame(table.rows, columns=table.columns)
+    return _pandas().DataFrame(table.rows, columns=table.columns)
 
 
 def plot(
@@ -185,6 +249,16 @@ def plot(
     if out is not None:
         save_figure(figure, Path(out))
     return figure
+
+
+def _pandas() -> Any:
+    try:
+        import pandas as pd
+    except ImportError:
+        from solverq.plugins.errors import RejectedRequest
+
+        raise RejectedRequest("as_frame=True needs pandas: pip install pandas") from None
+    return pd
 
 
 def _id(item: Any) -> str:

@@ -15,6 +15,7 @@ from solverq.plugins.contract import jsonable
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from solverq.plugins.registry import get_plugin
 from solverq.worker.heartbeat import Heartbeat, ProgressListener
+from solverq.worker.provenance import job_provenance
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 from solverq.worker.store.records import StartedJob
@@ -46,6 +47,7 @@ def execute_job(
     job = store.start(job_id, worker)
     if job is None:
         return False
+    provenance = job_provenance(job.plugin, job.params, worker)
     try:
         with Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat:
             summary, arrays = _solve(job, beat)
@@ -53,17 +55,18 @@ def execute_job(
         log.info("job %s stopped: no longer running", job_id)
     except _soft_time_limit():
         limit = settings.job_time_limit(job.time_limit)
-        store.fail(job_id, job.attempt, f"job exceeded its time limit of {limit:g} s")
+        error_text = f"job exceeded its time limit of {limit:g} s"
+        store.fail(job_id, job.attempt, error_text, provenance)
     except (SolveFailed, RejectedRequest) as error:
-        store.fail(job_id, job.attempt, str(error))
+        store.fail(job_id, job.attempt, str(error), provenance)
     except MemoryError:
-        store.fail(job_id, job.attempt, "ran out of memory")
+        store.fail(job_id, job.attempt, "ran out of memory", provenance)
     except Exception as error:
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
         error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
-        store.fail(job_id, job.attempt, error_text)
+        store.fail(job_id, job.attempt, error_text, provenance)
     else:
-        store.succeed(job_id, job.attempt, summary, arrays)
+        store.succeed(job_id, job.attempt, summary, arrays, provenance)
     return True
 
 

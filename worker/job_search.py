@@ -22,14 +22,15 @@ def find_jobs(
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     where: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
     sort: str | None = None,
     limit: int | None = 50,
     settings: Settings | None = None,
 ) -> list[JobRecord]:
     """Jobs by plugin, state, sweep (id or prefix), creation time (a datetime, an ISO date or
     time, or a time ago such as `2h`), parameter values (`{"eta": 0.1, "constants.gamma": 2}`),
-    newest first or sorted by a summary metric (`mse`; `-mse` for the largest first, jobs
-    without it last)."""
+    tags (`{"run": "baseline"}`), newest first or sorted by a summary metric (`mse`; `-mse` for
+    the largest first, jobs without it last)."""
     store = job_store(settings)
     return store.list(
         plugin=plugin,
@@ -38,6 +39,7 @@ def find_jobs(
         since=parse_moment(since) if isinstance(since, str) else since,
         until=parse_moment(until) if isinstance(until, str) else until,
         where=dict(where or {}),
+        tags=dict(tags or {}),
         sort=sort,
         limit=limit,
     )
@@ -50,13 +52,15 @@ class Comparison:
     jobs: list[JobRecord]
     params: dict[str, list[Any]]
     summary: dict[str, list[Any]]
+    tags: dict[str, list[Any]]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "jobs": [
-                {"id": job.id, "plugin": job.plugin, "status": job.status.value}
+                {"id": job.id, "plugin": job.plugin, "status": job.status.value, "note": job.note}
                 for job in self.jobs
             ],
+            "tags": self.tags,
             "params": self.params,
             "summary": self.summary,
         }
@@ -68,9 +72,46 @@ def compare_jobs(job_ids: Sequence[str], *, settings: Settings | None = None) ->
         raise RejectedRequest("give at least two jobs to compare")
     store = job_store(settings)
     jobs = [store.get(job_id) for job_id in job_ids]
+    differing = differing_parameters(jobs)
+    summary = _side_by_side([flatten(job.summary or {}) for job in jobs])
+    return Comparison(jobs, differing, summary, _side_by_side([job.tags for job in jobs]))
+
+
+@dataclass(frozen=True)
+class JobTable:
+    """One row per job: its id, plugin, state, times, tags and note, then one column per
+    parameter and summary value (dotted for nested ones; a summary value named like another
+    column gets the column `summary.KEY`)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+JOB_TABLE_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
+
+
+def job_table(jobs: Sequence[JobRecord]) -> JobTable:
+    """The jobs as a table, as `list_jobs(as_frame=True)` gives it."""
+    rows = []
+    for job in jobs:
+        row: dict[str, Any] = {column: getattr(job, column) for column in JOB_TABLE_COLUMNS}
+        row["status"] = job.status.value
+        row["note"] = job.note
+        row.update(flatten(job.tags, "tag."))
+        row.update(flatten(job.params))
+        taken = set(row)
+        for key, value in flatten(job.summary or {}).items():
+            row[f"summary.{key}" if key in taken else key] = value
+        rows.append(row)
+    fixed = [*JOB_TABLE_COLUMNS, "note"]
+    seen = dict.fromkeys(column for row in rows for column in row if column not in fixed)
+    return JobTable([*fixed, *seen], rows)
+
+
+def differing_parameters(jobs: Sequence[JobRecord]) -> dict[str, list[Any]]:
+    """The parameters (dotted keys) whose values differ between the jobs, one value per job."""
     params = _side_by_side([flatten(job.params) for job in jobs])
-    differing = {key: values for key, values in params.items() if _differ(values)}
-    return Comparison(jobs, differing, _side_by_side([flatten(job.summary or {}) for job in jobs]))
+    return {key: values for key, values in params.items() if _differ(values)}
 
 
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -7,16 +7,19 @@ mode) it runs in this process and is stored exactly as a worker would store it.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from solverq.plugins.arrays import array_problem
 from solverq.plugins.errors import RejectedRequest, SolverqError
-from solverq.plugins.parameters import stored_parameters
+from solverq.plugins.parameters import assign, stored_parameters
 from solverq.plugins.registry import get_plugin
+from solverq.worker.digest import content_digest
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStore, open_database
@@ -40,61 +43,134 @@ def job_store(settings: Settings | None = None) -> JobStore:
     return JobStore(open_database(settings.database_url))
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A submitted job, and whether it is an earlier job reused in place of a new one."""
+
+    job: JobRecord
+    reused: bool
+
+
 def submit(
     plugin: str,
     params: Mapping[str, Any] | None = None,
     inputs: Mapping[str, np.ndarray] | None = None,
+    **options: Any,
+) -> JobRecord:
+    """Validate and store a job, then run it here (embedded) or enqueue it (broker); with
+    `reuse=True`, an earlier job with the same content digest instead. `options` as for
+    `submit_job`."""
+    return submit_job(plugin, params, inputs, **options).job
+
+
+def submit_job(
+    plugin: str,
+    params: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, np.ndarray] | None = None,
     *,
+    reuse: bool = False,
+    tags: Mapping[str, str] | None = None,
+    note: str | None = None,
     time_limit: float | None = None,
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
-) -> JobRecord:
+) -> Submission:
     """Validate and store a job, then run it here (embedded) or enqueue it (broker).
 
-    `queue` is the broker queue (default: ``SOLVERQ_QUEUE``); `listener` hears the progress of
-    a job run here.
+    With `reuse`, the job is not run when one with the same content digest (same plugin and
+    version, parameters and inputs) succeeded, or is queued or running: that job is returned
+    as it is, its own tags and note unchanged. `queue` is the broker queue (default:
+    ``SOLVERQ_QUEUE``); `listener` hears the progress of a job run here.
     """
     settings = settings or Settings.from_environment()
-    [job_id] = submit_many(
+    batch = submit_batch(
         plugin,
         [params or {}],
         inputs,
+        reuse=reuse,
+        tags=tags,
+        note=note,
         time_limit=time_limit,
         queue=queue,
         settings=settings,
         listener=listener,
     )
-    return job_store(settings).get(job_id)
+    [job_id] = batch.job_ids
+    return Submission(job_store(settings).get(job_id), reused=job_id in batch.reused)
 
 
 def submit_many(
     plugin: str,
     param_sets: Sequence[Mapping[str, Any]],
     inputs: Mapping[str, np.ndarray] | None = None,
+    **options: Any,
+) -> list[str]:
+    """`submit_batch`'s job ids."""
+    return submit_batch(plugin, param_sets, inputs, **options).job_ids
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The jobs of submitted parameter sets, in their order, and those that were reused."""
+
+    job_ids: list[str]
+    reused: set[str]
+
+
+def submit_batch(
+    plugin: str,
+    param_sets: Sequence[Mapping[str, Any]],
+    inputs: Mapping[str, np.ndarray] | None = None,
     *,
+    reuse: bool = False,
+    tags: Mapping[str, str] | None = None,
+    note: str | None = None,
     time_limit: float | None = None,
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
-) -> list[str]:
+) -> Batch:
     """Validate and store one job per parameter set (same plugin and inputs), in one
     transaction, then run them here one after the other (embedded) or publish them over one
-    broker connection. Nothing is stored unless every parameter set is valid.
+    broker connection. Nothing is stored unless every parameter set is valid. With `reuse`,
+    a parameter set that an earlier job computed (see `submit_job`) is not stored again.
 
-    Returns the job ids, in the order of `param_sets`.
+    Returns the job ids, in the order of `param_sets`, and which of them were reused.
     """
     settings = settings or Settings.from_environment()
     inputs = dict(inputs or {})
     stored = validate_many(plugin, param_sets, inputs, time_limit=time_limit, settings=settings)
+    digests = job_digests(plugin, stored, inputs)
     queue = None if settings.embedded else (queue or settings.queue)
     store = job_store(settings)
-    job_ids = store.create_many(plugin, stored, inputs, time_limit=time_limit, queue=queue)
-    if queue is None:
-        run_in_turn(store, job_ids, listener, settings=settings)
-    else:
-        publish(job_ids, queue, time_limit, settings)
-    return job_ids
+    reusable = store.reusable(digests) if reuse else {}
+    fresh = [index for index, digest in enumerate(digests) if digest not in reusable]
+    new_ids = store.create_many(
+        plugin,
+        [stored[index] for index in fresh],
+        inputs,
+        digests=[digests[index] for index in fresh],
+        tags=tags,
+        note=note,
+        time_limit=time_limit,
+        queue=queue,
+    )
+    if new_ids and queue is None:
+        run_in_turn(store, new_ids, listener, settings=settings)
+    elif new_ids:
+        publish(new_ids, queue, time_limit, settings)
+    created = dict(zip(fresh, new_ids, strict=True))
+    job_ids = [created.get(index) or reusable[digest] for index, digest in enumerate(digests)]
+    return Batch(job_ids, {reusable[digest] for digest in digests if digest in reusable})
+
+
+def job_digests(
+    plugin: str, stored: Sequence[Mapping[str, Any]], inputs: Mapping[str, np.ndarray]
+) -> list[str]:
+    """The content digests of jobs of `plugin` with the `stored` parameter sets and `inputs`."""
+    info = get_plugin(plugin)
+    return [content_digest(info, params, inputs) for params in stored]
 
 
 def validate_many(
@@ -195,3 +271,44 @@ def publish(
             f"{count} stored but the broker {redacted(settings.broker_url or '')} cannot be "
             f"reached ({error}); a worker will publish them once it can"
         ) from None
+
+
+def rerun(
+    job_id: str,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    listener: ProgressListener | None = None,
+) -> JobRecord:
+    """Submit a copy of a job, with its inputs, tags and time limit, and the parameters
+    `overrides` names (dotted keys set an entry of a mapping: `constants.gamma`) set on top of
+    its stored parameters."""
+    settings = settings or Settings.from_environment()
+    store = job_store(settings)
+    job = store.get(job_id)
+    params = copy.deepcopy(job.params)
+    for key, value in (overrides or {}).items():
+        assign(params, key, value)
+    return submit(
+        job.plugin,
+        params,
+        store.inputs(job.id),
+        tags=job.tags,
+        time_limit=job.time_limit,
+        queue=job.queue,
+        settings=settings,
+        listener=listener,
+    )
+
+
+def tag_job(job_id: str, tags: Mapping[str, str], *, settings: Settings | None = None) -> JobRecord:
+    """Set tags of a job (names like `run` or `data-set`, string values); a tag it has already
+    takes the new value."""
+    if not tags:
+        raise RejectedRequest("give at least one tag as KEY=VALUE")
+    return job_store(settings).tag(job_id, tags)
+
+
+def note_job(job_id: str, note: str, *, settings: Settings | None = None) -> JobRecord:
+    """Set the note of a job; an empty note removes it."""
+    return job_store(settings).annotate(job_id, note)

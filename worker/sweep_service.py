@@ -19,10 +19,12 @@ from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
 from solverq.worker.job_search import lookup
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobStore, SweepRecord, SweepStore, open_database
+from solverq.worker.store import JobStatus, JobStore, SweepRecord, SweepStore, open_database
 from solverq.worker.sweep_processes import run_in_processes
 
 RESERVED_COLUMNS = ("job", "status", "error")
+DELETED = "deleted"
+"""The state of a point of a sweep whose jobs were all deleted."""
 
 
 def sweep_store(settings: Settings | None = None) -> SweepStore:
@@ -35,18 +37,43 @@ def submit_sweep(
     grid: Mapping[str, Sequence[Any] | str],
     params: Mapping[str, Any] | None = None,
     inputs: Mapping[str, np.ndarray] | None = None,
+    **options: Any,
+) -> SweepRecord:
+    """`start_sweep`'s sweep."""
+    return start_sweep(plugin, grid, params, inputs, **options).sweep
+
+
+@dataclass(frozen=True)
+class SweepStart:
+    """A submitted sweep, the jobs it created and those it reused, by grid point."""
+
+    sweep: SweepRecord
+    created: dict[int, str]
+    reused: dict[int, str]
+
+
+def start_sweep(
+    plugin: str,
+    grid: Mapping[str, Sequence[Any] | str],
+    params: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, np.ndarray] | None = None,
     *,
+    reuse: bool = False,
+    tags: Mapping[str, str] | None = None,
+    note: str | None = None,
     time_limit: float | None = None,
     queue: str | None = None,
     processes: int = 1,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
-) -> SweepRecord:
+) -> SweepStart:
     """Validate every point of `grid` (on top of the shared `params`), store the sweep and its
     jobs, then run them here in `processes` processes (embedded) or publish them (broker).
 
     `grid` maps parameter names to their values: a list, or a string as `--grid` takes it
-    (`"0.1,0.01"`, `"logspace(-4,-1,4)"`). `listener` hears the progress of the whole sweep.
+    (`"0.1,0.01"`, `"logspace(-4,-1,4)"`). With `reuse`, a point that an earlier job computed
+    (same content digest; see `service.submit_job`) gets no new job: that job is linked into
+    the sweep at the point. `listener` hears the progress of the whole sweep.
     """
     settings = settings or Settings.from_environment()
     if processes < 1:
@@ -60,16 +87,74 @@ def submit_sweep(
     stored = service.validate_many(
         plugin, param_sets, inputs, time_limit=time_limit, settings=settings, labels=labels
     )
+    digests = service.job_digests(plugin, stored, inputs)
     queue = None if settings.embedded else (queue or settings.queue)
     store = sweep_store(settings)
+    reusable = JobStore(store.database).reusable(digests) if reuse else {}
+    reused = {point: reusable[digest] for point, digest in enumerate(digests) if digest in reusable}
+    fresh = [point for point in range(len(points)) if point not in reused]
     sweep, job_ids = store.create(
-        plugin, grid, params, stored, inputs, time_limit=time_limit, queue=queue
+        plugin,
+        grid,
+        params,
+        [stored[point] for point in fresh],
+        inputs,
+        points=fresh,
+        reused=reused,
+        digests=[digests[point] for point in fresh],
+        tags=tags,
+        note=note,
+        time_limit=time_limit,
+        queue=queue,
     )
+    _start(sweep.id, job_ids, queue, time_limit, processes, settings, listener)
+    return SweepStart(store.get(sweep.id), dict(zip(fresh, job_ids, strict=True)), reused)
+
+
+def resume_sweep(
+    sweep_id: str,
+    *,
+    processes: int = 1,
+    settings: Settings | None = None,
+    listener: ProgressListener | None = None,
+) -> SweepStart:
+    """Queue the sweep's failed and cancelled points again (a job whose worker was lost too
+    often failed), each as a new job, a copy of the point's newest one; run them here
+    (embedded) or publish them (broker). The sweep's table then shows the new jobs."""
+    settings = settings or Settings.from_environment()
+    store = sweep_store(settings)
+    retried = {
+        point: job
+        for point, job in store.points(sweep_id).items()
+        if job.status in (JobStatus.FAILED, JobStatus.CANCELLED)
+    }
+    sweep = store.get(sweep_id)
+    if not retried:
+        return SweepStart(sweep, {}, {})
+    first = next(iter(retried.values()))
+    queue = None if settings.embedded else (first.queue or settings.queue)
+    inputs = JobStore(store.database).inputs(first.id)
+    job_ids = store.add_attempts(sweep.id, retried, inputs, queue=queue)
+    _start(sweep.id, job_ids, queue, first.time_limit, processes, settings, listener)
+    return SweepStart(store.get(sweep.id), dict(zip(retried, job_ids, strict=True)), {})
+
+
+def _start(
+    sweep_id: str,
+    job_ids: list[str],
+    queue: str | None,
+    time_limit: float | None,
+    processes: int,
+    settings: Settings,
+    listener: ProgressListener | None,
+) -> None:
+    """Run the sweep's new jobs here (no `queue`), or publish them to `queue`."""
+    if not job_ids:
+        return
     if queue is None:
-        _run_here(sweep.id, job_ids, processes, settings, listener)
+        _run_here(sweep_id, job_ids, processes, settings, listener)
     else:
         service.publish(job_ids, queue, time_limit, settings)
-    return store.get(sweep.id)
 
 
 def wait_sweep(
@@ -84,14 +169,16 @@ def wait_sweep(
 
     def report(sweep: SweepRecord) -> None:
         if listener is not None:
-            listener(sweep.done / sweep.size, f"{sweep.done}/{sweep.size} jobs")
+            fraction = sweep.done / sweep.size if sweep.size else 1.0
+            listener(fraction, f"{sweep.done}/{sweep.size} jobs")
 
     return service.poll_until_finished(lambda: store.get(sweep_id), report, timeout)
 
 
 @dataclass(frozen=True)
 class SweepTable:
-    """One row per job of a sweep: its id, state, swept values and summary metrics."""
+    """One row per point of a sweep: its newest job's id and state (`DELETED` when its jobs
+    were deleted), the swept values and summary metrics."""
 
     sweep: SweepRecord
     columns: list[str]
@@ -108,19 +195,22 @@ def sweep_table(
     or a fixed column gets the column `summary.METRIC`."""
     store = sweep_store(settings)
     sweep = store.get(sweep_id)
-    jobs = store.jobs(sweep.id)
+    jobs = store.points(sweep.id)
     if metrics is None:
-        metrics = _scalar_keys(job.summary or {} for job in jobs)
+        metrics = _scalar_keys(job.summary or {} for job in jobs.values())
     taken = {*RESERVED_COLUMNS, *sweep.grid}
     named = {metric: f"summary.{metric}" if metric in taken else metric for metric in metrics}
-    points = grid_points(sweep.grid)
     rows = []
-    for job in jobs:
-        row: dict[str, Any] = {"job": job.id, "status": job.status.value}
-        row.update(points[job.sweep_point])
-        summary = job.summary or {}
+    for index, point in enumerate(grid_points(sweep.grid)):
+        job = jobs.get(index)
+        row: dict[str, Any] = {
+            "job": job.id if job else None,
+            "status": job.status.value if job else DELETED,
+        }
+        row.update(point)
+        summary = (job.summary if job else None) or {}
         row.update({column: lookup(summary, metric) for metric, column in named.items()})
-        row["error"] = job.error
+        row["error"] = job.error if job else None
         rows.append(row)
     columns = ["job", "status", *sweep.grid, *named.values(), "error"]
     return SweepTable(sweep, columns, rows, named)

@@ -204,6 +204,8 @@ class NeuralODEPlugin(Plugin):
     name = "nn-ode"
     summary = "Neural-network trial solutions of ODEs, trained on collocation points (Lagaris)"
     Parameters = NeuralODEParameters
+    requires = ("autograd",)
+    seed_parameter = "seed"
 
     def solve(
         self,

@@ -117,3 +117,18 @@ def test_the_mse_of_an_sgd_sweep_over_eta_and_lambda(solverq, solverq_env) -> No
     jobs = SweepStore(solverq_env.database).jobs(sweep_id)
     expected = np.array([job.summary["mse"] for job in jobs]).reshape(2, 3).T
     np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), expected)
+
+
+def test_several_jobs_are_overlaid(solverq, solverq_env, test_plugins, tmp_path) -> None:
+    job_ids = [
+        solverq("submit", "echo", "-p", f"scale={scale}").stdout.strip() for scale in (1, 2, 3)
+    ]
+    out = tmp_path / "overlay.svg"
+    outcome = solverq("plot", *job_ids, "--y", "values", "--out", str(out))
+    assert outcome.exit_code == 0, outcome.output
+    assert out.exists() and "scale=3.0" in out.read_text()
+    sweep_id = solverq("sweep", "echo", "-g", "scale=1,2").stdout.strip()
+    by_sweep = solverq("plot", "--sweep", sweep_id, "--y", "values", "--out", str(out))
+    assert by_sweep.exit_code == 0 and "scale=2.0" in out.read_text()
+    missing = solverq("plot", *job_ids, "--metric", "total")
+    assert missing.exit_code == 2 and "--y ARRAY" in error_line(missing)

@@ -101,3 +101,24 @@ def test_a_sweep_in_processes_from_a_script_on_standard_input(solverq_env, test_
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[6.0, 12.0, 18.0, 24.0]"
+
+
+def test_reuse_tags_notes_rerun_and_frames(solverq_env, test_plugins) -> None:
+    first = solverq.submit("echo", scale=2, reuse=True, tags={"run": "a"}, note="first")
+    assert solverq.submit("echo", scale=2.0, reuse=True).id == first.id
+    copy = solverq.rerun(first, scale=4)
+    assert copy.summary["total"] == 24.0 and copy.tags == {"run": "a"}
+    assert solverq.tag(copy, run="b").tags == {"run": "b"}
+    assert solverq.note(copy, "doubled").note == "doubled"
+    frame = solverq.list_jobs(as_frame=True)
+    assert isinstance(frame, pd.DataFrame)
+    assert sorted(zip(frame["scale"], frame["total"], frame["tag.run"], strict=True)) == [
+        (2.0, 12.0, "a"),
+        (4.0, 24.0, "b"),
+    ]
+    assert len(solverq.list_jobs(tags={"run": "b"})) == 1
+    sweep = solverq.sweep("echo", {"scale": [2, 3]}, reuse=True)
+    assert solverq.sweep_table(sweep)[0]["job"] == first.id
+    assert solverq.delete(first, copy) == 2
+    assert solverq.sweep_table(sweep)[0]["status"] == "deleted"
+    assert solverq.resume_sweep(sweep).counts[JobStatus.SUCCEEDED] == 1

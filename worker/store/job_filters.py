@@ -14,7 +14,8 @@ from sqlalchemy import Select, select
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.parameters import parse_assignment
 from solverq.worker.store.json_sql import JsonColumn, key_path
-from solverq.worker.store.models import Job, JobResult, JobStatus, utcnow
+from solverq.worker.store.models import Job, JobResult, JobStatus, SweepJob, utcnow
+from solverq.worker.store.tagging import checked_tags
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -30,6 +31,7 @@ class JobQuery:
     since: datetime | None = None
     until: datetime | None = None
     where: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
     sort: str | None = None
     limit: int | None = 50
 
@@ -43,7 +45,8 @@ class JobQuery:
         if self.status is not None:
             query = query.where(Job.status == self.status)
         if self.sweep_id is not None:
-            query = query.where(Job.sweep_id == self.sweep_id)
+            in_sweep = select(SweepJob.job_id).where(SweepJob.sweep_id == self.sweep_id)
+            query = query.where(Job.id.in_(in_sweep))
         if self.since is not None:
             query = query.where(Job.created_at >= self.since)
         if self.until is not None:
@@ -51,6 +54,9 @@ class JobQuery:
         params = JsonColumn(Job.params, dialect)
         for key, value in self.where.items():
             query = query.where(params.equals(key_path(key), value))
+        tags = JsonColumn(Job.tags, dialect)
+        for key, value in self.tags.items():
+            query = query.where(tags.equals((key,), value))
         if self.sort is not None:
             descending = self.sort.startswith("-")
             metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
@@ -66,6 +72,17 @@ def parse_where(texts: list[str]) -> dict[str, Any]:
         key_path(key)
         where[key] = value
     return where
+
+
+def parse_tags(texts: list[str]) -> dict[str, str]:
+    """`--tag KEY=VALUE` options as tag names and their values (always strings)."""
+    tags: dict[str, str] = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        if not sep:
+            raise RejectedRequest(f"expected a tag as KEY=VALUE, got '{text}'")
+        tags[key.strip()] = value.strip()
+    return checked_tags(tags)
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:

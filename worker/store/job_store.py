@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, inspect, select, update
 
 from solverq.plugins.arrays import decode_arrays, encode_arrays
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
-from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
+from solverq.worker.store.models import (
+    Job,
+    JobInput,
+    JobResult,
+    JobStatus,
+    Sweep,
+    SweepJob,
+    utcnow,
+)
 from solverq.worker.store.records import JobRecord, StartedJob, job_record
 from solverq.worker.store.statements import (
     CLAIM,
@@ -31,8 +39,10 @@ from solverq.worker.store.statements import (
     SUCCEED,
     SUCCEED_AND_STORE,
 )
+from solverq.worker.store.tagging import checked_note, checked_tags
 
 MIN_ID_PREFIX = 4
+IN_CLAUSE_SIZE = 500
 
 
 class UnknownJob(RejectedRequest):
@@ -50,12 +60,10 @@ class JobStore:
         plugin: str,
         params: Mapping[str, Any],
         inputs: Mapping[str, np.ndarray] | None = None,
-        *,
-        time_limit: float | None = None,
-        queue: str | None = None,
+        **options: Any,
     ) -> JobRecord:
-        """Store a queued job and its input arrays."""
-        [job_id] = self.create_many(plugin, [params], inputs, time_limit=time_limit, queue=queue)
+        """Store a queued job and its input arrays; `options` as for `create_many`."""
+        [job_id] = self.create_many(plugin, [params], inputs, **options)
         return self.get(job_id)
 
     def create_many(
@@ -64,17 +72,26 @@ class JobStore:
         param_sets: Sequence[Mapping[str, Any]],
         inputs: Mapping[str, np.ndarray] | None = None,
         *,
+        digests: Sequence[str | None] | None = None,
+        tags: Mapping[str, str] | None = None,
+        note: str | None = None,
         time_limit: float | None = None,
         queue: str | None = None,
         sweep: Sweep | None = None,
+        points: Sequence[int] | None = None,
+        reused: Mapping[int, str] | None = None,
     ) -> list[str]:
         """Store one queued job per parameter set, all with the same inputs, in one transaction.
 
-        `queue` names the broker queue the jobs are published to; None means the submitting
-        process runs them. A new `sweep` is stored in the same transaction, and each job records
-        its position in it. Returns the new job ids in the order of `param_sets`.
+        `digests` are the jobs' content digests, in the order of `param_sets`. `queue` names
+        the broker queue the jobs are published to; None means the submitting process runs
+        them. The jobs are the `points` of `sweep` (by default its first points, in order),
+        stored in the same transaction when it is new; `reused` links existing jobs at other
+        points of it. Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
+        points = list(points) if points is not None else list(range(len(param_sets)))
+        digests = list(digests) if digests is not None else [None] * len(param_sets)
         rows = [
             {
                 "id": uuid.uuid4().hex,
@@ -82,30 +99,63 @@ class JobStore:
                 "params": dict(params),
                 "status": JobStatus.QUEUED,
                 "created_at": now,
-                "attempts": 0,
-                "progress": 0.0,
-                "progress_message": "",
                 "time_limit": time_limit,
                 "queue": queue,
                 "enqueued_at": now if queue is not None else None,
                 "sweep_id": sweep.id if sweep is not None else None,
                 "sweep_point": point if sweep is not None else None,
+                "digest": digest,
+                "tags": checked_tags(tags),
+                "note": checked_note(note),
             }
-            for point, params in enumerate(param_sets)
+            for params, point, digest in zip(param_sets, points, digests, strict=True)
         ]
-        if not rows:
-            return []
         with self.database.session() as session:
-            if sweep is not None:
+            if sweep is not None and inspect(sweep).transient:
                 session.add(sweep)
                 session.flush()
-            session.execute(insert(Job), rows)
-            if inputs:
-                encoded = encode_arrays(inputs)
-                session.execute(
-                    insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
-                )
+            if rows:
+                session.execute(insert(Job), rows)
+                if inputs:
+                    encoded = encode_arrays(inputs)
+                    session.execute(
+                        insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
+                    )
+            if sweep is not None:
+                linked = [(row["sweep_point"], row["id"]) for row in rows]
+                linked += list((reused or {}).items())
+                if linked:
+                    session.execute(
+                        insert(SweepJob),
+                        [
+                            {
+                                "sweep_id": sweep.id,
+                                "job_id": job_id,
+                                "point": point,
+                                "added_at": now,
+                            }
+                            for point, job_id in linked
+                        ],
+                    )
         return [row["id"] for row in rows]
+
+    def reusable(self, digests: Sequence[str]) -> dict[str, str]:
+        """For each digest that has one, the job to reuse: the newest succeeded job with that
+        digest, else the newest one still queued or running (it will have the same result)."""
+        rank = {JobStatus.SUCCEEDED: 0, JobStatus.RUNNING: 1, JobStatus.QUEUED: 1}
+        found: dict[str, tuple[int, Any, str]] = {}
+        with self.database.session() as session:
+            for chunk in _chunks(sorted(set(digests))):
+                candidates = session.execute(
+                    select(Job.digest, Job.status, Job.created_at, Job.id).where(
+                        Job.digest.in_(chunk), Job.status.in_(list(rank))
+                    )
+                )
+                for digest, status, created_at, job_id in candidates:
+                    key = (rank[JobStatus(status)], -created_at.timestamp(), job_id)
+                    if digest not in found or key < found[digest]:
+                        found[digest] = key
+        return {digest: key[2] for digest, key in found.items()}
 
     @retry_on_disconnect
     def get(self, job_id: str) -> JobRecord:
@@ -176,10 +226,12 @@ class JobStore:
         attempt: int,
         summary: Mapping[str, Any],
         arrays: Mapping[str, np.ndarray],
+        provenance: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Mark the attempt's job succeeded and store its one result, in one transaction; False
-        when the attempt had lost the job (nothing is stored then)."""
-        owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
+        """Mark the attempt's job succeeded, with the `provenance` of the attempt, and store its
+        one result, in one transaction; False when the attempt had lost the job (nothing is
+        stored then)."""
+        owned = _owned(job_id, attempt, provenance)
         array_info = {name: _array_info(array) for name, array in arrays.items()}
         encoded = encode_arrays(arrays)
         if not self.database.is_sqlite:
@@ -204,10 +256,48 @@ class JobStore:
         return True
 
     @retry_on_disconnect
-    def fail(self, job_id: str, attempt: int, error: str) -> bool:
-        """Mark the attempt's job failed with `error`; False when the attempt had lost the job."""
-        parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
+    def fail(
+        self, job_id: str, attempt: int, error: str, provenance: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Mark the attempt's job failed with `error` and the `provenance` of the attempt; False
+        when the attempt had lost the job."""
+        parameters = _owned(job_id, attempt, provenance) | {"reason": error}
         return self.database.autocommit_first(FAIL, parameters) is not None
+
+    def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:
+        """Set tags of a job (a tag given again takes the new value)."""
+        with self.database.session() as session:
+            job = session.get(Job, self._resolve(session, job_id))
+            job.tags = {**job.tags, **checked_tags(tags)}
+        return self.get(job.id)
+
+    def annotate(self, job_id: str, note: str) -> JobRecord:
+        """Set the note of a job (an empty note removes it)."""
+        with self.database.session() as session:
+            job = session.get(Job, self._resolve(session, job_id))
+            job.note = checked_note(note)
+        return self.get(job.id)
+
+    def stored_bytes(self, job_ids: Sequence[str]) -> int:
+        """The bytes of the jobs' stored input and result arrays."""
+        total = 0
+        with self.database.session() as session:
+            for chunk in _chunks(job_ids):
+                for table in (JobInput, JobResult):
+                    total += session.scalar(
+                        select(func.coalesce(func.sum(func.length(table.arrays)), 0)).where(
+                            table.job_id.in_(chunk)
+                        )
+                    )
+        return total
+
+    def delete(self, job_ids: Sequence[str]) -> int:
+        """Delete the jobs with their inputs, results and places in sweeps; how many were."""
+        deleted = 0
+        with self.database.session() as session:
+            for chunk in _chunks(job_ids):
+                deleted += session.execute(delete(Job).where(Job.id.in_(chunk))).rowcount
+        return deleted
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""
@@ -262,6 +352,24 @@ def resolve_id(
 def _array_info(array: np.ndarray) -> dict[str, Any]:
     dtype = "bigint" if array.dtype == object else str(array.dtype)
     return {"shape": list(array.shape), "dtype": dtype}
+
+
+def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
+    """`items` in lists short enough for an IN clause."""
+    items = list(items)
+    for start in range(0, len(items), IN_CLAUSE_SIZE):
+        yield items[start : start + IN_CLAUSE_SIZE]
+
+
+def _owned(job_id: str, attempt: int, provenance: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parameters of an attempt's outcome statement."""
+    provenance_json = json.dumps(dict(provenance)) if provenance is not None else None
+    return {
+        "job_id": job_id,
+        "attempt": attempt,
+        "now": utcnow(),
+        "provenance_json": provenance_json,
+    }
 
 
 def _claiming(job_id: str, worker: str | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     text,
@@ -26,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -113,7 +114,14 @@ class Job(Base):
         ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
     )
     sweep_point: Mapped[int | None] = mapped_column(Integer)
-    """The position of the job's point in its sweep's grid."""
+    """The position of the job's point in the grid of the sweep that created it."""
+    digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The hash of what determines the result: see `solverq.worker.digest`."""
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
+    """The versions, platform, host and worker of the attempt that ran it; None before that,
+    and for jobs stored before provenance was recorded."""
+    tags: Mapped[dict[str, str]] = mapped_column(JSONData, server_default=text("'{}'"))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Sweep(Base):
@@ -127,6 +135,26 @@ class Sweep(Base):
     """[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
     params: Mapped[dict[str, Any]] = mapped_column(JSONData)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SweepJob(Base):
+    """A job at a point of a sweep: the jobs a sweep created, those it reused (a job may be in
+    several sweeps) and each new attempt at a point; a point shows its newest job."""
+
+    __tablename__ = "sweep_jobs"
+    __table_args__ = (
+        PrimaryKeyConstraint("sweep_id", "point", "job_id", name="pk_sweep_jobs"),
+        Index("ix_sweep_jobs_job_id", "job_id"),
+    )
+
+    sweep_id: Mapped[str] = mapped_column(
+        ForeignKey("sweeps.id", name="fk_sweep_jobs_sweep_id", ondelete="CASCADE")
+    )
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("jobs.id", name="fk_sweep_jobs_job_id", ondelete="CASCADE")
+    )
+    point: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class JobInput(Base):

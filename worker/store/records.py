@@ -1,41 +1,36 @@
 """`JobRecord`: a plain snapshot of a job, as commands and the Python API see it; `StartedJob`:
-what a worker reads when it claims one."""
+what a worker reads when it claims one.
+
+The job's columns are defined once, by the `Job` model: a record has one field per column (but
+those in `UNSHOWN_COLUMNS`), of the column's Python type, and then the summary and the array
+descriptions of the job's result. A new column is a new field of every record, and of its JSON.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Row
+from sqlalchemy import Column, Row
 
 from solverq.worker.store.models import Job, JobStatus
 
+UNSHOWN_COLUMNS = frozenset({"enqueued_at"})
+"""Columns that only the reaper reads."""
 
-@dataclass(frozen=True)
-class JobRecord:
-    """A job as the store last saw it."""
+COLUMN_FIELDS = tuple(
+    column.key for column in Job.__table__.columns if column.key not in UNSHOWN_COLUMNS
+)
+"""The record's fields that are columns of the job, in the table's order."""
 
-    id: str
-    plugin: str
-    params: dict[str, Any]
+
+class JobRecordMethods:
+    """What every `JobRecord` can do beyond holding its fields."""
+
     status: JobStatus
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    heartbeat_at: datetime | None
-    attempts: int
-    progress: float
-    progress_message: str
-    time_limit: float | None
-    summary: dict[str, Any] | None = None
-    arrays: dict[str, Any] = field(default_factory=dict)
-    queue: str | None = None
-    worker: str | None = None
-    sweep_id: str | None = None
-    sweep_point: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -43,26 +38,45 @@ class JobRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The job record as `status --json` and `result --json` print it."""
-        return {
-            "id": self.id,
-            "plugin": self.plugin,
-            "status": self.status.value,
-            "params": self.params,
-            "error": self.error,
-            "created_at": _iso(self.created_at),
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at),
-            "heartbeat_at": _iso(self.heartbeat_at),
-            "attempts": self.attempts,
-            "progress": self.progress,
-            "progress_message": self.progress_message,
-            "time_limit": self.time_limit,
-            "queue": self.queue,
-            "worker": self.worker,
-            "sweep_id": self.sweep_id,
-            "summary": self.summary,
-            "arrays": self.arrays,
-        }
+        return {item.name: _json_value(getattr(self, item.name)) for item in fields(self)}  # type: ignore[arg-type]
+
+
+def _field_type(column: Column[Any]) -> Any:
+    kind = JobStatus if column.key == "status" else column.type.python_type
+    return kind | None if column.nullable else kind
+
+
+if TYPE_CHECKING:
+
+    class JobRecord(JobRecordMethods):
+        """A job as the store last saw it: one attribute per column of `Job`, and `summary`
+        and `arrays`."""
+
+        def __init__(self, **values: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    JobRecord = make_dataclass(
+        "JobRecord",
+        [
+            *(
+                (column.key, _field_type(column))
+                for column in Job.__table__.columns
+                if column.key in COLUMN_FIELDS
+            ),
+            ("summary", dict[str, Any] | None, field(default=None)),
+            ("arrays", dict[str, Any], field(default_factory=dict)),
+        ],
+        bases=(JobRecordMethods,),
+        frozen=True,
+        kw_only=True,
+        namespace={
+            "__doc__": "A job as the store last saw it: one field per column of `Job`, "
+            "and the summary and array descriptions of its result."
+        },
+    )
+    JobRecord.__module__ = __name__
 
 
 @dataclass(frozen=True)
@@ -81,28 +95,14 @@ def job_record(
     job: Job | Row[Any], summary: dict[str, Any] | None, array_info: dict[str, Any] | None
 ) -> JobRecord:
     """The record of a job row (an ORM object or a row of the jobs table's columns)."""
-    return JobRecord(
-        id=job.id,
-        plugin=job.plugin,
-        params=job.params,
-        status=JobStatus(job.status),
-        error=job.error,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        heartbeat_at=job.heartbeat_at,
-        attempts=job.attempts,
-        progress=job.progress,
-        progress_message=job.progress_message,
-        time_limit=job.time_limit,
-        summary=summary,
-        arrays=array_info or {},
-        queue=job.queue,
-        worker=job.worker,
-        sweep_id=job.sweep_id,
-        sweep_point=job.sweep_point,
-    )
+    values = {name: getattr(job, name) for name in COLUMN_FIELDS}
+    values["status"] = JobStatus(job.status)
+    return JobRecord(**values, summary=summary, arrays=array_info or {})
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value

@@ -11,9 +11,32 @@ transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Float, LargeBinary, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, JSONData
+
+
+class json_text(GenericFunction[Any]):
+    """A JSON value passed as its text: PostgreSQL casts it, SQLite stores the text as it is.
+    The driver passes text as it is, which spares a JSON bind processor on the direct path."""
+
+    type = JSONData
+    inherit_cache = True
+
+
+@compiles(json_text)
+def _json_text(element: json_text, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS JSONB)"
+
+
+@compiles(json_text, "sqlite")
+def _json_text_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
 
 JOBS = Job.__table__
 INPUTS = JobInput.__table__
@@ -76,10 +99,18 @@ HEARTBEAT = (
 )
 """Record that the attempt is alive, and its progress when given (else keep the stored one)."""
 
+_provenance = json_text(bindparam("provenance_json", type_=Text))
+"""The provenance of the attempt, as JSON text (see `solverq.worker.provenance`)."""
+
 SUCCEED = (
     update(JOBS)
     .where(*_owned)
-    .values(status=JobStatus.SUCCEEDED, finished_at=bindparam("now"), progress=1.0)
+    .values(
+        status=JobStatus.SUCCEEDED,
+        finished_at=bindparam("now"),
+        progress=1.0,
+        provenance=_provenance,
+    )
     .returning(JOBS.c.id)
 )
 STORE_RESULT = insert(RESULTS)
@@ -106,6 +137,11 @@ the driver passes as it is."""
 FAIL = (
     update(JOBS)
     .where(*_owned)
-    .values(status=JobStatus.FAILED, error=bindparam("reason"), finished_at=bindparam("now"))
+    .values(
+        status=JobStatus.FAILED,
+        error=bindparam("reason"),
+        finished_at=bindparam("now"),
+        provenance=_provenance,
+    )
     .returning(JOBS.c.id)
 )

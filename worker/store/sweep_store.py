@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store.database import Database
 from solverq.worker.store.job_store import JobStore, cancel_unfinished, resolve_id
-from solverq.worker.store.models import Job, JobStatus, Sweep, utcnow
-from solverq.worker.store.records import JobRecord
+from solverq.worker.store.models import Job, JobResult, JobStatus, Sweep, SweepJob, utcnow
+from solverq.worker.store.records import JobRecord, job_record
+
+T = TypeVar("T")
+
+
+_ATTEMPT_ORDER = (SweepJob.point, SweepJob.added_at, Job.created_at, Job.id)
+"""Each point's jobs, oldest first."""
 
 
 class UnknownSweep(RejectedRequest):
@@ -32,6 +39,9 @@ class SweepRecord:
     params: dict[str, Any]
     created_at: datetime
     counts: dict[JobStatus, int]
+    """The number of points whose newest job is in each state."""
+    deleted: int = 0
+    """The number of points whose jobs were all deleted."""
 
     @property
     def size(self) -> int:
@@ -55,6 +65,7 @@ class SweepRecord:
             "created_at": self.created_at.isoformat(),
             "size": self.size,
             "counts": {status.value: n for status, n in self.counts.items()},
+            "deleted": self.deleted,
         }
 
 
@@ -72,11 +83,13 @@ class SweepStore:
         param_sets: Sequence[Mapping[str, Any]],
         inputs: Mapping[str, np.ndarray] | None = None,
         *,
-        time_limit: float | None = None,
-        queue: str | None = None,
+        points: Sequence[int] | None = None,
+        reused: Mapping[int, str] | None = None,
+        **options: Any,
     ) -> tuple[SweepRecord, list[str]]:
-        """Store the sweep and one queued job per parameter set (its points, in grid order) in
-        one transaction; the sweep and its job ids."""
+        """Store the sweep and one queued job per parameter set, at its `points` of the grid
+        (by default all of them, in order), linking the `reused` jobs at the others, in one
+        transaction; the sweep and the new job ids. `options` as for `JobStore.create_many`."""
         sweep = Sweep(
             id=uuid.uuid4().hex,
             plugin=plugin,
@@ -85,21 +98,55 @@ class SweepStore:
             created_at=utcnow(),
         )
         job_ids = JobStore(self.database).create_many(
-            plugin, param_sets, inputs, time_limit=time_limit, queue=queue, sweep=sweep
+            plugin, param_sets, inputs, sweep=sweep, points=points, reused=reused, **options
         )
         return self.get(sweep.id), job_ids
+
+    def add_attempts(
+        self,
+        sweep_id: str,
+        points: Mapping[int, JobRecord],
+        inputs: Mapping[str, np.ndarray] | None = None,
+        *,
+        queue: str | None = None,
+    ) -> list[str]:
+        """Queue a new job at each of the sweep's `points` for `queue`, a copy of the job given
+        for it (its parameters, digest, tags, note and time limit); the new job ids, in the
+        order given."""
+        if not points:
+            return []
+        first = next(iter(points.values()))
+        with self.database.session() as session:
+            sweep = session.get(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+        return JobStore(self.database).create_many(
+            sweep.plugin,
+            [job.params for job in points.values()],
+            inputs,
+            digests=[job.digest for job in points.values()],
+            tags=first.tags,
+            note=first.note,
+            time_limit=first.time_limit,
+            queue=queue,
+            sweep=sweep,
+            points=list(points),
+        )
 
     def get(self, sweep_id: str) -> SweepRecord:
         """The sweep with this id (or unique id prefix)."""
         with self.database.session() as session:
             sweep = session.get(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+            newest = _newest_per_point(
+                session.execute(
+                    select(SweepJob.point, Job.status)
+                    .join(Job, Job.id == SweepJob.job_id)
+                    .where(SweepJob.sweep_id == sweep.id)
+                    .order_by(*_ATTEMPT_ORDER)
+                )
+            )
             counts = dict.fromkeys(JobStatus, 0)
-            for status, count in session.execute(
-                select(Job.status, func.count())
-                .where(Job.sweep_id == sweep.id)
-                .group_by(Job.status)
-            ):
-                counts[JobStatus(status)] = count
+            for status in newest.values():
+                counts[JobStatus(status)] += 1
+            size = math.prod(len(values) for _, values in sweep.grid)
             return SweepRecord(
                 id=sweep.id,
                 plugin=sweep.plugin,
@@ -107,11 +154,29 @@ class SweepStore:
                 params=sweep.params,
                 created_at=sweep.created_at,
                 counts=counts,
+                deleted=size - len(newest),
             )
 
+    def points(self, sweep_id: str) -> dict[int, JobRecord]:
+        """The newest job at each point of the sweep that has one, in grid order."""
+        sweep_id = self.resolve(sweep_id)
+        query = (
+            select(SweepJob.point, Job, JobResult.summary, JobResult.array_info)
+            .join(Job, Job.id == SweepJob.job_id)
+            .outerjoin(JobResult, JobResult.job_id == Job.id)
+            .where(SweepJob.sweep_id == sweep_id)
+            .order_by(*_ATTEMPT_ORDER)
+        )
+        with self.database.session() as session:
+            newest = _newest_per_point(
+                (point, job_record(job, summary, array_info))
+                for point, job, summary, array_info in session.execute(query)
+            )
+        return dict(sorted(newest.items()))
+
     def jobs(self, sweep_id: str) -> list[JobRecord]:
-        """The jobs of the sweep, in the order of its grid's points."""
-        return JobStore(self.database).list(sweep_id=self.resolve(sweep_id), limit=None)
+        """The newest job at each point of the sweep, in the order of its grid's points."""
+        return list(self.points(sweep_id).values())
 
     def next_queued(self, sweep_id: str) -> str | None:
         """The id of the sweep's first queued job in grid order, or None when none is left."""
@@ -134,3 +199,8 @@ class SweepStore:
         """The full id of the sweep `sweep_id` names (a full id or a unique prefix)."""
         with self.database.session() as session:
             return resolve_id(session, Sweep, sweep_id, UnknownSweep)
+
+
+def _newest_per_point(rows: Iterable[tuple[int, T]]) -> dict[int, T]:
+    """The last value of each point, of rows in `_ATTEMPT_ORDER`."""
+    return {point: value for point, value in rows}

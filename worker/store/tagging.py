@@ -1,0 +1,34 @@
+"""Tags and notes as the store keeps them: what a user says about a job."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store.json_sql import KEY_PATTERN
+
+MAX_TAG_LENGTH = 200
+MAX_NOTE_LENGTH = 10_000
+
+
+def checked_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
+    """Tags as they are stored: names like `run` or `data-set`, values strings."""
+    checked: dict[str, str] = {}
+    for key, value in (tags or {}).items():
+        if not KEY_PATTERN.fullmatch(key):
+            raise RejectedRequest(f"malformed tag name '{key}': use names like run or data-set")
+        if not isinstance(value, str) or len(value) > MAX_TAG_LENGTH:
+            raise RejectedRequest(
+                f"tag '{key}' must be a string of at most {MAX_TAG_LENGTH} characters"
+            )
+        checked[key] = value
+    return checked
+
+
+def checked_note(note: str | None) -> str | None:
+    """A note as it is stored (stripped; None when empty)."""
+    if note is None:
+        return None
+    if len(note) > MAX_NOTE_LENGTH:
+        raise RejectedRequest(f"a note holds at most {MAX_NOTE_LENGTH} characters")
+    return note.strip() or None
