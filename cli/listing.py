@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from solverq.cli.output import (
@@ -132,11 +133,11 @@ def compare(
         print_json(comparison.to_json())
         return
     table = Table("", *(job.id[:12] for job in comparison.jobs), box=None, padding=(0, 2))
-    table.add_row("plugin", *(job.plugin for job in comparison.jobs))
+    table.add_row("plugin", *(escape(job.plugin) for job in comparison.jobs))
     table.add_row("status", *(status_text(job.status.value) for job in comparison.jobs))
     for title, values in (("parameters", comparison.params), ("summary", comparison.summary)):
         table.add_section()
         table.add_row(f"[bold]{title}[/bold]")
         for key, row in values.items():
-            table.add_row(key, *(table_cell(value) for value in row))
+            table.add_row(escape(key), *(table_cell(value) for value in row))
     stdout.print(table)

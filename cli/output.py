@@ -95,7 +95,7 @@ def key_value_table(title: str, items: Mapping[str, Any], *, cut: bool = True) -
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in items.items():
-        table.add_row(key, shown_value(value) if cut else str(value))
+        table.add_row(escape(key), escape(shown_value(value) if cut else str(value)))
     return table
 
 
@@ -125,7 +125,9 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         for column in ("name", "shape", "dtype"):
             arrays.add_column(column)
         for name, info in job.arrays.items():
-            arrays.add_row(name, "x".join(map(str, info["shape"])) or "scalar", info["dtype"])
+            arrays.add_row(
+                escape(name), "x".join(map(str, info["shape"])) or "scalar", info["dtype"]
+            )
         stdout.print(arrays)
 
 

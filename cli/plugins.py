@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from solverq.cli.output import print_json, stdout
@@ -38,7 +39,7 @@ def list_plugins(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     table = Table("name", "version", "summary", box=None, padding=(0, 2))
     for plugin in plugins.values():
-        table.add_row(plugin.name, plugin.version, plugin.summary)
+        table.add_row(escape(plugin.name), escape(plugin.version), escape(plugin.summary))
     stdout.print(table)
 
 
@@ -56,12 +57,14 @@ def show_plugin(
     if as_json:
         print_json({"name": plugin.name, "summary": plugin.summary, "parameters": schema})
         return
-    stdout.print(f"[bold]{plugin.name}[/bold] {plugin.version}: {plugin.summary}")
+    title = escape(f"{plugin.version}: {plugin.summary}")
+    stdout.print(f"[bold]{escape(plugin.name)}[/bold] {title}")
     table = Table("parameter", "type", "default", "help", box=None, padding=(0, 2))
     required = set(schema.get("required", []))
     for key, spec in schema.get("properties", {}).items():
         default = "(required)" if key in required else json.dumps(spec.get("default"))
-        table.add_row(key, _type_text(spec, schema), default, spec.get("description", ""))
+        cells = (key, _type_text(spec, schema), default, spec.get("description", ""))
+        table.add_row(*map(escape, cells))
     stdout.print(table)
 
 
