@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from solverq.cli.fitted import Column, FittedTable, fitted_table, one_line, print_fitted
 from solverq.cli.output import (
+    cell_text,
     duration,
     print_csv,
     print_json,
     short_time,
+    status_cell,
     status_text,
     stdout,
     table_cell,
 )
 
-JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
+if TYPE_CHECKING:
+    from solverq.worker.store import JobRecord
 
-NOTE_WIDTH = 24
-MIN_WIDTHS = {"id": 12, "plugin": 6, "status": len("succeeded"), "created": len("11-26 18:12")}
+JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
+SHORT_ID = 12
 
 
 def list_jobs(
@@ -67,7 +73,7 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first or by a summary metric."""
     from solverq.plugins.errors import RejectedRequest
-    from solverq.worker.job_search import find_jobs, flatten, lookup
+    from solverq.worker.job_search import find_jobs, flatten
     from solverq.worker.store.job_filters import parse_where
 
     if as_json and as_csv:
@@ -97,26 +103,54 @@ def list_jobs(
         print_csv([*JOB_COLUMNS, *values], rows)
         return
     metric = sort.lstrip("-") if sort else None
-    notes = [
-        job.error or (job.progress_message if job.status.value == "running" else "") for job in jobs
+    print_fitted(stdout, _jobs_table(jobs, metric), "outcome")
+
+
+def _jobs_table(jobs: list[JobRecord], metric: str | None) -> FittedTable:
+    """One line per job; its outcome is its plugin's headline metrics, its error or, while it
+    runs, its progress message."""
+    from solverq.worker.job_search import lookup
+
+    columns = [
+        Column("id", [Text(job.id[:SHORT_ID]) for job in jobs], cut=False),
+        Column("plugin", [Text(job.plugin) for job in jobs]),
+        Column("status", [status_cell(job.status.value) for job in jobs], cut=False),
+        Column("created", [Text(short_time(job.created_at)) for job in jobs], cut=False),
+        Column("duration", [Text(duration(job)) for job in jobs], cut=False),
     ]
-    table = Table(box=None, padding=(0, 1))
-    for header in ("id", "plugin", "status", "created", "duration", *([metric] if metric else [])):
-        table.add_column(header, no_wrap=True, min_width=MIN_WIDTHS.get(header))
-    if any(notes):
-        table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
-    for job, note in zip(jobs, notes, strict=True):
-        shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
-        table.add_row(
-            job.id[:12],
-            job.plugin,
-            status_text(job.status.value),
-            short_time(job.created_at),
-            duration(job),
-            *shown,
-            *([note] if any(notes) else []),
-        )
-    stdout.print(table)
+    if metric:
+        cells = [Text(cell_text(lookup(job.summary or {}, metric))) for job in jobs]
+        columns.append(Column(metric, cells))
+    columns.append(Column("outcome", [one_line(_outcome(job)) for job in jobs], note=True))
+    return fitted_table(columns, stdout.width)
+
+
+def _outcome(job: JobRecord) -> str:
+    """`mse=0.0123 r2=0.987` for a job that succeeded, else its error or progress message."""
+    from solverq.worker.job_search import lookup
+
+    if job.status.value == "running":
+        return job.progress_message
+    if job.error or job.summary is None:
+        return job.error or ""
+    values = {key: lookup(job.summary, key) for key in _headline(job.plugin)}
+    return "  ".join(
+        f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={cell_text(value)}"
+        for key, value in values.items()
+        if value is not None
+    )
+
+
+@functools.cache
+def _headline(plugin: str) -> tuple[str, ...]:
+    """The plugin's headline metrics; none for a plugin that is not installed here."""
+    from solverq.plugins.errors import RejectedRequest
+    from solverq.plugins.registry import get_plugin
+
+    try:
+        return get_plugin(plugin).headline
+    except RejectedRequest:
+        return ()
 
 
 def compare(

@@ -7,6 +7,7 @@ that draws a result:
         name = "convolution"
         summary = "Discrete convolution: direct, Toeplitz and FFT"
         Parameters = ConvolutionParameters      # a pydantic model, see solverq.plugins.parameters
+        headline = ("method",)                  # the summary values tables show by default
 
         def solve(self, params, inputs, progress):
             ...
@@ -50,6 +51,9 @@ class Plugin:
     name: ClassVar[str]
     summary: ClassVar[str]
     Parameters: ClassVar[type[BaseModel]]
+    headline: ClassVar[tuple[str, ...]] = ()
+    """The keys of the summary values that tell how a run went (`mse`, `max_abs_error`), in
+    the order tables show them; empty: tables show every number, flag and string."""
 
     @classmethod
     def validate(

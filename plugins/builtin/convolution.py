@@ -111,6 +111,7 @@ class ConvolutionPlugin(Plugin):
     name = "convolution"
     summary = "Discrete convolution and polynomial products: direct, Toeplitz and FFT"
     Parameters = ConvolutionParameters
+    headline = ("method",)
 
     @classmethod
     def check_inputs(cls, params: ConvolutionParameters, inputs: Mapping[str, np.ndarray]) -> None:

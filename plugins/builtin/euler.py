@@ -98,6 +98,7 @@ class EulerPlugin(Plugin):
     name = "euler"
     summary = "Forward, backward and Euler-Cromer steps for ODEs and systems"
     Parameters = EulerParameters
+    headline = ("max_abs_error",)
 
     def solve(
         self, params: EulerParameters, inputs: Mapping[str, np.ndarray], progress: Progress

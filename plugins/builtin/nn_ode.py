@@ -204,6 +204,7 @@ class NeuralODEPlugin(Plugin):
     name = "nn-ode"
     summary = "Neural-network trial solutions of ODEs, trained on collocation points (Lagaris)"
     Parameters = NeuralODEParameters
+    headline = ("loss", "max_abs_error")
 
     def solve(
         self,

@@ -130,6 +130,7 @@ class RegressionPlugin(Plugin):
     name = "sgd"
     summary = "Linear regression by gradient descent (GD, momentum, SGD, Adagrad, RMSprop, Adam)"
     Parameters = RegressionParameters
+    headline = ("mse", "r2")
 
     @classmethod
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:
