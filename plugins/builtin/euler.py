@@ -136,7 +136,12 @@ class EulerPlugin(Plugin):
         x = result.arrays["x"]
         exact = _exact_values(problem, x)
         plot_solution(
-            figure, x, result.arrays["y"], None if exact is None else _shaped(problem, exact)
+            figure,
+            x,
+            result.arrays["y"],
+            None if exact is None else _shaped(problem, exact),
+            system=problem.system,
+            batch=params.batch_labels(),
         )
 
 

@@ -243,7 +243,7 @@ class NeuralODEPlugin(Plugin):
         problem = params.ode_problem()
         x = result.arrays["x"]
         exact = None if problem.exact is None else _as_array(problem, problem.exact(x))
-        plot_solution(figure, x, result.arrays["y"], exact)
+        plot_solution(figure, x, result.arrays["y"], exact, system=problem.system)
 
 
 def _as_array(problem: ODEProblem, values: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ def test_a_system_without_an_exact_solution_has_one_line_per_component() -> None
     x = np.linspace(0, 1, 5)
     y = np.stack([np.cos(x), -np.sin(x)], axis=1)
     figure = new_figure()
-    plot_solution(figure, x, y)
+    plot_solution(figure, x, y, system=True)
     [axes] = figure.axes
     assert [line.get_label() for line in axes.get_lines()] == ["y[0]", "y[1]"]
     np.testing.assert_array_equal(axes.get_lines()[1].get_ydata(), -np.sin(x))
@@ -92,11 +92,46 @@ def test_euler_draws_its_solution_against_the_closed_form() -> None:
     assert error.get_yscale() == "log"
 
 
+def legend_texts(axes) -> list[str]:
+    return [text.get_text() for text in axes.get_legend().get_texts()]
+
+
 def test_euler_draws_a_batch_one_line_per_starting_point() -> None:
-    figure, _ = draw("euler", {"problem": "decay", "y0": [1, 2, 3], "n": 10})
+    figure, _ = draw("euler", {"problem": "decay", "y0": [0.5, 1, 2], "n": 10})
     solution, _ = figure.axes
-    assert len(solution.get_lines()) == 6
-    np.testing.assert_allclose(solution.get_lines()[5].get_ydata()[0], 3.0)
+    assert legend_texts(solution) == [
+        "y0=0.5",
+        "y0=0.5 exact",
+        "y0=1",
+        "y0=1 exact",
+        "y0=2",
+        "y0=2 exact",
+    ]
+    starts = [line.get_ydata()[0] for line in solution.get_lines()[::2]]
+    np.testing.assert_allclose(starts, [0.5, 1, 2])
+
+
+def test_euler_labels_components_and_batched_constants() -> None:
+    params = {"rhs": ["y[1]", "-k*y[0]"], "y0": [1, 0], "x1": 1, "n": 10}
+    figure, result = draw("euler", {**params, "constants": {"k": [1, 4]}})
+    [solution] = figure.axes
+    assert legend_texts(solution) == ["y[0], k=1", "y[0], k=4", "y[1], k=1", "y[1], k=4"]
+    y = result.arrays["y"]  # (N, m, B)
+    order = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for line, (component, problem) in zip(solution.get_lines(), order, strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), y[:, component, problem])
+    # forward Euler on y'' = -k y: y[0] = 1 - k dx^2 after two steps
+    np.testing.assert_allclose(y[2, 0], 1 - np.array([1, 4]) * 0.1**2)
+    figure, _ = draw("euler", {**params, "y0": [[1, 0], [0.5, 0]], "constants": {"k": 1}})
+    [solution] = figure.axes
+    assert legend_texts(solution) == [
+        "y[0], y0=[1,0]",
+        "y[0], y0=[0.5,0]",
+        "y[1], y0=[1,0]",
+        "y[1], y0=[0.5,0]",
+    ]
+    figure, _ = draw("euler", {**params, "constants": {"k": 1}})
+    assert legend_texts(figure.axes[0]) == ["y[0]", "y[1]"]
 
 
 def test_nn_ode_draws_its_solution_against_the_closed_form() -> None:
@@ -116,3 +151,9 @@ def test_convolution_draws_its_inputs_from_parameters_or_data() -> None:
     np.testing.assert_array_equal(a, [1, 2, 3])
     np.testing.assert_array_equal(b, [0, 1, 0.5])
     np.testing.assert_array_equal(output, np.convolve([1, 2, 3], [0, 1, 0.5]))
+
+
+def test_a_large_batch_is_drawn_without_a_legend() -> None:
+    figure, _ = draw("euler", {"problem": "decay", "y0": list(range(1, 31)), "n": 10})
+    solution, _ = figure.axes
+    assert len(solution.get_lines()) == 60 and solution.get_legend() is None
