@@ -69,6 +69,48 @@ def test_complex_and_2d_convolutions() -> None:
     np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), image)
 
 
+def visible_ticks(axis, low: float, high: float) -> list[float]:
+    return [tick for tick in axis.get_ticklocs() if low <= tick <= high]
+
+
+def test_2d_convolution_panels_fill_the_figure_with_whole_number_ticks() -> None:
+    from scipy.signal import convolve2d
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(40, 25)), np.ones((3, 5)) / 15
+    output = convolve2d(a, b)
+    figure = new_figure()
+    plot_convolution(figure, a, b, output)
+    figure.draw_without_rendering()
+    panels = [axes for axes in figure.axes if axes.get_images()]
+    assert [axes.get_title() for axes in panels] == ["a", "b", "output"]
+    boxes = [axes.get_position() for axes in panels]
+    # side by side, each a quarter of the width or more, together with their colour bars
+    # spanning the figure, and as tall as the figure allows
+    assert boxes[0].x1 < boxes[1].x0 and boxes[1].x1 < boxes[2].x0
+    assert all(box.width > 0.2 and box.height > 0.7 for box in boxes)
+    everything = [axes.get_position() for axes in figure.axes]
+    assert min(box.x0 for box in everything) < 0.06 and max(box.x1 for box in everything) > 0.94
+    for axes, values in zip(panels, (a, b, output), strict=True):
+        np.testing.assert_array_equal(axes.get_images()[0].get_array(), values)
+        rows, columns = values.shape
+        for axis, size in ((axes.xaxis, columns), (axes.yaxis, rows)):
+            ticks = visible_ticks(axis, -0.5, size - 0.5)
+            assert len(ticks) >= 2 and all(tick == int(tick) for tick in ticks), ticks
+            assert min(ticks) >= 0 and max(ticks) <= size - 1
+        assert (axes.get_xlabel(), axes.get_ylabel()) == ("column j", "row i")
+
+
+def test_1d_convolution_indices_have_whole_number_ticks() -> None:
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5])
+    figure = new_figure()
+    plot_convolution(figure, a, b, np.convolve(a, b))
+    figure.draw_without_rendering()
+    for axes, size in zip(figure.axes, (3, 3, 5), strict=True):
+        low, high = axes.get_xlim()
+        assert visible_ticks(axes.xaxis, low, high) == list(range(size))
+
+
 def draw(plugin_name: str, params: dict, inputs: dict | None = None):
     """Solve with a built-in plugin and draw its figure through the plugin's own hook."""
     from solverq.plugins.registry import get_plugin
