@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -103,6 +102,9 @@ def list_jobs(
         print_csv([*JOB_COLUMNS, *values], rows)
         return
     metric = sort.lstrip("-") if sort else None
+    if not jobs:
+        typer.echo("no jobs match", err=True)
+        return
     print_fitted(stdout, _jobs_table(jobs, metric), "outcome")
 
 
@@ -121,27 +123,29 @@ def _jobs_table(jobs: list[JobRecord], metric: str | None) -> FittedTable:
     if metric:
         cells = [Text(cell_text(lookup(job.summary or {}, metric))) for job in jobs]
         columns.append(Column(metric, cells))
-    columns.append(Column("outcome", [one_line(_outcome(job)) for job in jobs], note=True))
+    headlines = {plugin: _headline(plugin) for plugin in {job.plugin for job in jobs}}
+    outcomes = [one_line(_outcome(job, headlines[job.plugin], metric)) for job in jobs]
+    columns.append(Column("outcome", outcomes, note=True))
     return fitted_table(columns, stdout.width)
 
 
-def _outcome(job: JobRecord) -> str:
-    """`mse=0.0123 r2=0.987` for a job that succeeded, else its error or progress message."""
+def _outcome(job: JobRecord, headline: tuple[str, ...], shown: str | None) -> str:
+    """`mse=0.0123  r2=0.987` for a job that succeeded (the `headline` metrics but the one
+    `shown` in a column of its own), else its error or progress message."""
     from solverq.worker.job_search import lookup
 
     if job.status.value == "running":
         return job.progress_message
     if job.error or job.summary is None:
         return job.error or ""
-    values = {key: lookup(job.summary, key) for key in _headline(job.plugin)}
+    values = {key: lookup(job.summary, key) for key in headline}
     return "  ".join(
         f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={cell_text(value)}"
         for key, value in values.items()
-        if value is not None
+        if value is not None and key != shown
     )
 
 
-@functools.cache
 def _headline(plugin: str) -> tuple[str, ...]:
     """The plugin's headline metrics; none for a plugin that is not installed here."""
     from solverq.plugins.errors import RejectedRequest

@@ -113,3 +113,9 @@ def test_at_80_columns_list_shows_headline_metrics_and_one_line_errors(
     assert failed["error"].startswith(outcomes[2].removesuffix("…"))
     summary = succeeded["summary"]
     assert outcomes[3] == f"mse={summary['mse']:.4g}  r2={summary['r2']:.4g}"
+    sorted_lines = solverq("list", "--sort", "mse", "--plugin", "sgd").stdout.splitlines()
+    header = sorted_lines[0]
+    assert header.split()[-2:] == ["mse", "outcome"]
+    assert sorted_lines[1][header.index("outcome") :].rstrip() == f"r2={summary['r2']:.4g}"
+    empty = solverq("list", "--plugin", "heat")
+    assert (empty.exit_code, empty.stdout, empty.stderr) == (0, "", "no jobs match\n")
