@@ -10,6 +10,7 @@ import typer
 from solverq.cli.main import app
 from solverq.plugins.parameters import parameter_schema
 from solverq.plugins.registry import discover
+from tests.cli.outcomes import error_line
 
 WIDE = 200
 
@@ -83,3 +84,11 @@ def test_help_prints_every_text_as_written(solverq, terminal_width, path, comman
     texts = [command.help or ""] + [getattr(param, "help", None) or "" for param in command.params]
     for text in texts:
         assert words(text) in shown
+
+
+def test_errors_show_brackets_as_written(solverq) -> None:
+    outcome = solverq("plugins", "show", "heat[bold]")
+    assert outcome.exit_code == 2
+    assert error_line(outcome).startswith("error: unknown plugin 'heat[bold]' (known: ")
+    outcome = solverq("submit", "euler", "-p", "rhs=[red]y", "-p", "y0=1", "-p", "x1=1")
+    assert outcome.exit_code == 2 and "got '[red]y'" in error_line(outcome)
