@@ -2,10 +2,10 @@
 heading whole.
 
 Columns start at their natural width, the widest of their heading and cells (a long list of
-values cut). While the table is
-wider than the terminal, the note column (an error, a progress message) gives up width first,
-then the widest value columns, each cell cut with an ellipsis, never narrower than its heading.
-Columns that still do not fit are left out from the right (the note column last), and named.
+values cut). While the table is wider than the terminal, the note column (an error, a progress
+message) gives up width first, then the value columns with the most to spare, each cell cut with
+an ellipsis, never narrower than its heading. Columns that still do not fit are left out from
+the right (the note column last), and named.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from solverq.cli.fitted import Column, FittedTable, fitted_table, one_line, print_fitted
 from solverq.cli.output import (
+    SHORT_ID,
     cell_text,
     duration,
     print_csv,
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
 
 JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
-SHORT_ID = 12
 
 
 def list_jobs(
@@ -123,7 +123,9 @@ def _jobs_table(jobs: list[JobRecord], metric: str | None) -> FittedTable:
     if metric:
         cells = [Text(cell_text(lookup(job.summary or {}, metric))) for job in jobs]
         columns.append(Column(metric, cells))
-    headlines = {plugin: _headline(plugin) for plugin in {job.plugin for job in jobs}}
+    from solverq.plugins.registry import headline_metrics
+
+    headlines = {plugin: headline_metrics(plugin) for plugin in {job.plugin for job in jobs}}
     outcomes = [one_line(_outcome(job, headlines[job.plugin], metric)) for job in jobs]
     columns.append(Column("outcome", outcomes, note=True))
     return fitted_table(columns, stdout.width)
@@ -146,17 +148,6 @@ def _outcome(job: JobRecord, headline: tuple[str, ...], shown: str | None) -> st
     )
 
 
-def _headline(plugin: str) -> tuple[str, ...]:
-    """The plugin's headline metrics; none for a plugin that is not installed here."""
-    from solverq.plugins.errors import RejectedRequest
-    from solverq.plugins.registry import get_plugin
-
-    try:
-        return get_plugin(plugin).headline
-    except RejectedRequest:
-        return ()
-
-
 def compare(
     job_ids: Annotated[
         list[str], typer.Argument(metavar="JOB JOB...", help="Two or more job ids or prefixes.")
@@ -170,7 +161,7 @@ def compare(
     if as_json:
         print_json(comparison.to_json())
         return
-    table = Table("", *(job.id[:12] for job in comparison.jobs), box=None, padding=(0, 2))
+    table = Table("", *(job.id[:SHORT_ID] for job in comparison.jobs), box=None, padding=(0, 2))
     table.add_row("plugin", *(escape(job.plugin) for job in comparison.jobs))
     table.add_row("status", *(status_text(job.status.value) for job in comparison.jobs))
     for title, values in (("parameters", comparison.params), ("summary", comparison.summary)):

@@ -30,6 +30,8 @@ STATUS_STYLES = {
     "cancelled": "magenta",
 }
 MAX_SHOWN_VALUE = 80
+SHORT_ID = 12
+"""Characters of a job or sweep id in a table row: unique in practice, and a valid prefix."""
 
 
 def print_json(data: Any) -> None:

@@ -25,6 +25,7 @@ from solverq.cli.options import (
     TimeLimitOption,
 )
 from solverq.cli.output import (
+    SHORT_ID,
     cell_text,
     key_value_table,
     print_csv,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from solverq.worker.sweep_service import SweepTable
 
 SUBMIT = "submit"
-SHORT_ID = 12
 MAX_VALUE_TEXT = 20
 MAX_MESSAGE = 160
 

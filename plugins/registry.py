@@ -56,6 +56,14 @@ def get_plugin(name: str) -> PluginInfo:
     return info
 
 
+def headline_metrics(name: str) -> tuple[str, ...]:
+    """The headline metrics the plugin called `name` declares; none when it is not installed."""
+    try:
+        return get_plugin(name).headline
+    except RejectedRequest:
+        return ()
+
+
 def reset() -> None:
     """Forget what was discovered, so that newly installed distributions are seen."""
     _entry_points.cache_clear()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.plugins.registry import get_plugin
+from solverq.plugins.registry import headline_metrics
 from solverq.worker import service
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
@@ -181,12 +181,9 @@ def _ignore(fraction: float, message: str) -> None:
 
 
 def _headline_metrics(plugin: str, summaries: Sequence[Mapping[str, Any]]) -> list[str] | None:
-    """The plugin's headline metrics that some summary holds, or None when the plugin declares
-    none (or is not installed here)."""
-    try:
-        headline = get_plugin(plugin).headline
-    except RejectedRequest:
-        return None
+    """The plugin's headline metrics that some summary holds, or None when it declares none
+    (or is not installed here)."""
+    headline = headline_metrics(plugin)
     if not headline:
         return None
     return [key for key in headline if any(lookup(s, key) is not None for s in summaries)]

@@ -5,7 +5,13 @@ import warnings
 import pytest
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.plugins.registry import PluginWarning, discover, get_plugin, reset
+from solverq.plugins.registry import (
+    PluginWarning,
+    discover,
+    get_plugin,
+    headline_metrics,
+    reset,
+)
 from tests.conftest import install_distribution
 
 
@@ -74,3 +80,4 @@ def test_builtin_plugins_declare_their_headline_metrics() -> None:
         "nn-ode": ("loss", "max_abs_error"),
     }
     assert get_plugin("convolution").headline == ("method",)
+    assert headline_metrics("sgd") == ("mse", "r2") and headline_metrics("heat") == ()
