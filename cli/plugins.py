@@ -13,6 +13,9 @@ from solverq.cli.output import print_json, stdout
 
 app = typer.Typer(help="List the installed solver plugins and show their parameters.")
 
+MAX_TYPE_WIDTH = 24
+MAX_DEFAULT_WIDTH = 16
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -59,7 +62,11 @@ def show_plugin(
         return
     title = escape(f"{plugin.version}: {plugin.summary}")
     stdout.print(f"[bold]{escape(plugin.name)}[/bold] {title}")
-    table = Table("parameter", "type", "default", "help", box=None, padding=(0, 2))
+    table = Table(box=None, padding=(0, 1), pad_edge=False)
+    table.add_column("parameter", no_wrap=True)
+    table.add_column("type", min_width=len("number"), max_width=MAX_TYPE_WIDTH)
+    table.add_column("default", min_width=len("default"), max_width=MAX_DEFAULT_WIDTH)
+    table.add_column("help", min_width=len("help"), ratio=1)
     required = set(schema.get("required", []))
     for key, spec in schema.get("properties", {}).items():
         default = "(required)" if key in required else json.dumps(spec.get("default"))
