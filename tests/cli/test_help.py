@@ -20,17 +20,24 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
-def help_cells(output: str) -> dict[str, str]:
-    """The help column of `plugins show`, by parameter: the cell's lines, joined."""
+def column_cells(output: str, heading: str) -> dict[str, str]:
+    """A column of `plugins show`, by parameter: each cell's lines, joined."""
     lines = output.splitlines()
     header = next(index for index, line in enumerate(lines) if line.split()[:1] == ["parameter"])
-    start = lines[header].index(" help") + 1
+    headings = lines[header].split()
+    start = lines[header].index(f" {heading}") + 1
+    following = headings.index(heading) + 1
+    end = lines[header].index(f" {headings[following]}") + 1 if following < len(headings) else None
     cells: dict[str, list[str]] = {}
     for line in lines[header + 1 :]:
-        if line[:start].strip() and not line.startswith("   "):
+        if not line.startswith(" "):
             cells[line.split()[0]] = []
-        cells[list(cells)[-1]].append(line[start:])
+        cells[list(cells)[-1]].append(line[start:end])
     return {name: words(" ".join(parts)) for name, parts in cells.items()}
+
+
+def help_cells(output: str) -> dict[str, str]:
+    return column_cells(output, "help")
 
 
 def test_plugins_show_prints_every_help_text_as_written(
@@ -56,7 +63,7 @@ def test_bracketed_help_survives(solverq, terminal_width) -> None:
     assert euler["n"].startswith("The number of steps over [x0, x1] (default 1000")
     nn_ode = solverq("plugins", "show", "nn-ode").stdout
     assert "[x0, x1]" in help_cells(nn_ode)["eval_points"]
-    assert "dict[str, number | list[number]]" in nn_ode
+    assert column_cells(nn_ode, "type")["constants"] == "dict[str, number | list[number]]"
 
 
 def commands(group: click.Group, path: tuple[str, ...] = ()):
