@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from solverq.cli.fitted import Column, FittedTable, fitted_table, one_line, print_fitted
 from solverq.cli.output import (
+    SHORT_ID,
+    cell_text,
     duration,
     print_csv,
     print_json,
     short_time,
+    status_cell,
     status_text,
     stdout,
     table_cell,
 )
 
-JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
+if TYPE_CHECKING:
+    from solverq.worker.store import JobRecord
 
-NOTE_WIDTH = 24
-MIN_WIDTHS = {"id": 12, "plugin": 6, "status": len("succeeded"), "created": len("11-26 18:12")}
+JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
 
 
 def list_jobs(
@@ -71,7 +76,7 @@ def list_jobs(
 ) -> None:
     """List jobs, newest first or by a summary metric."""
     from solverq.plugins.errors import RejectedRequest
-    from solverq.worker.job_search import find_jobs, flatten, lookup
+    from solverq.worker.job_search import find_jobs, flatten
     from solverq.worker.store.job_filters import parse_tags, parse_where
 
     if as_json and as_csv:
@@ -103,34 +108,55 @@ def list_jobs(
         print_csv([*JOB_COLUMNS, *values], rows)
         return
     metric = sort.lstrip("-") if sort else None
-    notes = [
-        job.error
-        or (job.progress_message if job.status.value == "running" else "")
-        or job.note
-        or ""
-        for job in jobs
+    if not jobs:
+        typer.echo("no jobs match", err=True)
+        return
+    print_fitted(stdout, _jobs_table(jobs, metric), "outcome")
+
+
+def _jobs_table(jobs: list[JobRecord], metric: str | None) -> FittedTable:
+    """One line per job; its outcome is its plugin's headline metrics, its error or, while it
+    runs, its progress message."""
+    from solverq.worker.job_search import lookup
+
+    columns = [
+        Column("id", [Text(job.id[:SHORT_ID]) for job in jobs], cut=False),
+        Column("plugin", [Text(job.plugin) for job in jobs]),
+        Column("status", [status_cell(job.status.value) for job in jobs], cut=False),
+        Column("created", [Text(short_time(job.created_at)) for job in jobs], cut=False),
+        Column("duration", [Text(duration(job)) for job in jobs], cut=False),
     ]
+    if metric:
+        cells = [Text(cell_text(lookup(job.summary or {}, metric))) for job in jobs]
+        columns.append(Column(metric, cells))
     tags = [" ".join(f"{key}={value}" for key, value in sorted(job.tags.items())) for job in jobs]
-    table = Table(box=None, padding=(0, 1))
-    for header in ("id", "plugin", "status", "created", "duration", *([metric] if metric else [])):
-        table.add_column(header, no_wrap=True, min_width=MIN_WIDTHS.get(header))
     if any(tags):
-        table.add_column("tags", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
-    if any(notes):
-        table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=NOTE_WIDTH)
-    for job, note, tagged in zip(jobs, notes, tags, strict=True):
-        shown = [table_cell(lookup(job.summary or {}, metric))] if metric else []
-        table.add_row(
-            job.id[:12],
-            job.plugin,
-            status_text(job.status.value),
-            short_time(job.created_at),
-            duration(job),
-            *shown,
-            *([escape(tagged)] if any(tags) else []),
-            *([escape(note)] if any(notes) else []),
+        columns.append(Column("tags", [Text(tagged) for tagged in tags]))
+    from solverq.plugins.registry import headline_metrics
+
+    headlines = {plugin: headline_metrics(plugin) for plugin in {job.plugin for job in jobs}}
+    outcomes = [one_line(_outcome(job, headlines[job.plugin], metric)) for job in jobs]
+    columns.append(Column("outcome", outcomes, note=True))
+    return fitted_table(columns, stdout.width)
+
+
+def _outcome(job: JobRecord, headline: tuple[str, ...], shown: str | None) -> str:
+    """`mse=0.0123  r2=0.987` for a job that succeeded (the `headline` metrics but the one
+    `shown` in a column of its own), else its error or progress message; then its note."""
+    from solverq.worker.job_search import lookup
+
+    if job.status.value == "running":
+        outcome = job.progress_message
+    elif job.error or job.summary is None:
+        outcome = job.error or ""
+    else:
+        values = {key: lookup(job.summary, key) for key in headline}
+        outcome = "  ".join(
+            f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={cell_text(value)}"
+            for key, value in values.items()
+            if value is not None and key != shown
         )
-    stdout.print(table)
+    return "  ".join(part for part in (outcome, job.note or "") if part)
 
 
 def compare(
@@ -146,8 +172,8 @@ def compare(
     if as_json:
         print_json(comparison.to_json())
         return
-    table = Table("", *(job.id[:12] for job in comparison.jobs), box=None, padding=(0, 2))
-    table.add_row("plugin", *(job.plugin for job in comparison.jobs))
+    table = Table("", *(job.id[:SHORT_ID] for job in comparison.jobs), box=None, padding=(0, 2))
+    table.add_row("plugin", *(escape(job.plugin) for job in comparison.jobs))
     table.add_row("status", *(status_text(job.status.value) for job in comparison.jobs))
     if any(job.note for job in comparison.jobs):
         table.add_row("note", *(table_cell(job.note) for job in comparison.jobs))
@@ -162,5 +188,5 @@ def compare(
         table.add_section()
         table.add_row(f"[bold]{title}[/bold]")
         for key, row in values.items():
-            table.add_row(key, *(table_cell(value) for value in row))
+            table.add_row(escape(key), *(table_cell(value) for value in row))
     stdout.print(table)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
@@ -29,6 +30,8 @@ STATUS_STYLES = {
     "cancelled": "magenta",
 }
 MAX_SHOWN_VALUE = 80
+SHORT_ID = 12
+"""Characters of a job or sweep id in a table row: unique in practice, and a valid prefix."""
 
 
 def print_json(data: Any) -> None:
@@ -47,8 +50,13 @@ def local_time(moment: datetime | None) -> str:
 
 
 def short_time(moment: datetime | None) -> str:
-    """A moment in local time, to the minute and without the year, for table rows."""
-    return moment.astimezone().strftime("%m-%d %H:%M") if moment else ""
+    """A moment in local time, to the minute, for table rows: the time alone today, else
+    with the month and day."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    today = datetime.now(local.tzinfo).date()
+    return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
 
 
 def duration(job: JobRecord) -> str:
@@ -64,13 +72,22 @@ def shown_value(value: Any) -> str:
     return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 3] + "..."
 
 
-def table_cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A value in a table of many rows: numbers to 6 significant digits, nothing for None."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
-    return escape(shown_value(value))
+    return shown_value(value)
+
+
+def table_cell(value: Any) -> str:
+    """`cell_text` as rich markup that shows it as written."""
+    return escape(cell_text(value))
+
+
+def status_cell(status: str) -> Text:
+    return Text(status, style=STATUS_STYLES.get(status, ""))
 
 
 def print_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
@@ -95,7 +112,7 @@ def key_value_table(title: str, items: Mapping[str, Any], *, cut: bool = True) -
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in items.items():
-        table.add_row(key, shown_value(value) if cut else str(value))
+        table.add_row(escape(key), escape(shown_value(value) if cut else str(value)))
     return table
 
 
@@ -132,7 +149,9 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         for column in ("name", "shape", "dtype"):
             arrays.add_column(column)
         for name, info in job.arrays.items():
-            arrays.add_row(name, "x".join(map(str, info["shape"])) or "scalar", info["dtype"])
+            arrays.add_row(
+                escape(name), "x".join(map(str, info["shape"])) or "scalar", info["dtype"]
+            )
         stdout.print(arrays)
 
 

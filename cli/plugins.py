@@ -6,11 +6,15 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from solverq.cli.output import print_json, stdout
 
 app = typer.Typer(help="List the installed solver plugins and show their parameters.")
+
+MAX_TYPE_WIDTH = 24
+MAX_DEFAULT_WIDTH = 16
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -38,7 +42,7 @@ def list_plugins(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     table = Table("name", "version", "summary", box=None, padding=(0, 2))
     for plugin in plugins.values():
-        table.add_row(plugin.name, plugin.version, plugin.summary)
+        table.add_row(escape(plugin.name), escape(plugin.version), escape(plugin.summary))
     stdout.print(table)
 
 
@@ -56,12 +60,18 @@ def show_plugin(
     if as_json:
         print_json({"name": plugin.name, "summary": plugin.summary, "parameters": schema})
         return
-    stdout.print(f"[bold]{plugin.name}[/bold] {plugin.version}: {plugin.summary}")
-    table = Table("parameter", "type", "default", "help", box=None, padding=(0, 2))
+    title = escape(f"{plugin.version}: {plugin.summary}")
+    stdout.print(f"[bold]{escape(plugin.name)}[/bold] {title}")
+    table = Table(box=None, padding=(0, 1), pad_edge=False)
+    table.add_column("parameter", no_wrap=True)
+    table.add_column("type", min_width=len("number"), max_width=MAX_TYPE_WIDTH)
+    table.add_column("default", min_width=len("default"), max_width=MAX_DEFAULT_WIDTH)
+    table.add_column("help", min_width=len("help"), ratio=1)
     required = set(schema.get("required", []))
     for key, spec in schema.get("properties", {}).items():
         default = "(required)" if key in required else json.dumps(spec.get("default"))
-        table.add_row(key, _type_text(spec, schema), default, spec.get("description", ""))
+        cells = (key, _type_text(spec, schema), default, spec.get("description", ""))
+        table.add_row(*map(escape, cells))
     stdout.print(table)
 
 

@@ -12,10 +12,11 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from solverq.cli.errors import fail
+from solverq.cli.fitted import Column, fitted_table, one_line, print_fitted
 from solverq.cli.options import (
     DataOption,
     NoteOption,
@@ -28,13 +29,14 @@ from solverq.cli.options import (
     TimeLimitOption,
 )
 from solverq.cli.output import (
+    SHORT_ID,
+    cell_text,
     key_value_table,
     print_csv,
     print_json,
     progress_bar,
-    status_text,
+    status_cell,
     stdout,
-    table_cell,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +44,8 @@ if TYPE_CHECKING:
     from solverq.worker.sweep_service import SweepStart, SweepTable
 
 SUBMIT = "submit"
-SHORT_ID = 12
+MAX_VALUE_TEXT = 20
+MAX_MESSAGE = 160
 
 
 class SweepGroup(TyperGroup):
@@ -74,7 +77,10 @@ MetricOption = Annotated[
     typer.Option(
         "--metric",
         "-m",
-        help="A summary value for the table (default: every number, flag and string). Repeatable.",
+        help=(
+            "A summary value for the table (default: the plugin's headline metrics; with --json "
+            "or --csv every number, flag and string). Repeatable."
+        ),
     ),
 ]
 WaitOption = Annotated[
@@ -183,7 +189,7 @@ def _follow(start: SweepStart, *, wait: bool, metric: list[str] | None, as_json:
     if as_json:
         print_json(sweep.to_json())
     elif wait:
-        _print_table(sweep_table(sweep.id, metric or None))
+        _print_table(sweep_table(sweep.id, metric or None, headline=True))
     else:
         typer.echo(sweep.id)
     if wait:
@@ -225,7 +231,7 @@ def table(
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
-    result = sweep_table(sweep_id, metric or None)
+    result = sweep_table(sweep_id, metric or None, headline=not (as_json or as_csv))
     if as_json:
         print_json(result.rows)
     elif as_csv:
@@ -235,28 +241,43 @@ def table(
 
 
 def _print_table(result: SweepTable) -> None:
-    columns = result.columns
-    if not any(row["error"] for row in result.rows):
-        columns = columns[:-1]
-    table = Table(box=None, padding=(0, 2))
-    table.add_column("job", no_wrap=True, min_width=SHORT_ID)
-    table.add_column("status", no_wrap=True, min_width=len("succeeded"))
-    for column in columns[2:]:
-        table.add_column(column)
-    for row in result.rows:
-        cells = [table_cell(row[column]) for column in columns]
-        cells[0] = (row["job"] or "")[:SHORT_ID]
-        cells[1] = status_text(row["status"])
-        table.add_row(*cells)
-    stdout.print(table)
+    """The table at the terminal's width, each error cut to one line."""
+    rows = result.rows
+    columns = [
+        Column("job", [Text((row["job"] or "")[:SHORT_ID]) for row in rows], cut=False),
+        Column("status", [status_cell(row["status"]) for row in rows], cut=False),
+    ]
+    for name in result.columns[2:-1]:
+        columns.append(Column(name, [Text(cell_text(row[name])) for row in rows]))
+    if any(row["error"] for row in rows):
+        columns.append(Column("error", [one_line(row["error"] or "") for row in rows], note=True))
+    print_fitted(stdout, fitted_table(columns, stdout.width), "error")
 
 
 def _exit_for(sweep: SweepRecord) -> None:
-    """Exit with status 1 unless every job of the sweep succeeded."""
+    """Exit with status 1 unless every job of the sweep succeeded, naming the points that did
+    not: as many as fit in a readable line, each cut to a readable length."""
+    from solverq.worker.grid import shown
     from solverq.worker.store import JobStatus
+    from solverq.worker.sweep_service import unsuccessful_points
 
+    short_id = sweep.id[:SHORT_ID]
     if not sweep.finished:
-        raise fail(f"sweep {sweep.id}: {sweep.done} of {sweep.size} jobs finished")
+        raise fail(f"sweep {short_id}: {sweep.done} of {sweep.size} jobs finished")
     unsuccessful = sweep.size - sweep.counts[JobStatus.SUCCEEDED]
-    if unsuccessful:
-        raise fail(f"sweep {sweep.id}: {unsuccessful} of {sweep.size} jobs did not succeed")
+    if not unsuccessful:
+        return
+    message = f"sweep {short_id}: {unsuccessful} of {sweep.size} jobs did not succeed: "
+    named: list[str] = []
+    for point, job in unsuccessful_points(sweep.id):
+        values = ", ".join(f"{key}={_cut(shown(value))}" for key, value in point.items())
+        text = f"{values} (job {job.id[:SHORT_ID]} {job.status.value})"
+        if named and len(message + "; ".join([*named, text])) > MAX_MESSAGE:
+            break
+        named.append(text)
+    left = unsuccessful - len(named)
+    raise fail(message + "; ".join(named) + (f"; {left} more" if left else ""))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_VALUE_TEXT else text[: MAX_VALUE_TEXT - 1] + "…"

@@ -9,6 +9,7 @@ that draws a result:
         Parameters = ConvolutionParameters      # a pydantic model, see solverq.plugins.parameters
         requires = ("scipy",)                   # optional: versions recorded with each job
         seed_parameter = None                   # optional: the parameter that seeds randomness
+        headline = ("method",)                  # the summary values tables show by default
 
         def solve(self, params, inputs, progress):
             ...
@@ -58,6 +59,9 @@ class Plugin:
     seed_parameter: ClassVar[str | None] = None
     """The parameter that seeds the plugin's randomness, if it has any: each job's provenance
     records its value."""
+    headline: ClassVar[tuple[str, ...]] = ()
+    """The keys of the summary values that tell how a run went (`mse`, `max_abs_error`), in
+    the order tables show them; empty: tables show every number, flag and string."""
 
     @classmethod
     def validate(

@@ -36,6 +36,10 @@ class PluginInfo:
     def summary(self) -> str:
         return self.plugin_class.summary
 
+    @property
+    def headline(self) -> tuple[str, ...]:
+        return self.plugin_class.headline
+
 
 def discover() -> dict[str, PluginInfo]:
     """All loadable plugins by name, in name order (this imports every plugin)."""
@@ -50,6 +54,14 @@ def get_plugin(name: str) -> PluginInfo:
         known = ", ".join(discover()) or "none installed"
         raise RejectedRequest(f"unknown plugin '{name}' (known: {known})")
     return info
+
+
+def headline_metrics(name: str) -> tuple[str, ...]:
+    """The headline metrics the plugin called `name` declares; none when it is not installed."""
+    try:
+        return get_plugin(name).headline
+    except RejectedRequest:
+        return ()
 
 
 def reset() -> None:
@@ -128,6 +140,9 @@ def contract_problem(plugin_class: object, registered_name: str) -> str | None:
         isinstance(plugin_class.Parameters, type) and issubclass(plugin_class.Parameters, BaseModel)
     ):
         return f"{plugin_class.__name__}.Parameters is not a pydantic model"
+    headline = plugin_class.headline
+    if not (isinstance(headline, tuple) and all(isinstance(key, str) for key in headline)):
+        return f"{plugin_class.__name__}.headline is not a tuple of summary keys"
     if plugin_class.solve is Plugin.solve:
         return f"{plugin_class.__name__} does not implement solve()"
     return None

@@ -57,6 +57,11 @@ def check_plugin(
     assert isinstance(result, Result), f"solve returned {type(result).__name__}, not a Result"
     assert all(0.0 <= f <= 1.0 for f in reported), f"progress outside [0, 1]: {reported}"
     json.dumps(jsonable(result.summary), allow_nan=False)
+    for key in plugin_class.headline:
+        value = result.summary.get(key)
+        assert value is None or isinstance(value, bool | int | float | str), (
+            f"headline metric '{key}' is not a number, flag or string: {value!r}"
+        )
     for name, array in result.arrays.items():
         problem = array_problem(name, array)
         assert problem is None, problem

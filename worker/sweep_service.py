@@ -14,12 +14,20 @@ from typing import Any
 import numpy as np
 
 from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.registry import headline_metrics
 from solverq.worker import service
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
 from solverq.worker.job_search import lookup
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobStatus, JobStore, SweepRecord, SweepStore, open_database
+from solverq.worker.store import (
+    JobRecord,
+    JobStatus,
+    JobStore,
+    SweepRecord,
+    SweepStore,
+    open_database,
+)
 from solverq.worker.sweep_processes import run_in_processes
 
 RESERVED_COLUMNS = ("job", "status", "error")
@@ -188,16 +196,24 @@ class SweepTable:
 
 
 def sweep_table(
-    sweep_id: str, metrics: Sequence[str] | None = None, *, settings: Settings | None = None
+    sweep_id: str,
+    metrics: Sequence[str] | None = None,
+    *,
+    headline: bool = False,
+    settings: Settings | None = None,
 ) -> SweepTable:
-    """The sweep's table, in grid order, with the summary values `metrics` names (by default
-    every number, flag and string the summaries hold). A metric named like a swept parameter
-    or a fixed column gets the column `summary.METRIC`."""
+    """The sweep's table, in grid order, with the summary values `metrics` names. By default
+    these are every number, flag and string the summaries hold or, with `headline`, the
+    plugin's headline metrics that some summary holds (every one when it declares none). A
+    metric named like a swept parameter or a fixed column gets the column `summary.METRIC`."""
     store = sweep_store(settings)
     sweep = store.get(sweep_id)
     jobs = store.points(sweep.id)
+    summaries = [job.summary or {} for job in jobs.values()]
+    if metrics is None and headline:
+        metrics = _headline_metrics(sweep.plugin, summaries)
     if metrics is None:
-        metrics = _scalar_keys(job.summary or {} for job in jobs.values())
+        metrics = _scalar_keys(summaries)
     taken = {*RESERVED_COLUMNS, *sweep.grid}
     named = {metric: f"summary.{metric}" if metric in taken else metric for metric in metrics}
     rows = []
@@ -214,6 +230,20 @@ def sweep_table(
         rows.append(row)
     columns = ["job", "status", *sweep.grid, *named.values(), "error"]
     return SweepTable(sweep, columns, rows, named)
+
+
+def unsuccessful_points(
+    sweep_id: str, *, settings: Settings | None = None
+) -> list[tuple[dict[str, Any], JobRecord]]:
+    """The points whose jobs finished without success, with their jobs, in grid order."""
+    store = sweep_store(settings)
+    sweep = store.get(sweep_id)
+    points = grid_points(sweep.grid)
+    return [
+        (points[index], job)
+        for index, job in sorted(store.points(sweep.id).items())
+        if job.finished and job.status is not JobStatus.SUCCEEDED
+    ]
 
 
 def _run_here(
@@ -238,6 +268,15 @@ def _run_here(
 
 def _ignore(fraction: float, message: str) -> None:
     """A listener that hears nothing."""
+
+
+def _headline_metrics(plugin: str, summaries: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """The plugin's headline metrics that some summary holds, or None when it declares none
+    (or is not installed here)."""
+    headline = headline_metrics(plugin)
+    if not headline:
+        return None
+    return [key for key in headline if any(lookup(s, key) is not None for s in summaries)]
 
 
 def _scalar_keys(summaries: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -112,6 +112,7 @@ class ConvolutionPlugin(Plugin):
     summary = "Discrete convolution and polynomial products: direct, Toeplitz and FFT"
     Parameters = ConvolutionParameters
     requires = ("scipy",)
+    headline = ("method",)
 
     @classmethod
     def check_inputs(cls, params: ConvolutionParameters, inputs: Mapping[str, np.ndarray]) -> None:

@@ -99,6 +99,7 @@ class EulerPlugin(Plugin):
     summary = "Forward, backward and Euler-Cromer steps for ODEs and systems"
     Parameters = EulerParameters
     requires = ("autograd",)
+    headline = ("max_abs_error",)
 
     def solve(
         self, params: EulerParameters, inputs: Mapping[str, np.ndarray], progress: Progress
@@ -136,7 +137,12 @@ class EulerPlugin(Plugin):
         x = result.arrays["x"]
         exact = _exact_values(problem, x)
         plot_solution(
-            figure, x, result.arrays["y"], None if exact is None else _shaped(problem, exact)
+            figure,
+            x,
+            result.arrays["y"],
+            None if exact is None else _shaped(problem, exact),
+            system=problem.system,
+            batch=params.batch_labels(),
         )
 
 

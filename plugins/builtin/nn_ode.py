@@ -206,6 +206,7 @@ class NeuralODEPlugin(Plugin):
     Parameters = NeuralODEParameters
     requires = ("autograd",)
     seed_parameter = "seed"
+    headline = ("loss", "max_abs_error")
 
     def solve(
         self,
@@ -244,7 +245,7 @@ class NeuralODEPlugin(Plugin):
         problem = params.ode_problem()
         x = result.arrays["x"]
         exact = None if problem.exact is None else _as_array(problem, problem.exact(x))
-        plot_solution(figure, x, result.arrays["y"], exact)
+        plot_solution(figure, x, result.arrays["y"], exact, system=problem.system)
 
 
 def _as_array(problem: ODEProblem, values: np.ndarray) -> np.ndarray:

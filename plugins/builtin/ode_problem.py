@@ -230,6 +230,18 @@ class ODEProblemParameters(ParameterModel):
         """B, the number of problems of a batch, or None."""
         return max(self._batch_sizes().values(), default=None)
 
+    def batch_labels(self) -> list[str] | None:
+        """One label per problem of a batch, naming the values that set it apart as a user
+        types them (`y0=0.5`, `gamma=2, y0=[1,0]`), or None when there is no batch."""
+        batched = list(self._batch_sizes())
+        if not batched:
+            return None
+        names = {name: name.removeprefix("constants.") for name in batched}
+        return [
+            ", ".join(f"{names[name]}={_label(self._value(name)[b])}" for name in batched)
+            for b in range(self.batch_size or 0)
+        ]
+
     def _batch_sizes(self) -> dict[str, int]:
         """The batch size each batched parameter gives, by its dotted name."""
         sizes: dict[str, int] = {}
@@ -344,3 +356,10 @@ def _initial_values(value: Values | None, scalar: bool) -> np.ndarray | None:
     if scalar:
         return array.reshape(1, -1) if array.ndim == 1 else array.reshape(1)
     return array.T if array.ndim == 2 else array
+
+
+def _label(value: float | list[float]) -> str:
+    """A number as short as it reads (0.5, 2), a list of them in brackets."""
+    if isinstance(value, list):
+        return "[" + ",".join(_label(item) for item in value) + "]"
+    return f"{value:g}"

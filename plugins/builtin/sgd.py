@@ -132,6 +132,7 @@ class RegressionPlugin(Plugin):
     Parameters = RegressionParameters
     requires = ("autograd",)
     seed_parameter = "seed"
+    headline = ("mse", "r2")
 
     @classmethod
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:

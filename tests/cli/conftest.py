@@ -1,7 +1,10 @@
+from collections.abc import Callable
+
 import pytest
 from typer.testing import CliRunner
 
 from solverq.cli.main import app
+from solverq.cli.output import stdout
 
 
 class Solverq:
@@ -17,3 +20,14 @@ class Solverq:
 @pytest.fixture
 def solverq() -> Solverq:
     return Solverq()
+
+
+@pytest.fixture
+def terminal_width(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Sets the width of the terminal the commands print to, for tables and for `--help`."""
+
+    def set_width(columns: int) -> None:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        monkeypatch.setattr(stdout, "width", columns)
+
+    return set_width

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from tests.cli.outcomes import error_line
 
 
@@ -83,3 +85,37 @@ def test_bad_queries_exit_2(solverq, solverq_env, test_plugins) -> None:
         outcome = solverq(*args)
         assert outcome.exit_code == 2, (args, outcome.output)
         assert message in error_line(outcome), args
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_at_80_columns_list_shows_headline_metrics_and_one_line_errors(
+    solverq, solverq_env, terminal_width
+) -> None:
+    terminal_width(80)
+    sgd = ["-p", "data=polynomial", "-p", "n=50", "-p", "coefficients=[1,2]"]
+    solverq("submit", "sgd", *sgd)
+    solverq("submit", "sgd", *sgd, "-p", "eta=10")
+    solverq("submit", "euler", "-p", "problem=decay", "-p", "n=100")
+    solverq("submit", "convolution", "-p", "a=[1,2]", "-p", "b=[1,1]")
+    jobs = json.loads(solverq("list", "--json").stdout)
+    outcome = solverq("list")
+    lines = outcome.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), outcome.stdout
+    header, *rows, hint = lines
+    assert header.split() == ["id", "plugin", "status", "created", "duration", "outcome"]
+    assert hint == "an outcome in full: solverq status JOB"
+    outcomes = [line[header.index("outcome") :].rstrip() for line in rows]
+    _, euler, failed, succeeded = jobs
+    assert [job["plugin"] for job in jobs] == ["convolution", "euler", "sgd", "sgd"]
+    assert outcomes[0] == "method=direct"
+    assert outcomes[1] == f"max_abs_error={euler['summary']['max_abs_error']:.4g}"
+    assert failed["status"] == "failed" and outcomes[2].endswith("…")
+    assert failed["error"].startswith(outcomes[2].removesuffix("…"))
+    summary = succeeded["summary"]
+    assert outcomes[3] == f"mse={summary['mse']:.4g}  r2={summary['r2']:.4g}"
+    sorted_lines = solverq("list", "--sort", "mse", "--plugin", "sgd").stdout.splitlines()
+    header = sorted_lines[0]
+    assert header.split()[-2:] == ["mse", "outcome"]
+    assert sorted_lines[1][header.index("outcome") :].rstrip() == f"r2={summary['r2']:.4g}"
+    empty = solverq("list", "--plugin", "heat")
+    assert (empty.exit_code, empty.stdout, empty.stderr) == (0, "", "no jobs match\n")

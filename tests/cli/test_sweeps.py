@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from solverq.worker.store import JobStatus, SweepStore
 from tests.cli.outcomes import error_line
 
@@ -49,6 +51,8 @@ def test_the_table_has_swept_values_and_metrics(solverq, solverq_env, test_plugi
     table = solverq("sweep", "table", sweep_id, "-m", "count")
     assert table.exit_code == 0
     assert "scale" in table.stdout and "count" in table.stdout and "total" not in table.stdout
+    without_headline = solverq("sweep", "table", sweep_id).stdout.splitlines()[0]
+    assert without_headline.split() == ["job", "status", "scale", "count", "total"]
 
 
 def test_wait_prints_the_table_and_json_the_sweep(solverq, solverq_env, test_plugins) -> None:
@@ -64,7 +68,6 @@ def test_wait_prints_the_table_and_json_the_sweep(solverq, solverq_env, test_plu
 def test_failed_points_exit_1_and_show_their_reason(solverq, solverq_env, test_plugins) -> None:
     outcome = solverq("sweep", "explode", "--grid", "kind=fail,crash", "--wait")
     assert outcome.exit_code == 1
-    assert error_line(outcome).endswith("2 of 2 jobs did not succeed")
     assert "diverged at x = 0.5" in outcome.stdout
     sweep_id = error_line(outcome).split()[2].rstrip(":")
     rows = json.loads(solverq("sweep", "table", sweep_id, "--json").stdout)
@@ -72,6 +75,11 @@ def test_failed_points_exit_1_and_show_their_reason(solverq, solverq_env, test_p
         "diverged at x = 0.5",
         "plugin explode raised RuntimeError: boom",
     ]
+    assert error_line(outcome) == (
+        f"error: sweep {sweep_id}: 2 of 2 jobs did not succeed: "
+        f"kind=fail (job {rows[0]['job'][:12]} failed); "
+        f"kind=crash (job {rows[1]['job'][:12]} failed)"
+    )
 
 
 def test_status_counts_jobs_by_state(solverq, solverq_env, test_plugins) -> None:
@@ -136,3 +144,84 @@ def test_bad_sweeps_exit_2_and_store_nothing(solverq, solverq_env, test_plugins)
 def test_a_sweep_needs_a_grid(solverq, solverq_env, test_plugins) -> None:
     outcome = solverq("sweep", "echo")
     assert outcome.exit_code == 2 and "--grid" in outcome.stderr
+
+
+SGD = ["-p", "data=polynomial", "-p", "n=100", "-p", "coefficients=[1,2,3]", "-p", "model=ridge"]
+NARROW = 80
+
+
+def lines_of(text: str) -> list[str]:
+    lines = text.splitlines()
+    assert all(len(line) <= NARROW for line in lines), text
+    return lines
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_at_80_columns_the_table_shows_headline_metrics_and_one_line_errors(
+    solverq, solverq_env, terminal_width
+) -> None:
+    terminal_width(NARROW)
+    outcome = solverq("sweep", "sgd", "-g", "eta=0.01,10", "-g", "lambda=1e-4,1e-3", *SGD, "-w")
+    assert outcome.exit_code == 1
+    sweep_id = error_line(outcome).split()[2].rstrip(":")
+    rows = json.loads(solverq("sweep", "table", sweep_id, "--json").stdout)
+    assert {"epochs", "lambda_max", "mse_closed_form"} <= set(rows[0])
+    header, *table, hint = lines_of(outcome.stdout)
+    assert header.split() == ["job", "status", "eta", "lambda", "mse", "r2", "error"]
+    assert hint == "an error in full: solverq status JOB"
+    assert len(table) == len(rows) == 4
+    for line, row in zip(table, rows, strict=True):
+        job, status, eta, lam, *rest = line.split(maxsplit=6 if row["error"] is None else 4)
+        assert (job, status) == (row["job"][:12], row["status"])
+        assert (float(eta), float(lam)) == (row["eta"], row["lambda"])
+        if row["error"] is None:
+            assert rest == [f"{row['mse']:.6g}", f"{row['r2']:.6g}"]
+        else:
+            [cut] = rest
+            assert len(cut) < len(row["error"]) and cut.endswith("…")
+            assert row["error"].startswith(cut.removesuffix("…"))
+    status = solverq("status", rows[-1]["job"][:12])
+    assert " ".join(row["error"].split()) in " ".join(status.stdout.split())
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_explicit_metrics_replace_the_headline_and_what_does_not_fit_is_named(
+    solverq, solverq_env, terminal_width
+) -> None:
+    terminal_width(NARROW)
+    sweep_id = solverq("sweep", "sgd", "-g", "eta=0.01,0.02", *SGD, "-p", "lambda=1e-3").stdout
+    sweep_id = sweep_id.strip()
+    metrics = ["epochs", "converged", "lambda_max", "mse_closed_form", "eta", "theta"]
+    outcome = solverq("sweep", "table", sweep_id, *(f"--metric={m}" for m in metrics))
+    header, *_, left_out = lines_of(outcome.stdout)
+    shown = header.split()
+    assert shown[:6] == ["job", "status", "eta", "epochs", "converged", "lambda_max"]
+    assert "mse" not in shown and all("…" not in heading for heading in shown)
+    assert left_out.startswith("too wide to show: ") and left_out.endswith(" (see --csv)")
+    named = left_out.removeprefix("too wide to show: ").removesuffix(" (see --csv)").split(", ")
+    assert "theta" in named and not set(named) & set(shown)
+    columns = ["job", "status", "eta", *metrics[:4], "summary.eta", "theta"]
+    assert set(shown) | set(named) == set(columns)
+    wide = solverq("sweep", "table", sweep_id, "--csv").stdout.splitlines()[0].split(",")
+    assert {"epochs", "mse", "r2", "lambda_max", "gradient_norm"} <= set(wide)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_exit_line_names_the_failed_points_within_a_readable_length(
+    solverq, solverq_env
+) -> None:
+    y0 = "[" + ",".join(str(k) for k in range(1, 31)) + "]"
+    outcome = solverq(
+        "sweep", "euler", "-g", f"y0={y0},1", "-g", "x1=1,2", "-p", "rhs=1/(x-0.5)", "-w"
+    )
+    assert outcome.exit_code == 1
+    line = error_line(outcome)
+    sweep_id = line.split()[2].rstrip(":")
+    rows = json.loads(solverq("sweep", "table", sweep_id, "--json").stdout)
+    assert [row["status"] for row in rows] == ["failed"] * 4
+    first = f"y0=[1,2,3,4,5,6,7,8,9,…, x1=1 (job {rows[0]['job'][:12]} failed)"
+    assert line == f"error: sweep {sweep_id}: 4 of 4 jobs did not succeed: {first}; 3 more"
+    outcome = solverq("sweep", "sgd", "-g", "eta=10,20,30,40", *SGD, "-p", "lambda=1e-3", "-w")
+    line = error_line(outcome)
+    assert ": 4 of 4 jobs did not succeed: eta=10 (job " in line and "; eta=30 (job " in line
+    assert "eta=40" not in line and line.endswith(" failed); 1 more") and len(line) <= 7 + 160 + 8

@@ -42,7 +42,7 @@ def test_a_system_without_an_exact_solution_has_one_line_per_component() -> None
     x = np.linspace(0, 1, 5)
     y = np.stack([np.cos(x), -np.sin(x)], axis=1)
     figure = new_figure()
-    plot_solution(figure, x, y)
+    plot_solution(figure, x, y, system=True)
     [axes] = figure.axes
     assert [line.get_label() for line in axes.get_lines()] == ["y[0]", "y[1]"]
     np.testing.assert_array_equal(axes.get_lines()[1].get_ydata(), -np.sin(x))
@@ -69,6 +69,48 @@ def test_complex_and_2d_convolutions() -> None:
     np.testing.assert_array_equal(figure.axes[0].get_images()[0].get_array(), image)
 
 
+def visible_ticks(axis, low: float, high: float) -> list[float]:
+    return [tick for tick in axis.get_ticklocs() if low <= tick <= high]
+
+
+def test_2d_convolution_panels_fill_the_figure_with_whole_number_ticks() -> None:
+    from scipy.signal import convolve2d
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(40, 25)), np.ones((3, 5)) / 15
+    output = convolve2d(a, b)
+    figure = new_figure()
+    plot_convolution(figure, a, b, output)
+    figure.draw_without_rendering()
+    panels = [axes for axes in figure.axes if axes.get_images()]
+    assert [axes.get_title() for axes in panels] == ["a", "b", "output"]
+    boxes = [axes.get_position() for axes in panels]
+    # side by side, each a quarter of the width or more, together with their colour bars
+    # spanning the figure, and as tall as the figure allows
+    assert boxes[0].x1 < boxes[1].x0 and boxes[1].x1 < boxes[2].x0
+    assert all(box.width > 0.2 and box.height > 0.7 for box in boxes)
+    everything = [axes.get_position() for axes in figure.axes]
+    assert min(box.x0 for box in everything) < 0.06 and max(box.x1 for box in everything) > 0.94
+    for axes, values in zip(panels, (a, b, output), strict=True):
+        np.testing.assert_array_equal(axes.get_images()[0].get_array(), values)
+        rows, columns = values.shape
+        for axis, size in ((axes.xaxis, columns), (axes.yaxis, rows)):
+            ticks = visible_ticks(axis, -0.5, size - 0.5)
+            assert len(ticks) >= 2 and all(tick == int(tick) for tick in ticks), ticks
+            assert min(ticks) >= 0 and max(ticks) <= size - 1
+        assert (axes.get_xlabel(), axes.get_ylabel()) == ("column j", "row i")
+
+
+def test_1d_convolution_indices_have_whole_number_ticks() -> None:
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.5])
+    figure = new_figure()
+    plot_convolution(figure, a, b, np.convolve(a, b))
+    figure.draw_without_rendering()
+    for axes, size in zip(figure.axes, (3, 3, 5), strict=True):
+        low, high = axes.get_xlim()
+        assert visible_ticks(axes.xaxis, low, high) == list(range(size))
+
+
 def draw(plugin_name: str, params: dict, inputs: dict | None = None):
     """Solve with a built-in plugin and draw its figure through the plugin's own hook."""
     from solverq.plugins.registry import get_plugin
@@ -92,11 +134,46 @@ def test_euler_draws_its_solution_against_the_closed_form() -> None:
     assert error.get_yscale() == "log"
 
 
+def legend_texts(axes) -> list[str]:
+    return [text.get_text() for text in axes.get_legend().get_texts()]
+
+
 def test_euler_draws_a_batch_one_line_per_starting_point() -> None:
-    figure, _ = draw("euler", {"problem": "decay", "y0": [1, 2, 3], "n": 10})
+    figure, _ = draw("euler", {"problem": "decay", "y0": [0.5, 1, 2], "n": 10})
     solution, _ = figure.axes
-    assert len(solution.get_lines()) == 6
-    np.testing.assert_allclose(solution.get_lines()[5].get_ydata()[0], 3.0)
+    assert legend_texts(solution) == [
+        "y0=0.5",
+        "y0=0.5 exact",
+        "y0=1",
+        "y0=1 exact",
+        "y0=2",
+        "y0=2 exact",
+    ]
+    starts = [line.get_ydata()[0] for line in solution.get_lines()[::2]]
+    np.testing.assert_allclose(starts, [0.5, 1, 2])
+
+
+def test_euler_labels_components_and_batched_constants() -> None:
+    params = {"rhs": ["y[1]", "-k*y[0]"], "y0": [1, 0], "x1": 1, "n": 10}
+    figure, result = draw("euler", {**params, "constants": {"k": [1, 4]}})
+    [solution] = figure.axes
+    assert legend_texts(solution) == ["y[0], k=1", "y[0], k=4", "y[1], k=1", "y[1], k=4"]
+    y = result.arrays["y"]  # (N, m, B)
+    order = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    for line, (component, problem) in zip(solution.get_lines(), order, strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), y[:, component, problem])
+    # forward Euler on y'' = -k y: y[0] = 1 - k dx^2 after two steps
+    np.testing.assert_allclose(y[2, 0], 1 - np.array([1, 4]) * 0.1**2)
+    figure, _ = draw("euler", {**params, "y0": [[1, 0], [0.5, 0]], "constants": {"k": 1}})
+    [solution] = figure.axes
+    assert legend_texts(solution) == [
+        "y[0], y0=[1,0]",
+        "y[0], y0=[0.5,0]",
+        "y[1], y0=[1,0]",
+        "y[1], y0=[0.5,0]",
+    ]
+    figure, _ = draw("euler", {**params, "constants": {"k": 1}})
+    assert legend_texts(figure.axes[0]) == ["y[0]", "y[1]"]
 
 
 def test_nn_ode_draws_its_solution_against_the_closed_form() -> None:
@@ -116,3 +193,9 @@ def test_convolution_draws_its_inputs_from_parameters_or_data() -> None:
     np.testing.assert_array_equal(a, [1, 2, 3])
     np.testing.assert_array_equal(b, [0, 1, 0.5])
     np.testing.assert_array_equal(output, np.convolve([1, 2, 3], [0, 1, 0.5]))
+
+
+def test_a_large_batch_is_drawn_without_a_legend() -> None:
+    figure, _ = draw("euler", {"problem": "decay", "y0": list(range(1, 31)), "n": 10})
+    solution, _ = figure.axes
+    assert len(solution.get_lines()) == 60 and solution.get_legend() is None

@@ -66,6 +66,27 @@ def test_unstorable_arrays_fail_the_check() -> None:
         check_plugin(Unstorable)
 
 
+class Headlined(Plugin):
+    name = "headlined"
+    summary = "Declares a list as a headline metric"
+    Parameters = Documented
+    headline = ("n", "items")
+
+    def solve(self, params, inputs, progress):
+        return Result({"n": params.n, "items": [1, 2]})
+
+
+class Misheadlined(Headlined):
+    headline = "n"
+
+
+def test_headline_metrics_are_a_tuple_of_scalar_summary_keys() -> None:
+    with pytest.raises(AssertionError, match="headline metric 'items' is not a number"):
+        check_plugin(Headlined)
+    with pytest.raises(AssertionError, match=r"Misheadlined.headline is not a tuple"):
+        check_plugin(Misheadlined)
+
+
 def test_jsonable_turns_numpy_data_into_plain_json() -> None:
     value = {
         "a": np.float64(1.5),

@@ -5,7 +5,13 @@ import warnings
 import pytest
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.plugins.registry import PluginWarning, discover, get_plugin, reset
+from solverq.plugins.registry import (
+    PluginWarning,
+    discover,
+    get_plugin,
+    headline_metrics,
+    reset,
+)
 from tests.conftest import install_distribution
 
 
@@ -64,3 +70,14 @@ def test_misbehaving_plugins_warn_and_the_others_still_load(monkeypatch, test_pl
 def test_unknown_plugin_lists_the_known_ones(test_plugins) -> None:
     with pytest.raises(RejectedRequest, match=r"unknown plugin 'ech' \(known: .*echo.*\)"):
         get_plugin("ech")
+
+
+def test_builtin_plugins_declare_their_headline_metrics() -> None:
+    headlines = {name: get_plugin(name).headline for name in ("sgd", "euler", "nn-ode")}
+    assert headlines == {
+        "sgd": ("mse", "r2"),
+        "euler": ("max_abs_error",),
+        "nn-ode": ("loss", "max_abs_error"),
+    }
+    assert get_plugin("convolution").headline == ("method",)
+    assert headline_metrics("sgd") == ("mse", "r2") and headline_metrics("heat") == ()

@@ -7,7 +7,7 @@ from solverq.cli.main import app
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore, SweepStore, open_database
-from solverq.worker.sweep_service import submit_sweep, sweep_table
+from solverq.worker.sweep_service import submit_sweep, sweep_table, unsuccessful_points
 from tests.cli.conftest import Solverq
 
 
@@ -68,6 +68,28 @@ def test_a_metric_named_like_a_swept_parameter_is_prefixed(store, settings, test
     assert table.columns == ["job", "status", "scale", "total", "summary.scale", "missing", "error"]
     assert [row["summary.scale"] for row in table.rows] == [None, None]
     assert [row["total"] for row in table.rows] == [6.0, 12.0]
+
+
+def test_headline_metrics_that_some_summary_holds(store, settings) -> None:
+    params = {"data": "polynomial", "n": 50, "coefficients": [1, 2]}
+    sweep = submit_sweep("sgd", {"eta": [0.01, 10]}, params, settings=settings)
+    table = sweep_table(sweep.id, headline=True, settings=settings)
+    assert table.columns == ["job", "status", "eta", "mse", "r2", "error"]
+    assert "epochs" in sweep_table(sweep.id, settings=settings).columns
+    [(point, job)] = unsuccessful_points(sweep.id, settings=settings)
+    assert point == {"eta": 10.0} and job.status is JobStatus.FAILED
+    assert job.id == table.rows[1]["job"] and job.error.startswith("diverged: eta = 10")
+    euler = submit_sweep(
+        "euler", {"n": [10, 20]}, {"rhs": "-y", "y0": 1, "x1": 1}, settings=settings
+    )
+    assert sweep_table(euler.id, headline=True, settings=settings).metrics == {}
+    assert unsuccessful_points(euler.id, settings=settings) == []
+
+
+def test_a_plugin_without_headline_metrics_shows_every_one(store, settings, test_plugins) -> None:
+    sweep = submit_sweep("echo", {"scale": [1, 2]}, settings=settings)
+    table = sweep_table(sweep.id, headline=True, settings=settings)
+    assert table.columns == ["job", "status", "scale", "count", "total", "error"]
 
 
 def test_processes_must_be_positive(settings, test_plugins) -> None:
