@@ -75,7 +75,7 @@ def submit(
 
 def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Show a job's state, parameters and progress."""
-    from solverq.worker.service import job_store
+    from solverq.worker.store.factory import job_store
 
     job = job_store().get(job_id)
     if as_json:
@@ -92,7 +92,7 @@ def result(
     as_json: JsonOption = False,
 ) -> None:
     """Show a finished job's summary; --out writes its arrays."""
-    from solverq.worker.service import job_store
+    from solverq.worker.store.factory import job_store
 
     store = job_store()
     job = store.get(job_id)

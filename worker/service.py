@@ -19,8 +19,9 @@ from solverq.plugins.parameters import stored_parameters
 from solverq.plugins.registry import get_plugin
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobRecord, JobStore, open_database
+from solverq.worker.store import JobRecord
 from solverq.worker.store.database import redacted
+from solverq.worker.store.factory import job_store
 from solverq.worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
@@ -32,12 +33,6 @@ class _Finishes(Protocol):
 
 
 Finishing = TypeVar("Finishing", bound=_Finishes)
-
-
-def job_store(settings: Settings | None = None) -> JobStore:
-    """The job store the settings (by default, the environment) name."""
-    settings = settings or Settings.from_environment()
-    return JobStore(open_database(settings.database_url))
 
 
 def submit(
