@@ -144,7 +144,7 @@ def sweep(
 
 def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
     """The sweep now, with the number of its jobs in each state."""
-    from solverq.worker.sweep_service import sweep_store
+    from solverq.worker.store.factory import sweep_store
 
     return sweep_store().get(_id(sweep))
 
