@@ -104,7 +104,7 @@ def result(
     if out is not None:
         _write_arrays(out, store.result_arrays(job.id))
         if not as_json:
-            typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
+            typer.echo(f"wrote {len(job.array_descriptions)} arrays to {out}", err=True)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

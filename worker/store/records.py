@@ -31,7 +31,8 @@ class JobRecord:
     progress_message: str
     time_limit: float | None
     summary: dict[str, Any] | None = None
-    arrays: dict[str, Any] = field(default_factory=dict)
+    array_descriptions: dict[str, Any] = field(default_factory=dict)
+    """The shape and dtype of each result array, by name (`JobStore.result_arrays` reads them)."""
     queue: str | None = None
     worker: str | None = None
     sweep_id: str | None = None
@@ -61,7 +62,7 @@ class JobRecord:
             "worker": self.worker,
             "sweep_id": self.sweep_id,
             "summary": self.summary,
-            "arrays": self.arrays,
+            "array_descriptions": self.array_descriptions,
         }
 
 
@@ -96,7 +97,7 @@ def job_record(
         progress_message=job.progress_message,
         time_limit=job.time_limit,
         summary=summary,
-        arrays=array_info or {},
+        array_descriptions=array_info or {},
         queue=job.queue,
         worker=job.worker,
         sweep_id=job.sweep_id,
