@@ -22,7 +22,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 @dataclass(frozen=True)
 class JobQuery:
-    """Which jobs to list and in what order (newest first unless `sort` names a metric)."""
+    """Which jobs to list and in what order: sorted by the metric `sort` names, else newest
+    first; a sweep's jobs (`sweep_id`) in the order of its grid's points."""
 
     plugin: str | None = None
     status: JobStatus | None = None
@@ -55,6 +56,8 @@ class JobQuery:
             descending = self.sort.startswith("-")
             metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
             query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
+        if self.sweep_id is not None:
+            return query.order_by(Job.sweep_point).limit(self.limit)
         return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
 
 
