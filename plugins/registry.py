@@ -12,6 +12,7 @@ import functools
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from solverq.plugins.contract import Plugin
 from solverq.plugins.errors import RejectedRequest
@@ -28,7 +29,7 @@ class PluginInfo:
     """A discovered plugin: its class and the distribution that installed it."""
 
     name: str
-    plugin_class: type[Plugin]
+    plugin_class: type[Plugin[Any]]
     distribution: str
     version: str
 

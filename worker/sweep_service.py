@@ -113,6 +113,7 @@ def sweep_table(
     rows = []
     for job in jobs:
         row: dict[str, Any] = {"job": job.id, "status": job.status.value}
+        assert job.sweep_point is not None  # a job of a sweep has its point
         row.update(points[job.sweep_point])
         summary = job.summary or {}
         row.update({column: lookup(summary, metric) for metric, column in named.items()})

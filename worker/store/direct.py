@@ -86,7 +86,8 @@ class DirectStatements:
     def _compile(self, statement: Executable) -> tuple[str, dict[str, Any]]:
         compiled = self._compiled.get(statement)
         if compiled is None:
-            sql = statement.compile(dialect=self._engine.dialect)
+            # Every statement run here is a ClauseElement too, which compiles.
+            sql = statement.compile(dialect=self._engine.dialect)  # type: ignore[attr-defined]
             compiled = self._compiled[statement] = (sql.string, sql.params)
         return compiled
 

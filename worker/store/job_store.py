@@ -75,7 +75,7 @@ class JobStore:
         its position in it. Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": uuid.uuid4().hex,
                 "plugin": plugin,

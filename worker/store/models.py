@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     text,
 )
@@ -63,7 +64,7 @@ class JobStatus(StrEnum):
 
 
 class Base(DeclarativeBase):
-    pass
+    __table__: ClassVar[Table]
 
 
 class Job(Base):

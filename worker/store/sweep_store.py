@@ -92,7 +92,7 @@ class SweepStore:
     def get(self, sweep_id: str) -> SweepRecord:
         """The sweep with this id (or unique id prefix)."""
         with self.database.session() as session:
-            sweep = session.get(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+            sweep = session.get_one(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
             counts = dict.fromkeys(JobStatus, 0)
             for status, count in session.execute(
                 select(Job.status, func.count())
