@@ -119,7 +119,7 @@ def contract_problem(plugin_class: object, registered_name: str) -> str | None:
     from pydantic import BaseModel
 
     if not (isinstance(plugin_class, type) and issubclass(plugin_class, Plugin)):
-        return f"{plugin_class!r} is not a subclass of plugins.Plugin"
+        return f"{plugin_class!r} is not a subclass of solverq.plugins.Plugin"
     for attribute in ("name", "summary", "Parameters"):
         if not hasattr(plugin_class, attribute):
             return f"{plugin_class.__name__} does not declare '{attribute}'"
