@@ -92,6 +92,35 @@ def test_the_imports_between_the_packages_modules_form_no_cycle() -> None:
     assert found is None, "import cycle: " + " -> ".join(found or [])
 
 
+WORKER_LAYERS = [
+    "solverq.worker.settings",
+    "solverq.worker.store",
+    "solverq.worker.queue",
+    "solverq.worker.reaper",
+    "solverq.worker.celery_app",
+]
+"""The worker's modules from the bottom up: each imports from the worker only what is below it
+(the tasks, on top, import whatever they run)."""
+
+
+def layer(module: str) -> int | None:
+    for index, name in enumerate(WORKER_LAYERS):
+        if module == name or module.startswith(f"{name}."):
+            return index
+    return None
+
+
+def test_the_worker_layers_import_only_the_layers_below_them() -> None:
+    for name, targets in import_graph().items():
+        level = layer(name)
+        if level is None:
+            continue
+        for target in targets:
+            if target.startswith("solverq.worker"):
+                below = layer(target)
+                assert below is not None and below <= level, f"{name} imports {target}"
+
+
 def test_only_the_entry_point_and_the_tasks_it_loads_import_it() -> None:
     importers = {name for name, targets in import_graph().items() if ENTRY_POINT in targets}
     assert importers <= {"solverq.worker.tasks", "solverq.cli.worker"}
