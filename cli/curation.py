@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -72,7 +72,7 @@ def delete(
     from solverq.worker.deletion import delete_jobs, plan_deletion
     from solverq.worker.store.job_filters import parse_tags, parse_where
 
-    filters = {
+    filters: dict[str, Any] = {
         name: value
         for name, value in (
             ("where", parse_where(where or [])),

@@ -118,7 +118,7 @@ def _print_outcome(job: JobRecord, *, wait: bool, as_json: bool) -> None:
 
 def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Show a job's state, parameters and progress."""
-    from solverq.worker.service import job_store
+    from solverq.worker.store.factory import job_store
 
     job = job_store().get(job_id)
     if as_json:
@@ -135,7 +135,7 @@ def result(
     as_json: JsonOption = False,
 ) -> None:
     """Show a finished job's summary; --out writes its arrays."""
-    from solverq.worker.service import job_store
+    from solverq.worker.store.factory import job_store
 
     store = job_store()
     job = store.get(job_id)
@@ -147,7 +147,7 @@ def result(
     if out is not None:
         _write_arrays(out, store.result_arrays(job.id))
         if not as_json:
-            typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
+            typer.echo(f"wrote {len(job.array_descriptions)} arrays to {out}", err=True)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

@@ -144,11 +144,11 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         stdout.print(key_value_table("provenance", provenance_lines(job.provenance)))
     if job.summary is not None:
         stdout.print(key_value_table("summary", job.summary))
-    if job.arrays:
+    if job.array_descriptions:
         arrays = Table(title="arrays", title_justify="left", box=None, padding=(0, 2))
         for column in ("name", "shape", "dtype"):
             arrays.add_column(column)
-        for name, info in job.arrays.items():
+        for name, info in job.array_descriptions.items():
             arrays.add_row(
                 escape(name), "x".join(map(str, info["shape"])) or "scalar", info["dtype"]
             )

@@ -199,7 +199,8 @@ def _follow(start: SweepStart, *, wait: bool, metric: list[str] | None, as_json:
 @app.command("status")
 def status(sweep_id: SweepArgument, wait: WaitOption = False, as_json: JsonOption = False) -> None:
     """Show how many jobs of a sweep are in each state; --wait follows it to the end."""
-    from solverq.worker.sweep_service import sweep_store, wait_sweep
+    from solverq.worker.store.factory import sweep_store
+    from solverq.worker.sweep_service import wait_sweep
 
     sweep = sweep_store().get(sweep_id)
     if wait and not sweep.finished:

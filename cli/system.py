@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,7 +20,7 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = 
     from solverq.worker.store.database import redacted
 
     settings = Settings.from_environment()
-    details = {
+    details: dict[str, Any] = {
         "version": version("solverq"),
         "database": redacted(settings.database_url),
         "broker": settings.broker_url and redacted(settings.broker_url),

@@ -24,14 +24,14 @@ def worker(
     """Run jobs from the broker (SOLVERQ_BROKER_URL) until stopped with Ctrl-C or SIGTERM."""
     from solverq.plugins.errors import RejectedRequest
     from solverq.worker.settings import Settings
-    from solverq.worker.store import open_database
+    from solverq.worker.store.factory import configured_database
 
     settings = Settings.from_environment()
     if settings.embedded:
         raise RejectedRequest(
             "solverq worker needs a broker: set SOLVERQ_BROKER_URL, e.g. redis://127.0.0.1:6379/0"
         )
-    open_database(settings.database_url)
+    configured_database(settings)
 
     from solverq.worker.celery_app import app
 

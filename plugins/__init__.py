@@ -1,9 +1,10 @@
 """The plugin contract, the entry-point registry and the built-in solver plugins."""
 
-from solverq.plugins.contract import Plugin, Progress, Result
+from solverq.plugins.contract import Inputs, Plugin, Progress, Result
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed, SolverqError
 
 __all__ = [
+    "Inputs",
     "JobCancelled",
     "Plugin",
     "Progress",

@@ -31,7 +31,8 @@ def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytes:
     if big_integers:
         stored[BIG_INTEGER_NAMES] = np.array(big_integers)
     buffer = io.BytesIO()
-    np.savez(buffer, **stored)
+    # The stubs type **kwds as if a name could be `allow_pickle` (a flag since numpy 2.1).
+    np.savez(buffer, **stored)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 

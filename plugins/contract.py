@@ -1,9 +1,10 @@
 """The plugin contract.
 
 A plugin is a class with class-level metadata, one method that solves and, optionally, one
-that draws a result:
+that draws a result. `Plugin` is generic over its parameter model, so that a type checker knows
+the type of the validated parameters `solve` and `plot` are given:
 
-    class Convolution(Plugin):
+    class Convolution(Plugin[ConvolutionParameters]):
         name = "convolution"
         summary = "Discrete convolution: direct, Toeplitz and FFT"
         Parameters = ConvolutionParameters      # a pydantic model, see solverq.plugins.parameters
@@ -11,7 +12,9 @@ that draws a result:
         seed_parameter = None                   # optional: the parameter that seeds randomness
         headline = ("method",)                  # the summary values tables show by default
 
-        def solve(self, params, inputs, progress):
+        def solve(
+            self, params: ConvolutionParameters, inputs: Inputs, progress: Progress
+        ) -> Result:
             ...
             return Result(summary={...}, arrays={"output": out})
 
@@ -26,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -38,6 +41,14 @@ from solverq.solvers.outcome import Progress
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+__all__ = ["Inputs", "Params", "Plugin", "Progress", "Result", "jsonable", "refuse_non_finite"]
+
+Params = TypeVar("Params", bound=BaseModel)
+"""The parameter model of a plugin."""
+
+Inputs = Mapping[str, np.ndarray]
+"""A job's input arrays, by name."""
+
 
 @dataclass
 class Result:
@@ -47,12 +58,16 @@ class Result:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class Plugin:
-    """Base class of solver plugins; subclasses set the class attributes and implement `solve`."""
+class Plugin(Generic[Params]):
+    """Base class of solver plugins; subclasses set the class attributes and implement `solve`.
+
+    `Plugin[MyParameters]` with ``Parameters = MyParameters``: `validate` returns, and `solve`,
+    `check_inputs` and `plot` take, an instance of that model.
+    """
 
     name: ClassVar[str]
     summary: ClassVar[str]
-    Parameters: ClassVar[type[BaseModel]]
+    Parameters: type[Params]
     requires: ClassVar[tuple[str, ...]] = ()
     """Distributions the plugin's results depend on (beyond numpy): each job's provenance
     records the versions of those installed where it ran."""
@@ -64,16 +79,14 @@ class Plugin:
     the order tables show them; empty: tables show every number, flag and string."""
 
     @classmethod
-    def validate(
-        cls, params: Mapping[str, Any], inputs: Mapping[str, np.ndarray] | None = None
-    ) -> BaseModel:
+    def validate(cls, params: Mapping[str, Any], inputs: Inputs | None = None) -> Params:
         """Validate raw parameters (and the input arrays) or raise `RejectedRequest`."""
         validated = validate_parameters(cls.Parameters, params, owner=cls.name)
         cls.check_inputs(validated, inputs or {})
         return validated
 
     @classmethod
-    def check_inputs(cls, params: BaseModel, inputs: Mapping[str, np.ndarray]) -> None:
+    def check_inputs(cls, params: Params, inputs: Inputs) -> None:
         """Refuse inputs that cannot work with these parameters (raise `RejectedRequest`).
 
         Called before a job is stored and again before it runs. The default refuses numeric
@@ -81,22 +94,11 @@ class Plugin:
         """
         refuse_non_finite(inputs, cls.name)
 
-    def solve(
-        self,
-        params: BaseModel,
-        inputs: Mapping[str, np.ndarray],
-        progress: Progress,
-    ) -> Result:
+    def solve(self, params: Params, inputs: Inputs, progress: Progress) -> Result:
         """Solve the problem the validated parameters describe."""
         raise NotImplementedError
 
-    def plot(
-        self,
-        figure: Figure,
-        params: BaseModel,
-        inputs: Mapping[str, np.ndarray],
-        result: Result,
-    ) -> None:
+    def plot(self, figure: Figure, params: Params, inputs: Inputs, result: Result) -> None:
         """Draw what a result of this plugin is about on `figure` (an empty matplotlib figure).
 
         The default draws each 1-D array of numbers against its index; a plugin overrides it

@@ -4,7 +4,9 @@
   unreadable data); the command line exits with status 2.
 - `SolveFailed`: a job ran and failed for a reason the user can act on (diverged, not converged);
   the job is stored as failed with the message; the command line exits with status 1.
-- `JobCancelled`: raised inside a running job when its row was marked cancelled.
+- `JobCancelled`: raised inside a running job when its row was marked cancelled (or the job
+  was given to another worker). Like `KeyboardInterrupt` it derives from `BaseException`, so a
+  plugin's ``except Exception`` cannot swallow it and run on after its job ended.
 """
 
 
@@ -20,5 +22,6 @@ class SolveFailed(SolverqError):
     """The job ran and failed; the message is stored as the job's error."""
 
 
-class JobCancelled(SolverqError):
-    """The job was cancelled while it ran."""
+class JobCancelled(BaseException):
+    """The job was cancelled while it ran; not an `Exception`, so that nothing but the code that
+    runs jobs catches it."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from solverq.plugins.errors import RejectedRequest
+
+Model = TypeVar("Model", bound=BaseModel)
 
 MAX_SHOWN_INPUT = 60
 
@@ -32,7 +34,7 @@ class ParameterModel(BaseModel):
     )
 
 
-def validate_parameters(model: type[BaseModel], params: Mapping[str, Any], owner: str) -> BaseModel:
+def validate_parameters(model: type[Model], params: Mapping[str, Any], owner: str) -> Model:
     """Validate `params` against `model`, or raise `RejectedRequest` naming the first bad one."""
     try:
         return model.model_validate(dict(params))

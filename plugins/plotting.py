@@ -154,12 +154,12 @@ def plot_sweep_heatmap(
 
 def spans_decades(values: Sequence[float] | np.ndarray) -> bool:
     """Whether positive values spread over two decades or more: a log scale shows them better."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
+    numbers = np.asarray(values, dtype=float)
+    finite = numbers[np.isfinite(numbers)]
     return (
-        bool(values.size)
-        and values.min() > 0
-        and math.log10(values.max() / values.min()) >= DECADES
+        bool(finite.size)
+        and finite.min() > 0
+        and math.log10(finite.max() / finite.min()) >= DECADES
     )
 
 

@@ -12,6 +12,7 @@ import functools
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from solverq.plugins.contract import Plugin
 from solverq.plugins.errors import RejectedRequest
@@ -28,7 +29,7 @@ class PluginInfo:
     """A discovered plugin: its class and the distribution that installed it."""
 
     name: str
-    plugin_class: type[Plugin]
+    plugin_class: type[Plugin[Any]]
     distribution: str
     version: str
 
@@ -130,7 +131,7 @@ def contract_problem(plugin_class: object, registered_name: str) -> str | None:
     from pydantic import BaseModel
 
     if not (isinstance(plugin_class, type) and issubclass(plugin_class, Plugin)):
-        return f"{plugin_class!r} is not a subclass of plugins.Plugin"
+        return f"{plugin_class!r} is not a subclass of solverq.plugins.Plugin"
     for attribute in ("name", "summary", "Parameters"):
         if not hasattr(plugin_class, attribute):
             return f"{plugin_class.__name__} does not declare '{attribute}'"

@@ -25,7 +25,7 @@ from solverq.plugins.registry import contract_problem
 
 
 def check_plugin(
-    plugin_class: type[Plugin],
+    plugin_class: type[Plugin[Any]],
     params: Mapping[str, Any] | None = None,
     inputs: Mapping[str, np.ndarray] | None = None,
 ) -> Result:

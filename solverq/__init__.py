@@ -1,11 +1,24 @@
 """solverq for notebooks and scripts: the verbs of the command line as functions.
 
-    import solverq
+A least-squares fit of y = 1 + 2x + 3x^2 plus noise, by gradient descent, then a sweep of ridge
+fits over a grid of learning rates and penalties:
 
-    job = solverq.submit("sgd", eta=0.1, epochs=200, wait=True)
-    summary, arrays = solverq.result(job)
-    sweep = solverq.sweep("sgd", {"eta": "logspace(-3,0,4)", "lambda": [0, 1e-3]}, wait=True)
-    frame = solverq.sweep_table(sweep, ["mse"], as_frame=True)
+    >>> import solverq
+    >>> job = solverq.submit("sgd", data="polynomial", epochs=20_000, wait=True)
+    >>> summary, arrays = solverq.result(job)
+    >>> summary["status"], [round(c, 2) for c in summary["theta"]]
+    ('converged', [1.03, 1.94, 3.01])
+    >>> len(arrays["mse_history"]) == summary["epochs"]
+    True
+    >>> sweep = solverq.sweep(
+    ...     "sgd",
+    ...     {"eta": "logspace(-3,-1,3)", "lambda": [1e-3, 1e-2]},
+    ...     {"data": "polynomial", "model": "ridge"},
+    ...     wait=True,
+    ... )
+    >>> frame = solverq.sweep_table(sweep, ["mse"], as_frame=True)
+    >>> frame[["eta", "lambda", "status"]].values.tolist()[:3]
+    [[0.001, 0.001, 'succeeded'], [0.001, 0.01, 'succeeded'], [0.01, 0.001, 'succeeded']]
 
 Configuration comes from the environment, as for the command line (SOLVERQ_DATABASE_URL,
 SOLVERQ_BROKER_URL). Importing this package is cheap: numpy, SQLAlchemy, the plugins and

@@ -53,7 +53,7 @@ def submit(
 
 def status(job: JobRecord | str) -> JobRecord:
     """The job as the store sees it now (a record or an id; a unique prefix will do)."""
-    from solverq.worker.service import job_store
+    from solverq.worker.store.factory import job_store
 
     return job_store().get(_id(job))
 
@@ -73,13 +73,14 @@ def result(
     from solverq.plugins.errors import SolveFailed, SolverqError
     from solverq.worker import service
     from solverq.worker.store import JobStatus
+    from solverq.worker.store.factory import job_store
 
     finished = service.wait(_id(job), timeout=timeout)
     if not finished.finished:
         raise SolverqError(f"job {finished.id} is still {finished.status.value}")
     if finished.status is not JobStatus.SUCCEEDED:
         raise SolveFailed(f"job {finished.id} {finished.status.value}: {finished.error}")
-    return finished.summary or {}, service.job_store().result_arrays(finished.id)
+    return finished.summary or {}, job_store().result_arrays(finished.id)
 
 
 def rerun(job: JobRecord | str, *, wait: bool = False, **overrides: Any) -> JobRecord:
@@ -213,7 +214,7 @@ def resume_sweep(sweep: SweepRecord | str, *, wait: bool = False) -> SweepRecord
 
 def sweep_status(sweep: SweepRecord | str) -> SweepRecord:
     """The sweep now, with the number of its jobs in each state."""
-    from solverq.worker.sweep_service import sweep_store
+    from solverq.worker.store.factory import sweep_store
 
     return sweep_store().get(_id(sweep))
 

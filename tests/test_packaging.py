@@ -3,6 +3,7 @@ as a subpackage, and nothing under a second name."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -28,8 +29,10 @@ def test_every_package_folder_is_listed_for_installation() -> None:
 
 
 def test_the_wheel_holds_one_top_level_package(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path, ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path, source],
         check=True,
         capture_output=True,
     )

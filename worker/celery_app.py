@@ -1,6 +1,8 @@
-"""The Celery application: JSON messages that carry a job id, and nothing else.
+"""The entry point of the workers (``celery -A solverq.worker.celery_app``): the Celery app of
+the settings in the environment, read when this module is imported (the only module that does),
+with the reaper running in every worker.
 
-`solverq worker` (or ``celery -A worker.celery_app worker``) serves the broker named by
+`solverq worker` (or ``celery -A solverq.worker.celery_app worker``) serves the broker named by
 ``SOLVERQ_BROKER_URL``. The database is the source of truth: a message only says "job X may be
 ready"; a worker claims the job in the database before running it, so a duplicate message is
 harmless and a lost one is published again by the reaper that runs in every worker.
@@ -10,29 +12,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from celery import Celery, bootsteps
+from celery import bootsteps
 
+from solverq.worker.queue import create_app
+from solverq.worker.reaper import ReaperThread
 from solverq.worker.settings import Settings
-
-RUN_JOB_TASK = "solverq.run_job"
-
-
-def create_app(settings: Settings) -> Celery:
-    """A Celery app for the settings' broker: JSON only, acknowledged once the job ended."""
-    app = Celery("solverq", broker=settings.broker_url, include=["solverq.worker.tasks"])
-    app.conf.update(
-        task_serializer="json",
-        accept_content=["json"],
-        result_backend=None,
-        task_ignore_result=True,
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        task_default_queue=settings.queue,
-        worker_prefetch_multiplier=1,
-        broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
-    )
-    return app
 
 
 class ReaperStep(bootsteps.StartStopStep):
@@ -41,8 +25,6 @@ class ReaperStep(bootsteps.StartStopStep):
     requires: ClassVar = {"celery.worker.components:Pool"}
 
     def start(self, parent: object) -> None:
-        from solverq.worker.reaper import ReaperThread
-
         self.reaper = ReaperThread(settings)
         self.reaper.start()
 

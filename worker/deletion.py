@@ -18,6 +18,7 @@ from solverq.worker import service
 from solverq.worker.job_search import find_jobs
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus
+from solverq.worker.store.factory import job_store
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def plan_deletion(
 ) -> Deletion:
     """The jobs named by id (or unique prefix), or every job of a `sweep`, or those that the
     filters of `find_jobs` select (`where`, `until`, `plugin`, `status`, `tags`, ...)."""
-    store = service.job_store(settings)
+    store = job_store(settings)
     chosen = sum(bool(choice) for choice in (job_ids, sweep, where or until or filters))
     if chosen != 1:
         raise RejectedRequest(
@@ -74,4 +75,4 @@ def delete_jobs(
         )
     for job in running:
         service.cancel(job.id, settings=settings)
-    return service.job_store(settings).delete([job.id for job in deletion.jobs])
+    return job_store(settings).delete([job.id for job in deletion.jobs])

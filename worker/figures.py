@@ -8,9 +8,9 @@ from solverq.plugins.contract import Result
 from solverq.plugins.errors import RejectedRequest, SolverqError
 from solverq.plugins.plotting import new_figure, plot_sweep_heatmap, plot_sweep_lines
 from solverq.plugins.registry import get_plugin
-from solverq.worker.service import job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, SweepStore, UnknownJob, UnknownSweep
+from solverq.worker.store.factory import job_store
 from solverq.worker.sweep_service import sweep_table
 
 if TYPE_CHECKING:

@@ -111,7 +111,8 @@ class Heartbeat:
             if self._stopped.is_set():
                 return
             log.info("job %s is no longer running; stopping it", self.job_id)
-            _raise_in_thread(self._job_thread, JobCancelled)
+            if not _raise_in_thread(self._job_thread, JobCancelled):
+                log.warning("job %s: its thread has ended without leaving it", self.job_id)
 
     def _write(self, fraction: float | None = None, message: str | None = None) -> bool:
         """Write the heartbeat (and the progress); False once the attempt lost its job.
@@ -177,8 +178,24 @@ def _beater() -> _Beater:
 os.register_at_fork(after_in_child=_beater.cache_clear)
 
 
-def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> None:
-    """Raise `exception` in the thread `thread_id` at its next Python instruction."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(thread_id), ctypes.py_object(exception)
-    )
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+
+
+def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> bool:
+    """Raise `exception` in the thread `thread_id` at its next Python instruction; False when no
+    such thread runs any more.
+
+    `PyThreadState_SetAsyncExc` returns the number of threads it set the exception in. A thread
+    id names one live thread, but were more than one hit, the exception would stop threads that
+    have nothing to do with the job: as the C API's documentation asks, it is called again with
+    NULL, which takes the exception back from all of them, and `SystemError` is raised.
+    """
+    thread = ctypes.c_ulong(thread_id)
+    hit = _set_async_exc(thread, ctypes.py_object(exception))
+    if hit > 1:
+        _set_async_exc(thread, None)
+        raise SystemError(
+            f"raising {exception.__name__} in thread {thread_id} reached {hit} threads; "
+            "taken back from all of them"
+        )
+    return hit == 1

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.worker.service import job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
+from solverq.worker.store.factory import job_store
 from solverq.worker.store.job_filters import parse_moment
 
 

@@ -13,9 +13,9 @@ from solverq.plugins.errors import RejectedRequest, SolverqError
 from solverq.plugins.plotting import Line, new_figure, plot_lines
 from solverq.worker.grid import shown
 from solverq.worker.job_search import differing_parameters
-from solverq.worker.service import job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
+from solverq.worker.store.factory import job_store
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

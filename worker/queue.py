@@ -1,5 +1,5 @@
-"""Publishing jobs to the broker: the message is the job id; the time limits ride in its
-headers, so that Celery stops a job that runs too long."""
+"""Publishing jobs to the broker: JSON messages that carry a job id, and nothing else; the time
+limits ride in their headers, so that Celery stops a job that runs too long."""
 
 from __future__ import annotations
 
@@ -9,9 +9,28 @@ from collections.abc import Iterable
 
 from celery import Celery
 
-from solverq.worker.celery_app import RUN_JOB_TASK, create_app
 from solverq.worker.settings import HARD_TIME_LIMIT_GRACE, Settings
 from solverq.worker.store.recovery import QueuedJob
+
+RUN_JOB_TASK = "solverq.run_job"
+
+
+def create_app(settings: Settings) -> Celery:
+    """A Celery app for the settings' broker: JSON only, acknowledged once the job ended."""
+    app = Celery("solverq", broker=settings.broker_url, include=["solverq.worker.tasks"])
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_default_queue=settings.queue,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+    )
+    return app
 
 
 @functools.cache

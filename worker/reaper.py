@@ -24,9 +24,11 @@ from datetime import timedelta
 from kombu.exceptions import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 
+from solverq.worker.queue import enqueue
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 from solverq.worker.store.database import first_line
+from solverq.worker.store.factory import job_store
 from solverq.worker.store.models import utcnow
 from solverq.worker.store.recovery import (
     QueuedJob,
@@ -107,9 +109,6 @@ class ReaperThread:
         self._thread.join()
 
     def _run(self) -> None:
-        from solverq.worker.queue import enqueue
-        from solverq.worker.service import job_store
-
         def publish(jobs: list[QueuedJob]) -> None:
             enqueue(jobs, self.settings)
 

@@ -22,8 +22,9 @@ from solverq.plugins.registry import get_plugin
 from solverq.worker.digest import content_digest
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobRecord, JobStore, open_database
+from solverq.worker.store import JobRecord
 from solverq.worker.store.database import redacted
+from solverq.worker.store.factory import job_store
 from solverq.worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
@@ -35,12 +36,6 @@ class _Finishes(Protocol):
 
 
 Finishing = TypeVar("Finishing", bound=_Finishes)
-
-
-def job_store(settings: Settings | None = None) -> JobStore:
-    """The job store the settings (by default, the environment) name."""
-    settings = settings or Settings.from_environment()
-    return JobStore(open_database(settings.database_url))
 
 
 @dataclass(frozen=True)
@@ -159,6 +154,7 @@ def submit_batch(
     if new_ids and queue is None:
         run_in_turn(store, new_ids, listener, settings=settings)
     elif new_ids:
+        assert queue is not None
         publish(new_ids, queue, time_limit, settings)
     created = dict(zip(fresh, new_ids, strict=True))
     job_ids = [created.get(index) or reusable[digest] for index, digest in enumerate(digests)]

@@ -19,6 +19,10 @@ The worker pool's recovery (all in seconds, except the attempt count):
 - ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs (default 30).
 - ``SOLVERQ_MAX_ATTEMPTS``: how many times a job may be started before a lost worker fails it
   (default 3).
+
+- ``SOLVERQ_DIRECT_STATEMENTS``: 1 (the default) runs a worker's per-job statements on PostgreSQL
+  straight on psycopg's connection (`solverq.worker.store.direct`); 0 runs them through
+  SQLAlchemy's engine like every other statement.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class Settings:
     requeue_after: float = DEFAULT_REQUEUE_AFTER
     reap_interval: float = DEFAULT_REAP_INTERVAL
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    direct_statements: bool = True
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -71,6 +76,7 @@ class Settings:
             requeue_after=_positive_float("SOLVERQ_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER),
             reap_interval=_positive_float("SOLVERQ_REAP_INTERVAL", DEFAULT_REAP_INTERVAL),
             max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+            direct_statements=_switch("SOLVERQ_DIRECT_STATEMENTS", default=True),
         )
         settings.check()
         return settings
@@ -150,3 +156,12 @@ def _positive_int(variable: str, default: int) -> int:
     if value < 1:
         raise RejectedRequest(f"{variable} must be a positive whole number, got '{text}'")
     return value
+
+
+def _switch(variable: str, *, default: bool) -> bool:
+    text = os.environ.get(variable)
+    if not text:
+        return default
+    if text not in ("0", "1"):
+        raise RejectedRequest(f"{variable} must be 0 (off) or 1 (on), got '{text}'")
+    return text == "1"

@@ -18,7 +18,8 @@ import time
 from solverq.plugins.errors import SolverqError
 from solverq.worker.execution import ProgressListener, execute_job
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobStore, SweepStore, open_database
+from solverq.worker.store import SweepStore
+from solverq.worker.store.factory import job_store, sweep_store
 
 POLL_INTERVAL = 0.2
 SHOWN_ERROR_LINES = 5
@@ -26,7 +27,7 @@ SHOWN_ERROR_LINES = 5
 
 def run_queued_jobs(sweep_id: str, settings: Settings) -> None:
     """Run the sweep's queued jobs in this process, in grid order, until none is left."""
-    store = JobStore(open_database(settings.database_url))
+    store = job_store(settings)
     sweeps = SweepStore(store.database)
     while (job_id := sweeps.next_queued(sweep_id)) is not None:
         execute_job(store, job_id, settings=settings)
@@ -37,7 +38,7 @@ def run_in_processes(
 ) -> None:
     """Run the sweep's queued jobs in `processes` new processes, reporting the sweep's progress
     to `listener` until they are done; the processes are stopped if this is interrupted."""
-    sweeps = SweepStore(open_database(settings.database_url))
+    sweeps = sweep_store(settings)
     environment = {
         **os.environ,
         "SOLVERQ_DATABASE_URL": settings.database_url,

@@ -26,18 +26,13 @@ from solverq.worker.store import (
     JobStore,
     SweepRecord,
     SweepStore,
-    open_database,
 )
+from solverq.worker.store.factory import job_store, sweep_store
 from solverq.worker.sweep_processes import run_in_processes
 
 RESERVED_COLUMNS = ("job", "status", "error")
 DELETED = "deleted"
 """The state of a point of a sweep whose jobs were all deleted."""
-
-
-def sweep_store(settings: Settings | None = None) -> SweepStore:
-    settings = settings or Settings.from_environment()
-    return SweepStore(open_database(settings.database_url))
 
 
 def submit_sweep(
@@ -255,7 +250,7 @@ def _run_here(
 ) -> None:
     """Run the stored jobs here, or in `processes` local processes; if this is interrupted (or
     a process fails), the jobs that did not run are cancelled."""
-    store = JobStore(open_database(settings.database_url))
+    store = job_store(settings)
     if processes == 1:
         run_in_turn(store, job_ids, listener, settings=settings)
         return

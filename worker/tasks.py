@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import Task
 
-from solverq.worker.celery_app import RUN_JOB_TASK, app, settings
+from solverq.worker.celery_app import app, settings
 from solverq.worker.execution import execute_job
-from solverq.worker.service import job_store
+from solverq.worker.queue import RUN_JOB_TASK
+from solverq.worker.store.factory import job_store
 
 
 @app.task(name=RUN_JOB_TASK, bind=True)

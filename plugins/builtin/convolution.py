@@ -31,8 +31,8 @@ def _number_array(values: list[Any]) -> list[Any]:
         raise ValueError("must be a non-empty list of numbers, or of equal-length rows of numbers")
     rows = [isinstance(v, list) for v in values]
     if any(rows) and not all(rows):
-        where = rows.index(not rows[0])
-        raise ValueError(f"mixes numbers and rows (entry [{where}]); give one or the other")
+        first_other = rows.index(not rows[0])
+        raise ValueError(f"mixes numbers and rows (entry [{first_other}]); give one or the other")
     if all(rows):
         lengths = {len(row) for row in values}
         if len(lengths) > 1 or 0 in lengths:
@@ -107,7 +107,7 @@ class ConvolutionParameters(ParameterModel):
     )
 
 
-class ConvolutionPlugin(Plugin):
+class ConvolutionPlugin(Plugin[ConvolutionParameters]):
     name = "convolution"
     summary = "Discrete convolution and polynomial products: direct, Toeplitz and FFT"
     Parameters = ConvolutionParameters

@@ -91,10 +91,11 @@ class EulerParameters(ODEProblemParameters):
         """n, given or implied by dx."""
         if self.dx is None:
             return self.n or DEFAULT_STEPS
+        assert self.x1 is not None  # checked before the steps
         return max(1, math.ceil((self.x1 - self.x0) / self.dx * (1 - 1e-12)))
 
 
-class EulerPlugin(Plugin):
+class EulerPlugin(Plugin[EulerParameters]):
     name = "euler"
     summary = "Forward, backward and Euler-Cromer steps for ODEs and systems"
     Parameters = EulerParameters
@@ -107,7 +108,7 @@ class EulerPlugin(Plugin):
         problem = build_problem(params)
         steps = params.steps
 
-        def report(fraction: float) -> None:
+        def report(fraction: float, message: str = "") -> None:
             progress(fraction, f"step {round(fraction * steps)} of {steps}")
 
         solution = METHODS[params.method](problem, steps, params.dx, progress=report)

@@ -200,7 +200,7 @@ class NeuralODEParameters(ODEProblemParameters):
         )
 
 
-class NeuralODEPlugin(Plugin):
+class NeuralODEPlugin(Plugin[NeuralODEParameters]):
     name = "nn-ode"
     summary = "Neural-network trial solutions of ODEs, trained on collocation points (Lagaris)"
     Parameters = NeuralODEParameters

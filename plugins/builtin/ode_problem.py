@@ -35,7 +35,7 @@ from solverq.solvers.ode.equations import (
     expression_problem,
     rhs_variables,
 )
-from solverq.solvers.ode.named import NAMED_PROBLEMS
+from solverq.solvers.ode.named import NAMED_PROBLEMS, NamedProblem
 from solverq.solvers.ode.problem import ODEProblem
 
 MAX_COMPONENTS = 20
@@ -308,14 +308,15 @@ def build_problem(
     exact: Sequence[str] | Callable[[np.ndarray], np.ndarray] | None = None
     if params.exact is not None:
         exact = [params.exact] if isinstance(params.exact, str) else params.exact
-    elif boundary is None and _named_solution_applies(params):
-        exact = NAMED_PROBLEMS[params.problem].exact_solution(
+    elif boundary is None and y0 is not None and (named := _named_solution(params)) is not None:
+        exact = named.exact_solution(
             params.x0,
             y0[0],
             None if dy0 is None else dy0[0],
             constants,
             params.batch_size,
         )
+    assert params.x1 is not None  # validation requires it
     return expression_problem(
         rhs,
         order=params.order,
@@ -343,9 +344,12 @@ def _location(name: str) -> tuple[str, ...]:
     return tuple(name.split("."))
 
 
-def _named_solution_applies(params: ODEProblemParameters) -> bool:
+def _named_solution(params: ODEProblemParameters) -> NamedProblem | None:
+    """The named problem whose closed form solves the problem the parameters describe."""
     named = NAMED_PROBLEMS.get(params.problem or "")
-    return named is not None and params.rhs == named.rhs and params.order == named.order
+    if named is not None and params.rhs == named.rhs and params.order == named.order:
+        return named
+    return None
 
 
 def _initial_values(value: Values | None, scalar: bool) -> np.ndarray | None:

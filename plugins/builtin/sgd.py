@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
@@ -126,7 +126,7 @@ class RegressionParameters(ParameterModel):
         return lam
 
 
-class RegressionPlugin(Plugin):
+class RegressionPlugin(Plugin[RegressionParameters]):
     name = "sgd"
     summary = "Linear regression by gradient descent (GD, momentum, SGD, Adagrad, RMSprop, Adam)"
     Parameters = RegressionParameters
@@ -135,7 +135,7 @@ class RegressionPlugin(Plugin):
     headline = ("mse", "r2")
 
     @classmethod
-    def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:
+    def check_inputs(cls, params: RegressionParameters, inputs: Mapping[str, np.ndarray]) -> None:
         super().check_inputs(params, inputs)
         if params.data is not None and inputs:
             raise RejectedRequest(
@@ -166,7 +166,9 @@ class RegressionPlugin(Plugin):
         if params.data is None:
             _refuse_overflow(observations, _degree(params))
 
-    def solve(self, params: Any, inputs: Mapping[str, np.ndarray], progress: Progress) -> Result:
+    def solve(
+        self, params: RegressionParameters, inputs: Mapping[str, np.ndarray], progress: Progress
+    ) -> Result:
         data_seed, shuffle_seed = np.random.SeedSequence(params.seed).spawn(2)
         observations = (
             read_observations(inputs)
@@ -186,7 +188,11 @@ class RegressionPlugin(Plugin):
         return _result(problem, outcome, columns)
 
     def plot(
-        self, figure: Figure, params: Any, inputs: Mapping[str, np.ndarray], result: Result
+        self,
+        figure: Figure,
+        params: RegressionParameters,
+        inputs: Mapping[str, np.ndarray],
+        result: Result,
     ) -> None:
         plot_mse_history(
             figure,

@@ -50,7 +50,7 @@ def convolve(
     ):
         # Below a few ten thousand multiply-adds numpy.convolve's compiled loop beats any FFT,
         # and planning would cost more than the sums: the plan would be this one anyway.
-        return ConvolutionResult(np.convolve(a, b, mode), "direct")
+        return ConvolutionResult(np.convolve(a, b, mode), "direct")  # type: ignore[call-overload]
     return run(plan_convolution(a, b, mode, method), a, b, progress)
 
 
@@ -75,7 +75,7 @@ def run(
     elif plan.method == "toeplitz":
         output = toeplitz_convolve(a, b, plan.window, progress)
     elif plan.compiled_loop:
-        output = np.convolve(a, b, plan.mode)
+        output = np.convolve(a, b, plan.mode)  # type: ignore[call-overload]
     else:
         output = direct_convolve(a, b, plan.window, progress)
     if progress is not None:

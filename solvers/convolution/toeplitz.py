@@ -25,7 +25,7 @@ def toeplitz_matrix(a: np.ndarray, shape_b: tuple[int, ...], window: Window) -> 
     padded[tuple(slice(m - 1, m - 1 + n) for n, m in zip(a.shape, shape_b, strict=True))] = a
     # windows[t][u] = padded[t + u] = a[t + u - (m - 1)]; with u = m - 1 - j that is a[t - j].
     windows = sliding_window_view(padded, shape_b)[window.slices]
-    reversed_columns = windows[(Ellipsis, *([slice(None, None, -1)] * len(shape_b)))]
+    reversed_columns = np.flip(windows, axis=tuple(range(-len(shape_b), 0)))
     return np.ascontiguousarray(reversed_columns).reshape(window.size, -1)
 
 

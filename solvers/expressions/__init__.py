@@ -7,8 +7,9 @@ as `y[k]` with an integer literal k), `pi`, `e`, and the elementwise functions o
 (numpy's names: sin, cos, tan, arcsin, arccos, arctan, arctan2, sinh, cosh, tanh, arcsinh,
 arccosh, arctanh, exp, expm1, log, log10, log2, log1p, sqrt, abs, hypot).
 
+    >>> import numpy as np
     >>> rhs = parse("-gamma * y", Variables(scalars=("x", "gamma"), vectors={"y": 1}))
-    >>> rhs({"x": 0.0, "gamma": 2.0, "y": np.array([3.0])})
+    >>> float(rhs({"x": 0.0, "gamma": 2.0, "y": np.array([3.0])}))
     -6.0
 
 Nothing is ever passed to `eval`: the text is parsed into a syntax tree, checked node by node

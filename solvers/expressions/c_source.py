@@ -12,7 +12,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
-from solverq.solvers.expressions.parse import FUNCTIONS, MATH_CONSTANTS, Variables
+from solverq.solvers.expressions.parse import (
+    FUNCTIONS,
+    MATH_CONSTANTS,
+    Variables,
+    called_function,
+    constant_number,
+    subscript_target,
+)
 
 CName = Callable[[str, int], str]
 """The C name of a variable: `(name, index)`, with index 0 for a scalar or a bare vector."""
@@ -34,13 +41,13 @@ OPERATORS: dict[type[ast.AST], str] = {
 def c_expression(tree: ast.expr, variables: Variables, c_name: CName) -> str:
     """The C text of `tree`, fully parenthesised, naming variables through `c_name`."""
     if isinstance(tree, ast.Constant):
-        return repr(float(tree.value))
+        return repr(float(constant_number(tree)))
     if isinstance(tree, ast.Name):
         if tree.id in MATH_CONSTANTS:
             return repr(MATH_CONSTANTS[tree.id])
         return c_name(tree.id, 0)
     if isinstance(tree, ast.Subscript):
-        return c_name(tree.value.id, tree.slice.value)
+        return c_name(*subscript_target(tree))
     if isinstance(tree, ast.BinOp):
         left = c_expression(tree.left, variables, c_name)
         right = c_expression(tree.right, variables, c_name)
@@ -61,5 +68,5 @@ def c_expression(tree: ast.expr, variables: Variables, c_name: CName) -> str:
         return f"((double)({' && '.join(tests)}))"
     if isinstance(tree, ast.Call):
         arguments = ", ".join(c_expression(node, variables, c_name) for node in tree.args)
-        return f"{FUNCTIONS[tree.func.id].c_name}({arguments})"
+        return f"{FUNCTIONS[called_function(tree)].c_name}({arguments})"
     raise TypeError(f"unchecked syntax node {type(tree).__name__}")

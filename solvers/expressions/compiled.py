@@ -33,7 +33,7 @@ void evaluate(int64_t count, int64_t batch, const double *points, const double *
     }}
 }}
 """
-ARGUMENT_TYPES = [ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+ARGUMENT_TYPES = (ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
 
 
 def grid_values(

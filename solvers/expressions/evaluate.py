@@ -16,7 +16,13 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 
-from solverq.solvers.expressions.parse import MATH_CONSTANTS, Variables
+from solverq.solvers.expressions.parse import (
+    MATH_CONSTANTS,
+    Variables,
+    called_function,
+    constant_number,
+    subscript_target,
+)
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 
@@ -40,12 +46,12 @@ COMPARISONS: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
 def evaluator(tree: ast.expr, variables: Variables) -> Evaluator:
     """A function of the variables' values (a mapping by name) that evaluates `tree`."""
     if isinstance(tree, ast.Constant):
-        number = np.float64(tree.value)
+        number = np.float64(constant_number(tree))
         return lambda values: number
     if isinstance(tree, ast.Name):
         return _name(tree.id, variables)
     if isinstance(tree, ast.Subscript):
-        name, index = tree.value.id, tree.slice.value
+        name, index = subscript_target(tree)
         return lambda values: values[name][index]
     if isinstance(tree, ast.BinOp):
         combine = ARITHMETIC[type(tree.op)]
@@ -59,7 +65,7 @@ def evaluator(tree: ast.expr, variables: Variables) -> Evaluator:
     if isinstance(tree, ast.Compare):
         return _comparison(tree, variables)
     if isinstance(tree, ast.Call):
-        function = getattr(anp, tree.func.id)
+        function = getattr(anp, called_function(tree))
         arguments = [evaluator(argument, variables) for argument in tree.args]
         return lambda values: function(*[argument(values) for argument in arguments])
     raise TypeError(f"unchecked syntax node {type(tree).__name__}")

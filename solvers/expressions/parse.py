@@ -161,6 +161,32 @@ def parse_tree(text: str, variables: Variables) -> ast.expr:
     return tree
 
 
+def constant_number(node: ast.Constant) -> int | float:
+    """The number of a constant of a checked tree."""
+    if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+        raise TypeError(f"unchecked constant {node.value!r}")
+    return node.value
+
+
+def subscript_target(node: ast.Subscript) -> tuple[str, int]:
+    """The vector and the index of a subscript ``y[k]`` of a checked tree."""
+    index = node.slice
+    if not (
+        isinstance(node.value, ast.Name)
+        and isinstance(index, ast.Constant)
+        and type(index.value) is int
+    ):
+        raise TypeError("unchecked subscript")
+    return node.value.id, index.value
+
+
+def called_function(node: ast.Call) -> str:
+    """The name of the function a call of a checked tree calls."""
+    if not isinstance(node.func, ast.Name):
+        raise TypeError("unchecked call")
+    return node.func.id
+
+
 class _Checker:
     """Checks every node of a tree against the whitelist, naming the first it refuses."""
 
@@ -170,7 +196,7 @@ class _Checker:
         self.variables = variables
 
     def check_depth(self, tree: ast.expr) -> None:
-        pending = [(tree, 1)]
+        pending: list[tuple[ast.AST, int]] = [(tree, 1)]
         while pending:
             node, depth = pending.pop()
             if depth > MAX_DEPTH:
@@ -237,7 +263,7 @@ class _Checker:
     def check_subscript(self, node: ast.Subscript) -> None:
         vectors = self.variables.vectors
         target = node.value.id if isinstance(node.value, ast.Name) else None
-        if target not in vectors:
+        if target is None or target not in vectors:
             allowed = ", ".join(f"{name}[k]" for name in vectors) or "none here"
             raise self.refuse(node, f"a subscript (only {allowed})")
         index = node.slice

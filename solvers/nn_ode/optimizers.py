@@ -47,12 +47,13 @@ def bfgs(
 ) -> Minimisation:
     """BFGS until L <= tol, `iterations` iterations, or no further descent is found."""
     history = [loss_and_gradient(p0)[0]]
-    best = [p0, history[0]]
+    best_p, best_loss = p0, history[0]
 
     def step(intermediate_result: OptimizeResult) -> None:
+        nonlocal best_p, best_loss
         history.append(float(intermediate_result.fun))
-        if history[-1] < best[1]:
-            best[:] = [intermediate_result.x.copy(), history[-1]]
+        if history[-1] < best_loss:
+            best_p, best_loss = intermediate_result.x.copy(), history[-1]
         callback(len(history) - 1, history[-1])
         if history[-1] <= tol:
             raise StopIteration
@@ -66,7 +67,7 @@ def bfgs(
             callback=step,
             options={"maxiter": iterations, "gtol": 0.0},
         )
-    return Minimisation(best[0], best[1], len(history) - 1, np.array(history))
+    return Minimisation(best_p, best_loss, len(history) - 1, np.array(history))
 
 
 def adam(

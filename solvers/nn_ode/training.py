@@ -119,6 +119,8 @@ def solve(
     )
 
 
-def max_abs_error(result: NeuralODEResult, exact: Callable, x: np.ndarray) -> float:
+def max_abs_error(
+    result: NeuralODEResult, exact: Callable[[np.ndarray], np.ndarray], x: np.ndarray
+) -> float:
     """max over the points x and the components of |y_t(x) - y(x)|."""
     return float(np.max(np.abs(result.solution(x) - np.asarray(exact(x), dtype=float))))

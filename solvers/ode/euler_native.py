@@ -19,7 +19,7 @@ from solverq.solvers.native import load_library
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.ode.stepping import Grid, Kernel
 
-ARGUMENT_TYPES = [
+ARGUMENT_TYPES = (
     ctypes.c_int64,  # first step
     ctypes.c_int64,  # last step (excluded)
     ctypes.c_int64,  # batch size
@@ -27,7 +27,7 @@ ARGUMENT_TYPES = [
     ctypes.c_double,  # dx
     ctypes.c_void_p,  # constants, (number of constants, batch) doubles
     ctypes.c_void_p,  # states, (steps + 1, components, batch) doubles
-]
+)
 
 TEMPLATE = """\
 /* {title}, generated from the parsed right-hand side. */

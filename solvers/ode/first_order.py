@@ -42,6 +42,7 @@ def first_order(problem: ODEProblem) -> FirstOrderSystem:
         y, dy = z[:m], z[m:]
         return anp.concatenate([dy, rhs(x, y, dy)])
 
+    assert problem.dy0 is not None  # checked above
     return FirstOrderSystem(F, np.concatenate([y0, _batch_columns(problem.dy0, shape)]), m)
 
 

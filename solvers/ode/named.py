@@ -124,9 +124,8 @@ def oscillator_forms(
     forms = []
     for kind in sorted(set(kinds)):
         columns = np.flatnonzero([each == kind for each in kinds])
-        values = {name: value[columns] for name, value in coefficients.items()}
-        if not batched:
-            values = {name: float(value[0]) for name, value in values.items()}
+        selected = {name: value[columns] for name, value in coefficients.items()}
+        values = selected if batched else {name: float(v[0]) for name, v in selected.items()}
         regime, multiplicity = kind
         text = f"{HOMOGENEOUS[regime]} + {PARTICULAR[multiplicity]}"
         forms.append(closed_form(text, {"x0": x0, **values}, columns if batched else None))

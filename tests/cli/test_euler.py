@@ -28,7 +28,7 @@ def test_decay_with_a_changed_constant(solverq, solverq_env) -> None:
 def test_a_batch_and_the_arrays_written_to_a_file(solverq, solverq_env, tmp_path) -> None:
     outcome = submit(solverq, "problem=oscillator", "y0=[0, 1, 2]", "n=100", "method=cromer")
     record = json.loads(outcome.stdout)
-    assert record["arrays"]["y"] == {"shape": [101, 3], "dtype": "float64"}
+    assert record["array_descriptions"]["y"] == {"shape": [101, 3], "dtype": "float64"}
     path = tmp_path / "result.npz"
     assert solverq("result", record["id"], "--out", str(path)).exit_code == 0
     with np.load(path) as arrays:

@@ -17,7 +17,7 @@ RECORD_KEYS = {
     "started_at",
     "finished_at",
     "summary",
-    "arrays",
+    "array_descriptions",
 }
 
 
@@ -42,7 +42,7 @@ def test_submit_json_prints_the_validated_record(solverq, solverq_env, test_plug
     assert set(record) >= RECORD_KEYS
     assert record["params"] == {"values": [1.0, 2.0, 3.0], "scale": 2.0}
     assert record["summary"] == {"total": 12.0, "count": 3}
-    assert record["arrays"] == {"values": {"shape": [3], "dtype": "float64"}}
+    assert record["array_descriptions"] == {"values": {"shape": [3], "dtype": "float64"}}
 
 
 def test_parameters_from_a_file_are_overridden_by_options(

@@ -59,7 +59,9 @@ def test_misbehaving_plugins_warn_and_the_others_still_load(monkeypatch, test_pl
     assert "plugin 'broken' from solverq-misbehaving failed to import: ModuleNotFoundError" in (
         messages
     )
-    assert "'not-a-plugin'" in messages and "is not a subclass of plugins.Plugin" in messages
+    assert (
+        "'not-a-plugin'" in messages and "is not a subclass of solverq.plugins.Plugin" in messages
+    )
     assert "registered as 'echoes' but its name is 'something-else'" in messages
     assert "plugin 'echo' from solverq-misbehaving ignored: the name is already taken" in messages
     assert plugins["echo"].distribution == "solverq-testplugins"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from solverq.worker.celery_app import ReaperStep, app, create_app
+from solverq.worker.celery_app import ReaperStep, app
+from solverq.worker.queue import create_app
 from solverq.worker.settings import Settings
 
 

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from solverq.plugins.errors import JobCancelled
 from solverq.worker.execution import execute_job, run_in_turn
 from solverq.worker.heartbeat import Heartbeat
+from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
 
 
@@ -143,6 +145,40 @@ def test_the_heartbeat_stops_a_silent_plugin_once_the_job_is_cancelled(store: Jo
     with pytest.raises(JobCancelled), Heartbeat(store, job.id, attempt, interval=0.05):
         busy(10.0)
     assert time.monotonic() - started < 5.0
+
+
+def careless(work: Callable[[], object]) -> str:
+    """Run `work` inside the ``except Exception`` a careless plugin wraps its work in."""
+    try:
+        work()
+    except Exception as error:
+        return f"carried on past {error!r}"
+    return "done"
+
+
+def test_a_plugins_except_exception_lets_the_cancellation_through(store: JobStore) -> None:
+    job = store.create("sleep", {})
+    attempt = store.claim(job.id)
+    store.cancel(job.id)
+    with pytest.raises(JobCancelled), Heartbeat(store, job.id, attempt, interval=0.0) as beat:
+        careless(lambda: beat.progress(0.5, "half way"))
+    with pytest.raises(JobCancelled), Heartbeat(store, job.id, attempt, interval=0.05):
+        careless(lambda: busy(10.0))
+
+
+def test_a_careless_plugin_cancelled_while_running_stops(store: JobStore, test_plugins) -> None:
+    settings = Settings(store.database.url, None, time_limit=60.0, heartbeat_interval=0.05)
+    job = store.create("sleep", {"seconds": 20.0, "steps": 400, "careless": True})
+    running = threading.Thread(
+        target=execute_job, args=(store, job.id), kwargs={"settings": settings}
+    )
+    running.start()
+    while store.get(job.id).status is JobStatus.QUEUED:
+        time.sleep(0.01)
+    store.cancel(job.id)
+    running.join(timeout=5.0)
+    assert not running.is_alive()
+    assert store.get(job.id).status is JobStatus.CANCELLED
 
 
 def test_jobs_run_in_turn_report_the_progress_of_the_batch(store: JobStore, test_plugins) -> None:

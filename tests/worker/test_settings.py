@@ -17,6 +17,7 @@ VARIABLES = [
     "SOLVERQ_REQUEUE_AFTER",
     "SOLVERQ_REAP_INTERVAL",
     "SOLVERQ_MAX_ATTEMPTS",
+    "SOLVERQ_DIRECT_STATEMENTS",
 ]
 
 
@@ -34,6 +35,7 @@ def test_defaults(environment: pytest.MonkeyPatch) -> None:
     assert (settings.time_limit, settings.max_time_limit) == (3600.0, 86400.0)
     assert (settings.heartbeat_interval, settings.stale_after) == (10.0, 120.0)
     assert (settings.requeue_after, settings.reap_interval, settings.max_attempts) == (600, 30, 3)
+    assert settings.direct_statements
 
 
 def test_recovery_is_configured_in_seconds(environment: pytest.MonkeyPatch) -> None:
@@ -44,7 +46,9 @@ def test_recovery_is_configured_in_seconds(environment: pytest.MonkeyPatch) -> N
     environment.setenv("SOLVERQ_REQUEUE_AFTER", "3")
     environment.setenv("SOLVERQ_REAP_INTERVAL", "1")
     environment.setenv("SOLVERQ_MAX_ATTEMPTS", "5")
+    environment.setenv("SOLVERQ_DIRECT_STATEMENTS", "0")
     settings = Settings.from_environment()
+    assert not settings.direct_statements
     assert not settings.embedded and settings.queue == "gpu"
     assert (settings.heartbeat_interval, settings.stale_after) == (0.5, 2.0)
     assert (settings.requeue_after, settings.reap_interval, settings.max_attempts) == (3, 1, 5)
@@ -67,6 +71,7 @@ def test_the_visibility_timeout_outlasts_the_longest_job(environment: pytest.Mon
         ("SOLVERQ_MAX_ATTEMPTS", "2.5", "SOLVERQ_MAX_ATTEMPTS must be a positive whole number"),
         ("SOLVERQ_STALE_AFTER", "15", "SOLVERQ_STALE_AFTER (15 s) must be at least twice"),
         ("SOLVERQ_MAX_TIME_LIMIT", "60", "SOLVERQ_TIME_LIMIT (3600 s) is longer than"),
+        ("SOLVERQ_DIRECT_STATEMENTS", "off", "SOLVERQ_DIRECT_STATEMENTS must be 0 (off) or 1 (on)"),
     ],
 )
 def test_bad_values_are_refused_clearly(

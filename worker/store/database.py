@@ -37,16 +37,17 @@ T = TypeVar("T")
 
 
 class Database:
-    """An engine and its session factory for one database URL."""
+    """An engine and its session factory for one database URL; `direct_statements=False` runs
+    the per-job statements through the engine too, even on psycopg."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, direct_statements: bool = True) -> None:
         self.url = url
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._autocommit = _autocommit_engine(url, self.engine)
         self._direct = (
             DirectStatements(self._autocommit, PING_AFTER_IDLE)
-            if self.engine.dialect.driver == "psycopg"
+            if direct_statements and self.engine.dialect.driver == "psycopg"
             else None
         )
 
@@ -71,14 +72,22 @@ class Database:
 
     def autocommit_first(self, statement: Executable, parameters: dict[str, Any]) -> Any:
         """The first row (or None) of a statement that returns rows, run as in `autocommit`;
-        with psycopg, straight on the driver's connection, which costs a quarter of the CPU
-        (`solverq.worker.store.direct`). For the statements a worker runs for every job; with
-        psycopg the row is a plain tuple.
+        with psycopg (unless ``direct_statements=False``), straight on the driver's connection,
+        which costs a quarter of the CPU (`solverq.worker.store.direct`). For the statements a
+        worker runs for every job; the row is a tuple (or a SQLAlchemy `Row`, which is one).
         """
         if self._direct is not None:
             return self._direct.first(statement, parameters)
         with self.autocommit() as connection:
-            return connection.execute(statement, parameters).first()
+            try:
+                return connection.execute(statement, parameters).first()
+            except DBAPIError:
+                raise
+            except BaseException:
+                # Interrupted mid-statement (a time limit, Ctrl-C): its state is unknown, and
+                # giving it back to the pool would raise a rollback's error in place of this.
+                connection.invalidate()
+                raise
 
     @property
     def is_sqlite(self) -> bool:
@@ -139,17 +148,19 @@ class Database:
         self._autocommit.dispose(close=close)
 
 
-_open: dict[str, Database] = {}
+_open: dict[tuple[str, bool], Database] = {}
 
 
-def open_database(url: str, *, ensure_schema: bool = True) -> Database:
+def open_database(
+    url: str, *, ensure_schema: bool = True, direct_statements: bool = True
+) -> Database:
     """The process's `Database` for `url`, created (and its schema checked) on first use."""
-    database = _open.get(url)
+    database = _open.get((url, direct_statements))
     if database is None:
-        database = Database(url)
+        database = Database(url, direct_statements=direct_statements)
         if ensure_schema:
             database.ensure_schema()
-        _open[url] = database
+        _open[url, direct_statements] = database
     return database
 
 

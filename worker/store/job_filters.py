@@ -23,7 +23,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 @dataclass(frozen=True)
 class JobQuery:
-    """Which jobs to list and in what order (newest first unless `sort` names a metric)."""
+    """Which jobs to list and in what order: sorted by the metric `sort` names, else newest
+    first; a sweep's jobs (`sweep_id`) in the order of its grid's points."""
 
     plugin: str | None = None
     status: JobStatus | None = None
@@ -45,8 +46,9 @@ class JobQuery:
         if self.status is not None:
             query = query.where(Job.status == self.status)
         if self.sweep_id is not None:
-            in_sweep = select(SweepJob.job_id).where(SweepJob.sweep_id == self.sweep_id)
-            query = query.where(Job.id.in_(in_sweep))
+            query = query.join(SweepJob, SweepJob.job_id == Job.id).where(
+                SweepJob.sweep_id == self.sweep_id
+            )
         if self.since is not None:
             query = query.where(Job.created_at >= self.since)
         if self.until is not None:
@@ -61,6 +63,8 @@ class JobQuery:
             descending = self.sort.startswith("-")
             metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
             query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
+        if self.sweep_id is not None:
+            return query.order_by(SweepJob.point, Job.created_at).limit(self.limit)
         return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
 
 

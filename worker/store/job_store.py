@@ -92,7 +92,7 @@ class JobStore:
         now = utcnow()
         points = list(points) if points is not None else list(range(len(param_sets)))
         digests = list(digests) if digests is not None else [None] * len(param_sets)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": uuid.uuid4().hex,
                 "plugin": plugin,
@@ -152,6 +152,7 @@ class JobStore:
                     )
                 )
                 for digest, status, created_at, job_id in candidates:
+                    assert digest is not None  # selected by its digest
                     key = (rank[JobStatus(status)], -created_at.timestamp(), job_id)
                     if digest not in found or key < found[digest]:
                         found[digest] = key
@@ -267,14 +268,14 @@ class JobStore:
     def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:
         """Set tags of a job (a tag given again takes the new value)."""
         with self.database.session() as session:
-            job = session.get(Job, self._resolve(session, job_id))
+            job = session.get_one(Job, self._resolve(session, job_id))
             job.tags = {**job.tags, **checked_tags(tags)}
         return self.get(job.id)
 
     def annotate(self, job_id: str, note: str) -> JobRecord:
         """Set the note of a job (an empty note removes it)."""
         with self.database.session() as session:
-            job = session.get(Job, self._resolve(session, job_id))
+            job = session.get_one(Job, self._resolve(session, job_id))
             job.note = checked_note(note)
         return self.get(job.id)
 
@@ -284,10 +285,13 @@ class JobStore:
         with self.database.session() as session:
             for chunk in _chunks(job_ids):
                 for table in (JobInput, JobResult):
-                    total += session.scalar(
-                        select(func.coalesce(func.sum(func.length(table.arrays)), 0)).where(
-                            table.job_id.in_(chunk)
+                    total += (
+                        session.scalar(
+                            select(func.coalesce(func.sum(func.length(table.arrays)), 0)).where(
+                                table.job_id.in_(chunk)
+                            )
                         )
+                        or 0
                     )
         return total
 
@@ -296,7 +300,7 @@ class JobStore:
         deleted = 0
         with self.database.session() as session:
             for chunk in _chunks(job_ids):
-                deleted += session.execute(delete(Job).where(Job.id.in_(chunk))).rowcount
+                deleted += session.execute(delete(Job).where(Job.id.in_(chunk))).rowcount  # type: ignore[attr-defined]  # a DML result has one
         return deleted
 
     def cancel(self, job_id: str) -> JobRecord:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Float, Text, and_, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from solverq.plugins.errors import RejectedRequest
 
@@ -40,7 +40,7 @@ def key_path(key: str) -> Path:
 class JsonColumn:
     """Typed reads of the elements of a JSON column, for one SQL dialect."""
 
-    def __init__(self, column: ColumnElement[Any], dialect: str) -> None:
+    def __init__(self, column: SQLCoreOperations[Any], dialect: str) -> None:
         self.column = column
         self.postgresql = dialect == "postgresql"
 

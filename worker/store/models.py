@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     text,
 )
@@ -64,7 +65,7 @@ class JobStatus(StrEnum):
 
 
 class Base(DeclarativeBase):
-    pass
+    __table__: ClassVar[Table]
 
 
 class Job(Base):

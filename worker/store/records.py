@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     class JobRecord(JobRecordMethods):
         """A job as the store last saw it: one attribute per column of `Job`, and `summary`
-        and `arrays`."""
+        and `array_descriptions`."""
 
         def __init__(self, **values: Any) -> None: ...
 
@@ -66,7 +66,7 @@ else:
                 if column.key in COLUMN_FIELDS
             ),
             ("summary", dict[str, Any] | None, field(default=None)),
-            ("arrays", dict[str, Any], field(default_factory=dict)),
+            ("array_descriptions", dict[str, Any], field(default_factory=dict)),
         ],
         bases=(JobRecordMethods,),
         frozen=True,
@@ -97,7 +97,7 @@ def job_record(
     """The record of a job row (an ORM object or a row of the jobs table's columns)."""
     values = {name: getattr(job, name) for name in COLUMN_FIELDS}
     values["status"] = JobStatus(job.status)
-    return JobRecord(**values, summary=summary, arrays=array_info or {})
+    return JobRecord(**values, summary=summary, array_descriptions=array_info or {})
 
 
 def _json_value(value: Any) -> Any:

@@ -57,7 +57,8 @@ def stale_attempts(
         .limit(limit)
     )
     with database.session() as session:
-        return [StaleAttempt(*row) for row in session.execute(query)]
+        # The query's conditions leave no NULL in the columns a StaleAttempt needs.
+        return [StaleAttempt(*row) for row in session.execute(query)]  # type: ignore[arg-type]
 
 
 def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob | None:
@@ -74,7 +75,7 @@ def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob |
                 progress_message=note,
                 worker=None,
             )
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
     return QueuedJob(attempt.job_id, attempt.queue, attempt.time_limit) if won else None
 
 
@@ -85,7 +86,7 @@ def give_up(database: Database, attempt: StaleAttempt, error: str) -> bool:
             update(Job)
             .where(*_still(attempt))
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
     return won == 1
 
 
@@ -115,7 +116,7 @@ def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) ->
             .values(enqueued_at=utcnow())
             .returning(Job.id, Job.queue, Job.time_limit)
         ).all()
-    return [QueuedJob(*row) for row in rows]
+    return [QueuedJob(*row) for row in rows]  # type: ignore[arg-type]  # queued with a queue
 
 
 def _still(attempt: StaleAttempt) -> tuple:

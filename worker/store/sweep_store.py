@@ -117,7 +117,7 @@ class SweepStore:
             return []
         first = next(iter(points.values()))
         with self.database.session() as session:
-            sweep = session.get(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+            sweep = session.get_one(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
         return JobStore(self.database).create_many(
             sweep.plugin,
             [job.params for job in points.values()],
@@ -134,7 +134,7 @@ class SweepStore:
     def get(self, sweep_id: str) -> SweepRecord:
         """The sweep with this id (or unique id prefix)."""
         with self.database.session() as session:
-            sweep = session.get(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+            sweep = session.get_one(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
             newest = _newest_per_point(
                 session.execute(
                     select(SweepJob.point, Job.status)

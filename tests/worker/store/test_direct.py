@@ -1,28 +1,27 @@
-"""The per-job statements run straight on psycopg's connection: same results, same recovery."""
+"""The per-job statements on PostgreSQL, run straight on psycopg's connection and (with
+``SOLVERQ_DIRECT_STATEMENTS=0``) through SQLAlchemy's engine: same results, same recovery."""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store import JobStatus, JobStore, open_database
 from solverq.worker.store.database import Database
 
 pytestmark = pytest.mark.usefixtures("postgres_server")
 
 
-@pytest.fixture
-def database(postgres_url: str) -> Iterator[Database]:
-    database = Database(postgres_url)
+@pytest.fixture(params=[True, False], ids=["direct", "engine"])
+def database(request: pytest.FixtureRequest, postgres_url: str) -> Database:
+    database = open_database(postgres_url, ensure_schema=False, direct_statements=request.param)
     database.upgrade()
-    yield database
-    database.dispose()
+    return database
 
 
 def backend(database: Database) -> int:
@@ -37,10 +36,13 @@ def terminate(database: Database, pid: int) -> None:
     admin.dispose()
 
 
-def test_rows_come_back_as_tuples_on_one_connection_per_thread(database: Database) -> None:
+def test_rows_come_back_as_tuples(database: Database) -> None:
     assert database.autocommit_first(select(func.abs(-3), func.lower("A")), {}) == (3, "a")
     assert database.autocommit_first(text("SELECT 1 WHERE false"), {}) is None
 
+
+@pytest.mark.parametrize("database", [True], ids=["direct"], indirect=True)
+def test_each_thread_holds_a_connection_of_its_own(database: Database) -> None:
     mine = backend(database)
     assert backend(database) == mine
     others: list[int] = []

@@ -16,7 +16,7 @@ def test_a_created_job_is_queued_with_its_parameters_and_inputs(store: JobStore)
     assert job.params == {"scale": 2.0, "values": [1, 2]}
     assert job.attempts == 0 and job.time_limit == 30
     assert job.created_at.tzinfo is not None and job.created_at.utcoffset() == UTC.utcoffset(None)
-    assert job.summary is None and job.arrays == {}
+    assert job.summary is None and job.array_descriptions == {}
     stored = store.inputs(job.id)
     np.testing.assert_array_equal(stored["a"], inputs["a"])
     np.testing.assert_array_equal(stored["b"], inputs["b"])
@@ -53,7 +53,7 @@ def test_success_stores_exactly_one_result(store: JobStore) -> None:
     done = store.get(job.id)
     assert done.status is JobStatus.SUCCEEDED and done.progress == 1.0
     assert done.summary == {"total": 2.0}
-    assert done.arrays == {
+    assert done.array_descriptions == {
         "values": {"shape": [4], "dtype": "float64"},
         "big": {"shape": [1], "dtype": "bigint"},
     }

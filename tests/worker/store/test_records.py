@@ -16,7 +16,7 @@ from solverq.worker.store.records import UNSHOWN_COLUMNS, JobRecord
 def test_the_record_has_a_field_for_every_column_of_the_model() -> None:
     columns = {column.key for column in Job.__table__.columns}
     names = {item.name for item in fields(JobRecord)}
-    assert names == (columns - UNSHOWN_COLUMNS) | {"summary", "arrays"}
+    assert names == (columns - UNSHOWN_COLUMNS) | {"summary", "array_descriptions"}
 
 
 def test_a_new_job_has_every_column_in_its_json(store: JobStore) -> None:
