@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -14,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from solverq.worker.csv_rows import csv_text
 
 if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
@@ -75,18 +75,7 @@ def table_cell(value: Any) -> str:
 
 def print_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
     """Rows as CSV on stdout: strings as they are, other values as JSON, None as nothing."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    typer.echo(buffer.getvalue(), nl=False)
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value)
+    typer.echo(csv_text(columns, rows), nl=False)
 
 
 def key_value_table(title: str, items: Mapping[str, Any], *, cut: bool = True) -> Table:

@@ -24,12 +24,13 @@ def find_jobs(
     where: Mapping[str, Any] | None = None,
     sort: str | None = None,
     limit: int | None = 50,
+    offset: int = 0,
     settings: Settings | None = None,
 ) -> list[JobRecord]:
     """Jobs by plugin, state, sweep (id or prefix), creation time (a datetime, an ISO date or
     time, or a time ago such as `2h`), parameter values (`{"eta": 0.1, "constants.gamma": 2}`),
     newest first or sorted by a summary metric (`mse`; `-mse` for the largest first, jobs
-    without it last)."""
+    without it last); `limit` of them after skipping `offset`."""
     store = job_store(settings)
     return store.list(
         plugin=plugin,
@@ -40,6 +41,7 @@ def find_jobs(
         where=dict(where or {}),
         sort=sort,
         limit=limit,
+        offset=offset,
     )
 
 

@@ -33,6 +33,10 @@ class _Finishes(Protocol):
 
 Finishing = TypeVar("Finishing", bound=_Finishes)
 
+JobRunner = Callable[[Sequence[str]], None]
+"""Runs stored embedded jobs by id somewhere other than in turn in this process (a pool of
+local processes, for a server)."""
+
 
 def job_store(settings: Settings | None = None) -> JobStore:
     """The job store the settings (by default, the environment) name."""
@@ -49,11 +53,12 @@ def submit(
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: JobRunner | None = None,
 ) -> JobRecord:
     """Validate and store a job, then run it here (embedded) or enqueue it (broker).
 
     `queue` is the broker queue (default: ``SOLVERQ_QUEUE``); `listener` hears the progress of
-    a job run here.
+    a job run here; `runner`, when given, runs an embedded job instead.
     """
     settings = settings or Settings.from_environment()
     [job_id] = submit_many(
@@ -64,6 +69,7 @@ def submit(
         queue=queue,
         settings=settings,
         listener=listener,
+        runner=runner,
     )
     return job_store(settings).get(job_id)
 
@@ -77,10 +83,12 @@ def submit_many(
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: JobRunner | None = None,
 ) -> list[str]:
     """Validate and store one job per parameter set (same plugin and inputs), in one
-    transaction, then run them here one after the other (embedded) or publish them over one
-    broker connection. Nothing is stored unless every parameter set is valid.
+    transaction, then run them here one after the other or hand them to `runner` (embedded),
+    or publish them over one broker connection. Nothing is stored unless every parameter set
+    is valid.
 
     Returns the job ids, in the order of `param_sets`.
     """
@@ -90,10 +98,12 @@ def submit_many(
     queue = None if settings.embedded else (queue or settings.queue)
     store = job_store(settings)
     job_ids = store.create_many(plugin, stored, inputs, time_limit=time_limit, queue=queue)
-    if queue is None:
-        run_in_turn(store, job_ids, listener, settings=settings)
-    else:
+    if queue is not None:
         publish(job_ids, queue, time_limit, settings)
+    elif runner is not None:
+        runner(job_ids)
+    else:
+        run_in_turn(store, job_ids, listener, settings=settings)
     return job_ids
 
 

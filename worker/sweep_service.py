@@ -41,9 +41,11 @@ def submit_sweep(
     processes: int = 1,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: service.JobRunner | None = None,
 ) -> SweepRecord:
     """Validate every point of `grid` (on top of the shared `params`), store the sweep and its
-    jobs, then run them here in `processes` processes (embedded) or publish them (broker).
+    jobs, then run them here in `processes` processes or hand them to `runner` (embedded), or
+    publish them (broker).
 
     `grid` maps parameter names to their values: a list, or a string as `--grid` takes it
     (`"0.1,0.01"`, `"logspace(-4,-1,4)"`). `listener` hears the progress of the whole sweep.
@@ -65,10 +67,12 @@ def submit_sweep(
     sweep, job_ids = store.create(
         plugin, grid, params, stored, inputs, time_limit=time_limit, queue=queue
     )
-    if queue is None:
-        _run_here(sweep.id, job_ids, processes, settings, listener)
-    else:
+    if queue is not None:
         service.publish(job_ids, queue, time_limit, settings)
+    elif runner is not None:
+        runner(job_ids)
+    else:
+        _run_here(sweep.id, job_ids, processes, settings, listener)
     return store.get(sweep.id)
 
 

@@ -32,6 +32,8 @@ class JobQuery:
     where: Mapping[str, Any] = field(default_factory=dict)
     sort: str | None = None
     limit: int | None = 50
+    offset: int = 0
+    """How many of the matching jobs to skip, in this order: the start of a page."""
 
     def select(self, dialect: str) -> Select[Any]:
         """The SELECT of the jobs (with their summaries) this query names."""
@@ -55,7 +57,8 @@ class JobQuery:
             descending = self.sort.startswith("-")
             metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
             query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
-        return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
+        query = query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id)
+        return query.limit(self.limit).offset(self.offset or None)
 
 
 def parse_where(texts: list[str]) -> dict[str, Any]:

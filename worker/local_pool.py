@@ -1,0 +1,83 @@
+"""Running stored embedded jobs in a small pool of local processes, for a long-lived server.
+
+The processes are started fresh (`spawn`: nothing of the server's threads or connections is
+inherited) when the first job arrives, and take job ids from one queue: a job runs exactly as a
+worker would run it (`execute_job`), so it is stored the same way, reports its progress and
+stops at its next progress report once it was cancelled. When the pool closes, its jobs that
+did not finish are cancelled, since nothing else would ever run them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from solverq.worker.execution import execute_job
+from solverq.worker.settings import Settings
+from solverq.worker.store import JobStore, open_database
+
+STOP_TIMEOUT = 5.0
+"""Seconds the processes get to finish their current job once cancelled, before they are
+terminated."""
+STOPPED_REASON = "the server stopped"
+
+
+class LocalPool:
+    """`processes` local processes that run the jobs `run` is given, in the order given."""
+
+    def __init__(self, settings: Settings, processes: int = 2) -> None:
+        if processes < 1:
+            raise ValueError(f"a pool needs at least one process, got {processes}")
+        self.settings = settings
+        self.processes = processes
+        self._context = multiprocessing.get_context("spawn")
+        self._jobs: Any = None
+        self._children: list[BaseProcess] = []
+        self._given: list[str] = []
+        self._lock = threading.Lock()
+
+    def run(self, job_ids: Sequence[str]) -> None:
+        """Queue stored jobs for the pool's processes (starting them on first use)."""
+        with self._lock:
+            if not self._children:
+                self._start()
+            self._given.extend(job_ids)
+            for job_id in job_ids:
+                self._jobs.put(job_id)
+
+    def close(self) -> None:
+        """Cancel the jobs given to the pool that have not finished and stop its processes."""
+        with self._lock:
+            if not self._children:
+                return
+            JobStore(open_database(self.settings.database_url)).cancel_unfinished(
+                self._given, STOPPED_REASON
+            )
+            for _ in self._children:
+                self._jobs.put(None)
+            for child in self._children:
+                child.join(STOP_TIMEOUT)
+                if child.is_alive():
+                    child.terminate()
+                    child.join()
+            self._children = []
+            self._given = []
+
+    def _start(self) -> None:
+        self._jobs = self._context.Queue()
+        self._children = [
+            self._context.Process(target=_run_queued, args=(self._jobs, self.settings), daemon=True)
+            for _ in range(self.processes)
+        ]
+        for child in self._children:
+            child.start()
+
+
+def _run_queued(jobs: Any, settings: Settings) -> None:
+    """A pool process: run the jobs whose ids arrive on `jobs` until None arrives."""
+    store = JobStore(open_database(settings.database_url))
+    while (job_id := jobs.get()) is not None:
+        execute_job(store, job_id, settings=settings)
