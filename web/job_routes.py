@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -177,6 +178,7 @@ def jobs_page(request: Request, jobs: JobPageDependency) -> HTMLResponse:
         "statuses": [status.value for status in JobStatus],
         "page_sizes": PAGE_SIZES,
         "query": query_without(request, "offset"),
+        "sort_toggle": reversed_sort(request, jobs.filters.get("sort")),
     }
     return page(request, "jobs.html", context)
 
@@ -199,7 +201,9 @@ def cancel_job_page(job_id: str, settings: SettingsDependency) -> RedirectRespon
 
 @pages.get("/compare", response_class=HTMLResponse)
 def compare_page(
-    request: Request, settings: SettingsDependency, job_ids: JobIds | None = None
+    request: Request,
+    settings: SettingsDependency,
+    job_ids: Annotated[list[str] | None, Query(alias="job")] = None,
 ) -> HTMLResponse:
     ids = [text.strip() for text in job_ids or [] if text.strip()]
     comparison = compare_jobs(ids, settings=settings) if ids else None
@@ -225,9 +229,16 @@ def cancelled(job_id: str, settings: Settings) -> JobRecord:
     return job
 
 
-def query_without(request: Request, name: str) -> str:
-    """The request's query string without the parameter `name` (for paging links)."""
-    from urllib.parse import urlencode
-
-    kept = [(key, value) for key, value in request.query_params.multi_items() if key != name]
+def query_without(request: Request, *names: str) -> str:
+    """The request's query string without the parameters `names` (for paging links)."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in names]
     return urlencode(kept)
+
+
+def reversed_sort(request: Request, sort: str | None) -> str:
+    """The request's query string sorted the other way, from its first page."""
+    if not sort:
+        return ""
+    flipped = sort[1:] if sort.startswith("-") else f"-{sort}"
+    kept = query_without(request, "sort", "offset")
+    return f"{kept}&{urlencode({'sort': flipped})}" if kept else urlencode({"sort": flipped})

@@ -95,7 +95,7 @@ def sweep_page(
 ) -> HTMLResponse:
     result = sweep_table(sweep_id, settings=settings)
     numeric = numeric_metrics(result)
-    metric = metric or (numeric[0] if numeric else None)
+    metric = metric or default_metric(result, numeric)
     swept = [key for key, values in result.sweep.grid.items() if len(values) > 1]
     x = x or (swept[0] if swept else next(iter(result.sweep.grid)))
     if y is None and len(swept) == 2:
@@ -128,3 +128,14 @@ def numeric_metrics(result: SweepTable) -> list[str]:
             for row in result.rows
         )
     ]
+
+
+def default_metric(result: SweepTable, metrics: list[str]) -> str | None:
+    """The metric a sweep's page plots first: the first that is not a swept parameter and
+    differs between jobs, else the first there is."""
+    for metric in metrics:
+        column = result.metrics[metric]
+        values = {repr(row[column]) for row in result.rows if row[column] is not None}
+        if metric not in result.sweep.grid and len(values) > 1:
+            return metric
+    return metrics[0] if metrics else None
