@@ -10,6 +10,7 @@ did not finish are cancelled, since nothing else would ever run them.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
@@ -19,9 +20,9 @@ from solverq.worker.execution import execute_job
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore, open_database
 
-STOP_TIMEOUT = 5.0
-"""Seconds the processes get to finish their current job once cancelled, before they are
-terminated."""
+STOP_TIMEOUT = 2.0
+"""Seconds the processes get to stop once their jobs are cancelled (a job notices at its next
+heartbeat) before they are terminated."""
 STOPPED_REASON = "the server stopped"
 
 
@@ -79,5 +80,6 @@ class LocalPool:
 def _run_queued(jobs: Any, settings: Settings) -> None:
     """A pool process: run the jobs whose ids arrive on `jobs` until None arrives."""
     store = JobStore(open_database(settings.database_url))
+    name = f"local-{os.getpid()}"
     while (job_id := jobs.get()) is not None:
-        execute_job(store, job_id, settings=settings)
+        execute_job(store, job_id, settings=settings, worker=name)
