@@ -36,10 +36,28 @@ class JobQuery:
     """How many of the matching jobs to skip, in this order: the start of a page."""
 
     def select(self, dialect: str) -> Select[Any]:
-        """The SELECT of the jobs (with their summaries) this query names."""
-        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
+        """The SELECT of the jobs (with their summaries) this query names.
+
+        A page of jobs is found first by id alone, each job's metric read once, so that the
+        database sorts narrow rows; only the jobs of the page are then read in full.
+        """
+        records = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
             JobResult, JobResult.job_id == Job.id
         )
+        if self.limit is None and not self.offset:
+            return self._filtered(records, dialect).order_by(*self._order(dialect))
+        page = self._filtered(select(Job.id), dialect)
+        if self.sort is not None:
+            metric = self._metric(dialect).label("metric")
+            page = page.add_columns(metric).outerjoin(JobResult, JobResult.job_id == Job.id)
+            ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
+            page = page.order_by(ordered.nulls_last(), *self._newest_first())
+        else:
+            page = page.order_by(*self._newest_first())
+        page_ids = page.limit(self.limit).offset(self.offset or None).subquery()
+        return records.where(Job.id.in_(select(page_ids.c.id))).order_by(*self._order(dialect))
+
+    def _filtered(self, query: Select[Any], dialect: str) -> Select[Any]:
         if self.plugin is not None:
             query = query.where(Job.plugin == self.plugin)
         if self.status is not None:
@@ -53,12 +71,22 @@ class JobQuery:
         params = JsonColumn(Job.params, dialect)
         for key, value in self.where.items():
             query = query.where(params.equals(key_path(key), value))
-        if self.sort is not None:
-            descending = self.sort.startswith("-")
-            metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
-            query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
-        query = query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id)
-        return query.limit(self.limit).offset(self.offset or None)
+        return query
+
+    def _order(self, dialect: str) -> list[Any]:
+        """By the metric (jobs without it last), then newest first."""
+        if self.sort is None:
+            return self._newest_first()
+        metric = self._metric(dialect)
+        ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
+        return [metric.is_(None), ordered, *self._newest_first()]
+
+    def _metric(self, dialect: str) -> Any:
+        return JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
+
+    @staticmethod
+    def _newest_first() -> list[Any]:
+        return [Job.created_at.desc(), Job.sweep_point, Job.id]
 
 
 def parse_where(texts: list[str]) -> dict[str, Any]:
