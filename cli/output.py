@@ -52,10 +52,8 @@ def short_time(moment: datetime | None) -> str:
 
 
 def duration(job: JobRecord) -> str:
-    if job.started_at is None:
-        return ""
-    end = job.finished_at or datetime.now(job.started_at.tzinfo)
-    return f"{(end - job.started_at).total_seconds():.2f}s"
+    seconds = job.run_seconds
+    return "" if seconds is None else f"{seconds:.2f}s"
 
 
 def shown_value(value: Any) -> str:

@@ -18,7 +18,7 @@ from solverq.plugins.errors import SolverqError
 from solverq.plugins.registry import discover
 from solverq.web.auth import require_api_access, require_page_access
 from solverq.web.rendering import page, png, settings_of
-from solverq.web.submissions import JobRequest, read_submission, request_body
+from solverq.web.submissions import JobRequest, created, read_submission, request_body
 from solverq.worker import service
 from solverq.worker.figures import job_figure
 from solverq.worker.job_search import compare_jobs, find_jobs, lookup
@@ -123,7 +123,7 @@ async def submit_job(request: Request) -> JSONResponse:
         settings=settings,
         runner=request.app.state.runner,
     )
-    return JSONResponse(job.to_json(), status_code=201, headers={"Location": f"/api/jobs/{job.id}"})
+    return created(job.to_json(), f"/api/jobs/{job.id}")
 
 
 @api.get("/jobs/{job_id}", summary="A job: state, progress, parameters, summary")

@@ -68,10 +68,8 @@ def moment(value: datetime | None) -> str:
 
 def run_time(job: JobRecord) -> str:
     """How long the job ran (so far)."""
-    if job.started_at is None:
-        return ""
-    end = job.finished_at or datetime.now(job.started_at.tzinfo)
-    return f"{(end - job.started_at).total_seconds():.2f}s"
+    seconds = job.run_seconds
+    return "" if seconds is None else f"{seconds:.2f}s"
 
 
 templates.env.filters.update(cell=cell, full=full, moment=moment, run_time=run_time)

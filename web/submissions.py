@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from solverq.plugins.errors import RejectedRequest
@@ -97,3 +98,8 @@ def read_npz(data: bytes, name: str) -> dict[str, np.ndarray]:
             return {key: archive[key] for key in archive.files}
     except (OSError, ValueError, EOFError) as error:
         raise RejectedRequest(f"cannot read the uploaded {name} as .npz: {error}") from None
+
+
+def created(record: dict[str, Any], location: str) -> JSONResponse:
+    """201 Created: the new record, and where to find it."""
+    return JSONResponse(record, status_code=201, headers={"Location": location})

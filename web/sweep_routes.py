@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from solverq.web.auth import require_api_access, require_page_access
 from solverq.web.rendering import page, png, settings_of
-from solverq.web.submissions import SweepRequest, read_submission, request_body
+from solverq.web.submissions import SweepRequest, created, read_submission, request_body
 from solverq.worker.csv_rows import csv_text
 from solverq.worker.figures import sweep_figure
 from solverq.worker.settings import Settings
@@ -46,8 +46,7 @@ async def submit(request: Request) -> JSONResponse:
         settings=settings_of(request),
         runner=request.app.state.runner,
     )
-    location = {"Location": f"/api/sweeps/{sweep.id}"}
-    return JSONResponse(sweep.to_json(), status_code=201, headers=location)
+    return created(sweep.to_json(), f"/api/sweeps/{sweep.id}")
 
 
 @api.get("/sweeps/{sweep_id}", summary="A sweep: its grid and how many jobs are in each state")
