@@ -6,12 +6,13 @@ server runs them itself in a small pool of local processes (`solverq.worker.loca
 
 from __future__ import annotations
 
+import hmac
 import importlib.metadata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -47,6 +48,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            pool.start()
         yield
         if pool is not None:
             pool.close()
@@ -70,26 +73,30 @@ def create_app(
     return app
 
 
-def login_page(request: Request, next: str | None = None) -> Response:
+def login_page(
+    request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
     """Ask for the token, unless none is needed or the session holds it."""
     token = token_of(request)
     if token is None or has_session(request, token):
-        return RedirectResponse(safe_next(next), status_code=303)
-    return page(request, "login.html", {"next": safe_next(next), "error": None})
+        return RedirectResponse(safe_next(next_page), status_code=303)
+    return page(request, "login.html", {"next": safe_next(next_page), "error": None})
 
 
 def sign_in(
-    request: Request, token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""
+    request: Request,
+    token: Annotated[str, Form()] = "",
+    next_page: Annotated[str, Form(alias="next")] = "",
 ) -> Response:
     """Check the token and keep a session cookie that proves it was given."""
     require_same_origin(request)
     expected = token_of(request)
     if expected is None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    if session_value(token.strip()) != session_value(expected):
-        context = {"next": safe_next(next), "error": "that is not the server's token"}
+        return RedirectResponse(safe_next(next_page), status_code=303)
+    if not hmac.compare_digest(session_value(token.strip()), session_value(expected)):
+        context = {"next": safe_next(next_page), "error": "that is not the server's token"}
         return page(request, "login.html", context, status_code=401)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next_page), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         session_value(expected),

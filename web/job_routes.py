@@ -56,7 +56,7 @@ class JobPage:
         }
 
 
-def job_page(
+def listed_jobs(
     settings: SettingsDependency,
     plugin: Annotated[str | None, Query(description="Only jobs of this plugin.")] = None,
     status: Annotated[
@@ -97,11 +97,11 @@ def job_page(
     return JobPage(filters, jobs[:limit], limit, offset, len(jobs) > limit)
 
 
-JobPageDependency = Annotated[JobPage, Depends(job_page)]
+ListedJobs = Annotated[JobPage, Depends(listed_jobs)]
 
 
 @api.get("/jobs", summary="List jobs (the filters of `solverq list`), a page at a time")
-def list_jobs(jobs: JobPageDependency) -> dict[str, Any]:
+def list_jobs(jobs: ListedJobs) -> dict[str, Any]:
     return jobs.to_json()
 
 
@@ -167,7 +167,7 @@ def home() -> RedirectResponse:
 
 
 @pages.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request, jobs: JobPageDependency) -> HTMLResponse:
+def jobs_page(request: Request, jobs: ListedJobs) -> HTMLResponse:
     metric = jobs.filters.get("sort", "").lstrip("-") or None
     values = [lookup(job.summary or {}, metric) if metric else None for job in jobs.jobs]
     context = {
@@ -184,7 +184,7 @@ def jobs_page(request: Request, jobs: JobPageDependency) -> HTMLResponse:
 
 
 @pages.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page_view(request: Request, job_id: str, settings: SettingsDependency) -> HTMLResponse:
+def job_page(request: Request, job_id: str, settings: SettingsDependency) -> HTMLResponse:
     job = service.job_store(settings).get(job_id)
     summary = dict(job.summary or {})
     warnings = summary.pop("warnings", None) or []

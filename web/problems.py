@@ -12,6 +12,7 @@ for the dashboard; never a traceback for bad input.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -60,7 +61,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def sign_in(request: Request, error: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={_quoted(target)}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
 def answer(
@@ -92,7 +93,9 @@ def describe(errors: Any) -> str:
         message = "is required"
     noun = LOCATIONS.get(str(where), str(where))
     got = f", got {first['input']!r}" if "input" in first and first["type"] != "missing" else ""
-    return f"{noun} '{name}' {message[:1].lower()}{message[1:]}{got}" if name else message
+    if not name:
+        return f"the request body {message[:1].lower()}{message[1:]}"
+    return f"{noun} '{name}' {message[:1].lower()}{message[1:]}{got}"
 
 
 def jsonable_errors(error: RequestValidationError) -> list[dict[str, Any]]:
@@ -100,9 +103,3 @@ def jsonable_errors(error: RequestValidationError) -> list[dict[str, Any]]:
         {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
         for item in error.errors()
     ]
-
-
-def _quoted(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")

@@ -1,10 +1,10 @@
 """Running stored embedded jobs in a small pool of local processes, for a long-lived server.
 
 The processes are started fresh (`spawn`: nothing of the server's threads or connections is
-inherited) when the first job arrives, and take job ids from one queue: a job runs exactly as a
-worker would run it (`execute_job`), so it is stored the same way, reports its progress and
-stops at its next progress report once it was cancelled. When the pool closes, its jobs that
-did not finish are cancelled, since nothing else would ever run them.
+inherited) when the server starts, and take job ids from one queue. A job runs exactly as a
+worker runs it (`execute_job`): it is stored the same way, reports its progress, and stops
+within a heartbeat once it was cancelled. When the pool closes, the jobs it was given that did
+not finish are cancelled, since nothing else would ever run them.
 """
 
 from __future__ import annotations
@@ -40,8 +40,14 @@ class LocalPool:
         self._given: list[str] = []
         self._lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start the processes, if they are not running yet."""
+        with self._lock:
+            if not self._children:
+                self._start()
+
     def run(self, job_ids: Sequence[str]) -> None:
-        """Queue stored jobs for the pool's processes (starting them on first use)."""
+        """Queue stored jobs for the pool's processes (starting them if need be)."""
         with self._lock:
             if not self._children:
                 self._start()
