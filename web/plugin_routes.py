@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -66,7 +67,7 @@ async def submit_from_form(request: Request, name: str) -> Response:
     runner = request.app.state.runner
     try:
         params = submitted_parameters(plugin.plugin_class.Parameters, form)
-        inputs = {}
+        inputs: dict[str, np.ndarray] = {}
         upload = form.get("inputs")
         if upload is not None and not isinstance(upload, str) and upload.filename:
             inputs = read_npz(await upload.read(), upload.filename)
