@@ -218,3 +218,14 @@ def test_openapi_documents_the_api(client) -> None:
     assert "multipart/form-data" in schema["paths"]["/api/jobs"]["post"]["requestBody"]["content"]
     assert not any(path.startswith("/jobs") for path in schema["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_the_job_page_shows_warnings_apart(client, solverq_env) -> None:
+    job = solverq_env.create("echo", {"values": [1.0], "scale": 1.0})
+    started = solverq_env.start(job.id)
+    summary = {"total": 1.0, "warnings": ["step size near the stability limit"]}
+    assert solverq_env.succeed(job.id, started.attempt, summary, {"values": np.ones(2)})
+    page = client.get(f"/jobs/{job.id}").text
+    warnings = page[page.index("<h2>Warnings</h2>") : page.index("<h2>Parameters</h2>")]
+    assert "step size near the stability limit" in warnings
+    assert "step size" not in page[page.index('id="summary"') :]
