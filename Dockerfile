@@ -1,4 +1,4 @@
-# The solverq image: the CLI, the workers and Flower. Built by docker-compose.yml.
+# The solverq image: the CLI, the workers, the dashboard and Flower. Built by docker-compose.yml.
 FROM python:3.11-slim
 
 # A C compiler: the euler plugin compiles the right-hand sides of ODE problems to native code.
@@ -12,6 +12,7 @@ COPY solvers ./solvers
 COPY plugins ./plugins
 COPY worker ./worker
 COPY cli ./cli
+COPY web ./web
 COPY solverq ./solverq
 RUN pip install --no-cache-dir ".[monitor]"
 

@@ -176,11 +176,9 @@ def _write_arrays(path: Path, arrays: dict) -> None:
     """Arrays as `.npz`; exact big integers are written as decimal strings (no pickle)."""
     import numpy as np
 
-    plain = {
-        name: array.astype(str) if array.dtype == object else array
-        for name, array in arrays.items()
-    }
+    from solverq.plugins.arrays import exported
+
     try:
-        np.savez(path, **plain)
+        np.savez(path, **exported(arrays))  # type: ignore[arg-type]  # names, not allow_pickle
     except OSError as error:
         raise fail(f"cannot write {path}: {error.strerror}") from None

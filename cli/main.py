@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from solverq.cli import curation, jobs, listing, plots, plugins, sweeps, system, worker
+from solverq.cli import curation, jobs, listing, plots, plugins, serve, sweeps, system, worker
 from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ app.command("delete")(curation.delete)
 app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)
 app.command("worker")(worker.worker)
+app.command("serve")(serve.serve)
 app.add_typer(system.db_app, name="db")
 
 

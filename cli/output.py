@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+from solverq.worker.csv_rows import csv_text
 
 if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
@@ -60,10 +60,8 @@ def short_time(moment: datetime | None) -> str:
 
 
 def duration(job: JobRecord) -> str:
-    if job.started_at is None:
-        return ""
-    end = job.finished_at or datetime.now(job.started_at.tzinfo)
-    return f"{(end - job.started_at).total_seconds():.2f}s"
+    seconds = job.run_seconds
+    return "" if seconds is None else f"{seconds:.2f}s"
 
 
 def shown_value(value: Any) -> str:
@@ -92,18 +90,7 @@ def status_cell(status: str) -> Text:
 
 def print_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
     """Rows as CSV on stdout: strings as they are, other values as JSON, None as nothing."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    typer.echo(buffer.getvalue(), nl=False)
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value)
+    typer.echo(csv_text(columns, rows), nl=False)
 
 
 def key_value_table(title: str, items: Mapping[str, Any], *, cut: bool = True) -> Table:

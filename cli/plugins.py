@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -52,7 +52,7 @@ def show_plugin(
     as_json: JsonOption = False,
 ) -> None:
     """Print a plugin's parameters: type, default, bounds and help."""
-    from solverq.plugins.parameters import parameter_schema
+    from solverq.plugins.parameters import parameter_schema, type_text
     from solverq.plugins.registry import get_plugin
 
     plugin = get_plugin(name)
@@ -70,34 +70,6 @@ def show_plugin(
     required = set(schema.get("required", []))
     for key, spec in schema.get("properties", {}).items():
         default = "(required)" if key in required else json.dumps(spec.get("default"))
-        cells = (key, _type_text(spec, schema), default, spec.get("description", ""))
+        cells = (key, type_text(spec, schema), default, spec.get("description", ""))
         table.add_row(*map(escape, cells))
     stdout.print(table)
-
-
-def _type_text(spec: dict[str, Any], schema: dict[str, Any]) -> str:
-    """A short human form of a JSON-schema type, with its bounds."""
-    if "enum" in spec:
-        return " | ".join(json.dumps(v) for v in spec["enum"])
-    if "const" in spec:
-        return json.dumps(spec["const"])
-    if "$ref" in spec:
-        return _type_text(schema.get("$defs", {}).get(spec["$ref"].rsplit("/", 1)[-1], {}), schema)
-    if "anyOf" in spec:
-        return " | ".join(_type_text(option, schema) for option in spec["anyOf"])
-    kind = spec.get("type", "any")
-    if kind == "array" and "items" in spec:
-        kind = f"list[{_type_text(spec['items'], schema)}]"
-    if kind == "object" and isinstance(spec.get("additionalProperties"), dict):
-        kind = f"dict[str, {_type_text(spec['additionalProperties'], schema)}]"
-    bounds = [
-        f"{symbol} {spec[key]}"
-        for key, symbol in (
-            ("exclusiveMinimum", ">"),
-            ("minimum", ">="),
-            ("exclusiveMaximum", "<"),
-            ("maximum", "<="),
-        )
-        if key in spec
-    ]
-    return f"{kind} ({', '.join(bounds)})" if bounds else kind

@@ -60,3 +60,12 @@ def array_problem(name: object, array: object) -> str | None:
     elif array.dtype.kind not in "biufcUS":
         return f"array '{name}' has unsupported dtype {array.dtype}"
     return None
+
+
+def exported(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays as any `.npz` reader loads them: exact big integers as decimal strings, so
+    that no pickle is needed."""
+    return {
+        name: array.astype(str) if array.dtype == object else array
+        for name, array in arrays.items()
+    }

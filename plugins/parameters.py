@@ -80,6 +80,35 @@ def stored_parameters(params: BaseModel) -> dict[str, Any]:
     return params.model_dump(mode="json", by_alias=True)
 
 
+def type_text(spec: dict[str, Any], schema: dict[str, Any]) -> str:
+    """A short human form of a parameter's JSON-schema type (`spec`, within the model's
+    `schema`), with its bounds: `number (> 0)`, `list[number]`, `"auto" | number`."""
+    if "enum" in spec:
+        return " | ".join(json.dumps(v) for v in spec["enum"])
+    if "const" in spec:
+        return json.dumps(spec["const"])
+    if "$ref" in spec:
+        return type_text(schema.get("$defs", {}).get(spec["$ref"].rsplit("/", 1)[-1], {}), schema)
+    if "anyOf" in spec:
+        return " | ".join(type_text(option, schema) for option in spec["anyOf"])
+    kind = spec.get("type", "any")
+    if kind == "array" and "items" in spec:
+        kind = f"list[{type_text(spec['items'], schema)}]"
+    if kind == "object" and isinstance(spec.get("additionalProperties"), dict):
+        kind = f"dict[str, {type_text(spec['additionalProperties'], schema)}]"
+    bounds = [
+        f"{symbol} {spec[key]}"
+        for key, symbol in (
+            ("exclusiveMinimum", ">"),
+            ("minimum", ">="),
+            ("exclusiveMaximum", "<"),
+            ("maximum", "<="),
+        )
+        if key in spec
+    ]
+    return f"{kind} ({', '.join(bounds)})" if bounds else kind
+
+
 def parse_value(text: str) -> Any:
     """A command-line value: JSON when it parses (`[1,2]`, `1000`, `true`), else the plain string.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,9 +19,14 @@ import typer
 import yaml
 from celery import Celery
 from celery.bin.celery import celery as celery_command
+from fastapi.testclient import TestClient
 
 from solverq.cli.main import app
 from solverq.cli.worker import node_name
+from solverq.plugins.errors import RejectedRequest
+from solverq.web.app import create_app
+from solverq.web.auth import check_exposure
+from solverq.worker.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -65,13 +71,13 @@ def solverq_command(words: list[str]) -> Any:
 
 
 def test_the_services_of_the_pool_are_there() -> None:
-    assert set(SERVICES) == {"redis", "postgres", "migrate", "worker", "flower", "cli"}
-    assert OUR_IMAGE == ["cli", "flower", "migrate", "worker"]
+    assert set(SERVICES) == {"redis", "postgres", "migrate", "worker", "web", "flower", "cli"}
+    assert OUR_IMAGE == ["cli", "flower", "migrate", "web", "worker"]
 
 
 def test_every_solverq_command_exists() -> None:
     run = [words for _, words in commands() if words[0] == "solverq"]
-    assert len(run) == 2
+    assert len(run) == 3
     for words in run:
         solverq_command(words[1:])
     solverq_command(["submit", "--wait"])
@@ -120,10 +126,41 @@ def test_urls_name_the_services_and_their_credentials() -> None:
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
 
 
-def test_only_flower_is_published_on_the_host() -> None:
+def test_only_the_dashboard_and_flower_are_published_on_the_host() -> None:
     published = {name: service["ports"] for name, service in SERVICES.items() if "ports" in service}
-    assert published == {"flower": ["5555:5555"]}
+    assert published == {"web": ["8000:8000"], "flower": ["5555:5555"]}
     assert "--port=5555" in SERVICES["flower"]["command"]
+    command = SERVICES["web"]["command"]
+    assert command[command.index("--port") + 1] == "8000"
+
+
+def test_the_dashboard_will_not_start_without_a_token() -> None:
+    web = SERVICES["web"]
+    token = web["environment"]["SOLVERQ_API_TOKEN"]
+    assert re.fullmatch(r"\$\{SOLVERQ_API_TOKEN:\?[^}]+\}", token), (
+        "compose must refuse an unset token"
+    )
+    command = web["command"]
+    host = command[command.index("--host") + 1]
+    with pytest.raises(RejectedRequest, match="without SOLVERQ_API_TOKEN"):
+        check_exposure(host, None)
+    check_exposure(host, "a token")
+
+
+def test_the_dashboard_uses_the_pools_database_and_broker() -> None:
+    web, worker = SERVICES["web"]["environment"], SERVICES["worker"]["environment"]
+    assert {key: web[key] for key in worker} == worker
+    assert SERVICES["web"]["depends_on"] == SERVICES["worker"]["depends_on"]
+
+
+def test_the_dashboard_health_check_asks_a_page_that_needs_no_token(sqlite_url) -> None:
+    check = SERVICES["web"]["healthcheck"]["test"]
+    url = urlsplit(re.search(r"urlopen\('([^']+)'\)", check[-1]).group(1))
+    assert (url.scheme, url.hostname, url.port) == ("http", "127.0.0.1", 8000)
+    settings = replace(Settings.from_environment(), database_url=sqlite_url, api_token="a token")
+    with TestClient(create_app(settings, runner=lambda job_ids: None)) as client:
+        assert client.get(url.path).status_code == 200
+        assert client.get("/api/jobs").status_code == 401
 
 
 def test_redis_persists_and_postgres_keeps_a_volume() -> None:

@@ -25,12 +25,13 @@ def find_jobs(
     tags: Mapping[str, str] | None = None,
     sort: str | None = None,
     limit: int | None = 50,
+    offset: int = 0,
     settings: Settings | None = None,
 ) -> list[JobRecord]:
     """Jobs by plugin, state, sweep (id or prefix), creation time (a datetime, an ISO date or
     time, or a time ago such as `2h`), parameter values (`{"eta": 0.1, "constants.gamma": 2}`),
     tags (`{"run": "baseline"}`), newest first or sorted by a summary metric (`mse`; `-mse` for
-    the largest first, jobs without it last)."""
+    the largest first, jobs without it last); `limit` of them after skipping `offset`."""
     store = job_store(settings)
     return store.list(
         plugin=plugin,
@@ -42,6 +43,7 @@ def find_jobs(
         tags=dict(tags or {}),
         sort=sort,
         limit=limit,
+        offset=offset,
     )
 
 

@@ -37,6 +37,10 @@ class _Finishes(Protocol):
 
 Finishing = TypeVar("Finishing", bound=_Finishes)
 
+JobRunner = Callable[[Sequence[str]], None]
+"""Runs stored embedded jobs by id somewhere other than in turn in this process (a pool of
+local processes, for a server)."""
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -70,13 +74,15 @@ def submit_job(
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: JobRunner | None = None,
 ) -> Submission:
     """Validate and store a job, then run it here (embedded) or enqueue it (broker).
 
     With `reuse`, the job is not run when one with the same content digest (same plugin and
     version, parameters and inputs) succeeded, or is queued or running: that job is returned
     as it is, its own tags and note unchanged. `queue` is the broker queue (default:
-    ``SOLVERQ_QUEUE``); `listener` hears the progress of a job run here.
+    ``SOLVERQ_QUEUE``); `listener` hears the progress of a job run here; `runner`, when given,
+    runs an embedded job instead.
     """
     settings = settings or Settings.from_environment()
     batch = submit_batch(
@@ -90,6 +96,7 @@ def submit_job(
         queue=queue,
         settings=settings,
         listener=listener,
+        runner=runner,
     )
     [job_id] = batch.job_ids
     return Submission(job_store(settings).get(job_id), reused=job_id in batch.reused)
@@ -125,11 +132,13 @@ def submit_batch(
     queue: str | None = None,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: JobRunner | None = None,
 ) -> Batch:
     """Validate and store one job per parameter set (same plugin and inputs), in one
-    transaction, then run them here one after the other (embedded) or publish them over one
-    broker connection. Nothing is stored unless every parameter set is valid. With `reuse`,
-    a parameter set that an earlier job computed (see `submit_job`) is not stored again.
+    transaction, then run them here one after the other or hand them to `runner` (embedded),
+    or publish them over one broker connection. Nothing is stored unless every parameter set
+    is valid. With `reuse`, a parameter set that an earlier job computed (see `submit_job`) is
+    not stored again.
 
     Returns the job ids, in the order of `param_sets`, and which of them were reused.
     """
@@ -151,11 +160,14 @@ def submit_batch(
         time_limit=time_limit,
         queue=queue,
     )
-    if new_ids and queue is None:
-        run_in_turn(store, new_ids, listener, settings=settings)
-    elif new_ids:
-        assert queue is not None
+    if not new_ids:
+        pass
+    elif queue is not None:
         publish(new_ids, queue, time_limit, settings)
+    elif runner is not None:
+        runner(new_ids)
+    else:
+        run_in_turn(store, new_ids, listener, settings=settings)
     created = dict(zip(fresh, new_ids, strict=True))
     job_ids = [created.get(index) or reusable[digest] for index, digest in enumerate(digests)]
     return Batch(job_ids, {reusable[digest] for digest in digests if digest in reusable})

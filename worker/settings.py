@@ -8,6 +8,8 @@
 - ``SOLVERQ_TIME_LIMIT``: the default time limit of a job in seconds (default 3600).
 - ``SOLVERQ_MAX_TIME_LIMIT``: the longest time limit a job may ask for (default 86400); the
   broker's visibility timeout is set longer than it.
+- ``SOLVERQ_API_TOKEN``: the bearer token `solverq serve` asks of every request (default: none,
+  which it allows only on a loopback address).
 
 The worker pool's recovery (all in seconds, except the attempt count):
 
@@ -28,7 +30,7 @@ The worker pool's recovery (all in seconds, except the attempt count):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from solverq.plugins.errors import RejectedRequest
@@ -58,6 +60,7 @@ class Settings:
     reap_interval: float = DEFAULT_REAP_INTERVAL
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     direct_statements: bool = True
+    api_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -77,6 +80,7 @@ class Settings:
             reap_interval=_positive_float("SOLVERQ_REAP_INTERVAL", DEFAULT_REAP_INTERVAL),
             max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
             direct_statements=_switch("SOLVERQ_DIRECT_STATEMENTS", default=True),
+            api_token=os.environ.get("SOLVERQ_API_TOKEN") or None,
         )
         settings.check()
         return settings

@@ -69,9 +69,11 @@ def start_sweep(
     processes: int = 1,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: service.JobRunner | None = None,
 ) -> SweepStart:
     """Validate every point of `grid` (on top of the shared `params`), store the sweep and its
-    jobs, then run them here in `processes` processes (embedded) or publish them (broker).
+    jobs, then run them here in `processes` processes or hand them to `runner` (embedded), or
+    publish them (broker).
 
     `grid` maps parameter names to their values: a list, or a string as `--grid` takes it
     (`"0.1,0.01"`, `"logspace(-4,-1,4)"`). With `reuse`, a point that an earlier job computed
@@ -110,7 +112,7 @@ def start_sweep(
         time_limit=time_limit,
         queue=queue,
     )
-    _start(sweep.id, job_ids, queue, time_limit, processes, settings, listener)
+    _start(sweep.id, job_ids, queue, time_limit, processes, settings, listener, runner)
     return SweepStart(store.get(sweep.id), dict(zip(fresh, job_ids, strict=True)), reused)
 
 
@@ -120,6 +122,7 @@ def resume_sweep(
     processes: int = 1,
     settings: Settings | None = None,
     listener: ProgressListener | None = None,
+    runner: service.JobRunner | None = None,
 ) -> SweepStart:
     """Queue the sweep's failed and cancelled points again (a job whose worker was lost too
     often failed), each as a new job, a copy of the point's newest one; run them here
@@ -138,7 +141,7 @@ def resume_sweep(
     queue = None if settings.embedded else (first.queue or settings.queue)
     inputs = JobStore(store.database).inputs(first.id)
     job_ids = store.add_attempts(sweep.id, retried, inputs, queue=queue)
-    _start(sweep.id, job_ids, queue, first.time_limit, processes, settings, listener)
+    _start(sweep.id, job_ids, queue, first.time_limit, processes, settings, listener, runner)
     return SweepStart(store.get(sweep.id), dict(zip(retried, job_ids, strict=True)), {})
 
 
@@ -150,14 +153,18 @@ def _start(
     processes: int,
     settings: Settings,
     listener: ProgressListener | None,
+    runner: service.JobRunner | None,
 ) -> None:
-    """Run the sweep's new jobs here (no `queue`), or publish them to `queue`."""
+    """Publish the sweep's new jobs to `queue`; without one, hand them to `runner` or run them
+    here."""
     if not job_ids:
         return
-    if queue is None:
-        _run_here(sweep_id, job_ids, processes, settings, listener)
-    else:
+    if queue is not None:
         service.publish(job_ids, queue, time_limit, settings)
+    elif runner is not None:
+        runner(job_ids)
+    else:
+        _run_here(sweep_id, job_ids, processes, settings, listener)
 
 
 def wait_sweep(

@@ -35,20 +35,40 @@ class JobQuery:
     tags: Mapping[str, str] = field(default_factory=dict)
     sort: str | None = None
     limit: int | None = 50
+    offset: int = 0
+    """How many of the matching jobs to skip, in this order: the start of a page."""
 
     def select(self, dialect: str) -> Select[Any]:
-        """The SELECT of the jobs (with their summaries) this query names."""
-        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
+        """The SELECT of the jobs (with their summaries) this query names.
+
+        A page of jobs is found first by id alone, each job's metric read once, so that the
+        database sorts narrow rows; only the jobs of the page are then read in full.
+        """
+        records = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
             JobResult, JobResult.job_id == Job.id
         )
+        if self.limit is None and not self.offset:
+            return self._filtered(records, dialect).order_by(*self._order(dialect))
+        page = self._filtered(select(Job.id), dialect)
+        if self.sort is not None:
+            metric = self._metric(dialect).label("metric")
+            page = page.add_columns(metric).outerjoin(JobResult, JobResult.job_id == Job.id)
+            ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
+            page = page.order_by(ordered.nulls_last(), *self._default_order())
+        else:
+            page = page.order_by(*self._default_order())
+        page_ids = page.limit(self.limit).offset(self.offset or None).subquery()
+        if self.sweep_id is not None:
+            records = self._in_sweep(records)
+        return records.where(Job.id.in_(select(page_ids.c.id))).order_by(*self._order(dialect))
+
+    def _filtered(self, query: Select[Any], dialect: str) -> Select[Any]:
         if self.plugin is not None:
             query = query.where(Job.plugin == self.plugin)
         if self.status is not None:
             query = query.where(Job.status == self.status)
         if self.sweep_id is not None:
-            query = query.join(SweepJob, SweepJob.job_id == Job.id).where(
-                SweepJob.sweep_id == self.sweep_id
-            )
+            query = self._in_sweep(query)
         if self.since is not None:
             query = query.where(Job.created_at >= self.since)
         if self.until is not None:
@@ -59,13 +79,30 @@ class JobQuery:
         tags = JsonColumn(Job.tags, dialect)
         for key, value in self.tags.items():
             query = query.where(tags.equals((key,), value))
-        if self.sort is not None:
-            descending = self.sort.startswith("-")
-            metric = JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
-            query = query.order_by(metric.is_(None), metric.desc() if descending else metric.asc())
+        return query
+
+    def _in_sweep(self, query: Select[Any]) -> Select[Any]:
+        return query.join(SweepJob, SweepJob.job_id == Job.id).where(
+            SweepJob.sweep_id == self.sweep_id
+        )
+
+    def _order(self, dialect: str) -> list[Any]:
+        """By the metric (jobs without it last), then in the default order."""
+        if self.sort is None:
+            return self._default_order()
+        metric = self._metric(dialect)
+        ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
+        return [metric.is_(None), ordered, *self._default_order()]
+
+    def _metric(self, dialect: str) -> Any:
+        assert self.sort is not None
+        return JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
+
+    def _default_order(self) -> list[Any]:
+        """A sweep's jobs in grid order (a point's attempts oldest first), others newest first."""
         if self.sweep_id is not None:
-            return query.order_by(SweepJob.point, Job.created_at).limit(self.limit)
-        return query.order_by(Job.created_at.desc(), Job.sweep_point, Job.id).limit(self.limit)
+            return [SweepJob.point, Job.created_at]
+        return [Job.created_at.desc(), Job.sweep_point, Job.id]
 
 
 def parse_where(texts: list[str]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
 
@@ -97,7 +97,8 @@ class Job(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSONData)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """Jobs are listed newest first through the index `ix_jobs_newest`."""
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -123,6 +124,9 @@ class Job(Base):
     and for jobs stored before provenance was recorded."""
     tags: Mapped[dict[str, str]] = mapped_column(JSONData, server_default=text("'{}'"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_jobs_newest", Job.created_at.desc(), Job.sweep_point, Job.id)
 
 
 class Sweep(Base):

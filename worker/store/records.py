@@ -31,10 +31,20 @@ class JobRecordMethods:
     """What every `JobRecord` can do beyond holding its fields."""
 
     status: JobStatus
+    started_at: datetime | None
+    finished_at: datetime | None
 
     @property
     def finished(self) -> bool:
         return self.status.finished
+
+    @property
+    def run_seconds(self) -> float | None:
+        """How long the job ran, or has run so far; None before it started."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at or datetime.now(self.started_at.tzinfo)
+        return (end - self.started_at).total_seconds()
 
     def to_json(self) -> dict[str, Any]:
         """The job record as `status --json` and `result --json` print it."""
