@@ -24,6 +24,8 @@ from solverq.cli.output import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from solverq.worker.store import JobRecord
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
@@ -134,10 +136,20 @@ def _write_arrays(path: Path, arrays: dict) -> None:
     import numpy as np
 
     plain = {
-        name: array.astype(str) if array.dtype == object else array
+        name: _decimal_strings(array) if array.dtype == object else array
         for name, array in arrays.items()
     }
     try:
         np.savez(path, **plain)
     except OSError as error:
         raise fail(f"cannot write {path}: {error.strerror}") from None
+
+
+def _decimal_strings(integers: np.ndarray) -> np.ndarray:
+    """An object array of Python integers as decimal strings of any length."""
+    import numpy as np
+
+    from solverq.plugins.arrays import decimal_text
+
+    strings = [decimal_text(number) for number in integers.flat]
+    return np.array(strings, dtype=str).reshape(integers.shape)

@@ -22,3 +22,13 @@ class SolveFailed(SolverqError):
 
 class JobCancelled(SolverqError):
     """The job was cancelled while it ran."""
+
+
+MAX_ECHOED = 300
+"""The most characters of user input (or of an error built from it) an error line shows."""
+
+
+def shortened(text: str, limit: int = MAX_ECHOED) -> str:
+    """`text` on one line, cut to `limit` characters (ending in '...') when longer."""
+    line = " ".join(text.split("\n"))
+    return line if len(line) <= limit else line[: limit - 3] + "..."

@@ -17,6 +17,7 @@ from solverq.plugins.registry import get_plugin
 from solverq.worker.heartbeat import Heartbeat, ProgressListener
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
+from solverq.worker.store.database import database_unreachable, describe
 from solverq.worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,10 @@ def execute_job(
 ) -> bool:
     """Run the queued job `job_id`; False when it was not queued (already taken or cancelled).
 
-    `worker` names who runs it, for the job row. A failure to store the outcome (the database
-    went away for longer than the retries) propagates: the job stays running without a
-    heartbeat, and the reaper runs it again.
+    `worker` names who runs it, for the job row. A database that cannot be reached while the
+    outcome is stored (for longer than the retries) propagates: the job stays running without a
+    heartbeat, and the reaper runs it again. Any other error storing a result (one too big for
+    the database, say) fails the job with that error, once: running it again would not help.
     """
     settings = settings or Settings.from_environment()
     job = store.start(job_id, worker)
@@ -63,7 +65,13 @@ def execute_job(
         error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
         store.fail(job_id, job.attempt, error_text)
     else:
-        store.succeed(job_id, job.attempt, summary, arrays)
+        try:
+            store.succeed(job_id, job.attempt, summary, arrays)
+        except Exception as error:
+            if database_unreachable(error):
+                raise
+            log.exception("job %s: cannot store its result", job_id)
+            store.fail(job_id, job.attempt, f"cannot store the result: {describe(error)}")
     return True
 
 

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from solverq.plugins.errors import JobCancelled
 from solverq.worker.execution import execute_job, run_in_turn
@@ -169,3 +170,30 @@ def test_an_interrupted_batch_cancels_what_did_not_finish(store: JobStore, test_
     for job_id in job_ids:
         job = store.get(job_id)
         assert (job.status, job.error) == (JobStatus.CANCELLED, "interrupted")
+
+
+def test_a_result_that_cannot_be_stored_fails_the_job_once(
+    store: JobStore, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> bool:
+        raise ValueError("result too big for the database")
+
+    monkeypatch.setattr(store, "succeed", refuse)
+    job = store.create("echo", {})
+    assert execute_job(store, job.id)
+    done = store.get(job.id)
+    assert (done.status, done.attempts) == (JobStatus.FAILED, 1)
+    assert done.error == "cannot store the result: ValueError: result too big for the database"
+
+
+def test_a_database_lost_while_storing_leaves_the_job_to_the_reaper(
+    store: JobStore, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lose(*args: object) -> bool:
+        raise OperationalError("UPDATE jobs", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store, "succeed", lose)
+    job = store.create("echo", {})
+    with pytest.raises(OperationalError):
+        execute_job(store, job.id)
+    assert store.get(job.id).status is JobStatus.RUNNING

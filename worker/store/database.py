@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
-from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.direct import DirectStatements
 from solverq.worker.store.models import SCHEMA_REVISION
 
@@ -189,6 +189,22 @@ def retry_on_disconnect(operation: Callable[P, T]) -> Callable[P, T]:
         return operation(*args, **kwargs)
 
     return retrying
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """True for an error that says the database could not be reached (worth trying again
+    later), rather than that it refused what it was given."""
+    return isinstance(error, OperationalError | DisconnectionError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def describe(error: BaseException) -> str:
+    """One line naming `error`: the database's own message for a SQLAlchemy error, else the
+    exception's type and text."""
+    if isinstance(error, DBAPIError):
+        return first_line(error)
+    return shortened(f"{type(error).__name__}: {error}")
 
 
 def first_line(error: Exception) -> str:
