@@ -50,8 +50,8 @@ def submit(
     from solverq.worker.settings import Settings
 
     params = read_parameters(params_file, param or [])
-    inputs = read_data(data or [])
     settings = Settings.from_environment()
+    inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
     with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
         job = service.submit(

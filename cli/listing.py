@@ -19,6 +19,7 @@ from solverq.cli.output import (
 
 JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
 
+MAX_LIST_LIMIT = 1_000_000
 NOTE_WIDTH = 24
 MIN_WIDTHS = {"id": 12, "plugin": 6, "status": len("succeeded"), "created": len("11-26 18:12")}
 
@@ -58,7 +59,9 @@ def list_jobs(
             "without it come last.",
         ),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many jobs.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_LIST_LIMIT, help="At most this many jobs.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV: one column per parameter and summary value.")

@@ -112,8 +112,8 @@ def submit(
 
     values = parse_grid_options(grid)
     params = read_parameters(params_file, param or [])
-    inputs = read_data(data or [])
     settings = Settings.from_environment()
+    inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
     with progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener:
         sweep = submit_sweep(

@@ -112,6 +112,12 @@ def validate_many(
         problem = array_problem(name, array)
         if problem:
             raise RejectedRequest(problem)
+    size = sum(array.nbytes for array in inputs.values())
+    if size > settings.max_input_bytes:
+        raise RejectedRequest(
+            f"the input arrays take {size:,} bytes; a job's may take at most "
+            f"{settings.max_input_bytes:,} (SOLVERQ_MAX_INPUT_BYTES)"
+        )
     _check_time_limit(time_limit, settings)
     plugin_class = get_plugin(plugin).plugin_class
     stored = []

@@ -8,6 +8,9 @@
 - ``SOLVERQ_TIME_LIMIT``: the default time limit of a job in seconds (default 3600).
 - ``SOLVERQ_MAX_TIME_LIMIT``: the longest time limit a job may ask for (default 86400); the
   broker's visibility timeout is set longer than it.
+- ``SOLVERQ_MAX_INPUT_BYTES``: the most bytes the input arrays of a job may take (default an
+  eighth of the machine's memory, at most 512 MiB: a job's inputs are held in memory a few times
+  over, and stored as one database value, which SQLite and PostgreSQL cap at 1 GB).
 
 The worker pool's recovery (all in seconds, except the attempt count):
 
@@ -37,6 +40,7 @@ DEFAULT_STALE_AFTER = 120.0
 DEFAULT_REQUEUE_AFTER = 600.0
 DEFAULT_REAP_INTERVAL = 30.0
 DEFAULT_MAX_ATTEMPTS = 3
+MAX_DEFAULT_INPUT_BYTES = 512 * 2**20
 HARD_TIME_LIMIT_GRACE = 10.0
 """Seconds a job may run past its time limit to stop cleanly before its process is killed."""
 
@@ -53,6 +57,7 @@ class Settings:
     requeue_after: float = DEFAULT_REQUEUE_AFTER
     reap_interval: float = DEFAULT_REAP_INTERVAL
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_input_bytes: int = MAX_DEFAULT_INPUT_BYTES
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -71,6 +76,7 @@ class Settings:
             requeue_after=_positive_float("SOLVERQ_REQUEUE_AFTER", DEFAULT_REQUEUE_AFTER),
             reap_interval=_positive_float("SOLVERQ_REAP_INTERVAL", DEFAULT_REAP_INTERVAL),
             max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+            max_input_bytes=_positive_int("SOLVERQ_MAX_INPUT_BYTES", default_max_input_bytes()),
         )
         settings.check()
         return settings
@@ -105,6 +111,20 @@ class Settings:
     def job_time_limit(self, time_limit: float | None) -> float:
         """The time limit of a job: its own, or the default."""
         return time_limit if time_limit is not None else self.time_limit
+
+
+def physical_memory() -> int | None:
+    """The machine's memory in bytes, where the platform tells."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def default_max_input_bytes() -> int:
+    """An eighth of the machine's memory, at most `MAX_DEFAULT_INPUT_BYTES`."""
+    memory = physical_memory()
+    return MAX_DEFAULT_INPUT_BYTES if memory is None else min(memory // 8, MAX_DEFAULT_INPUT_BYTES)
 
 
 def data_directory() -> Path:

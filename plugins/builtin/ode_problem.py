@@ -20,6 +20,7 @@ differ.
 from __future__ import annotations
 
 import keyword
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal, Self
 
@@ -176,6 +177,10 @@ class ODEProblemParameters(ParameterModel):
             raise parameter_error(("x1",), "is required unless a problem is named", None)
         if not self.x1 > self.x0:
             raise parameter_error(("x1",), f"must be greater than x0 = {self.x0}", self.x1)
+        if not math.isfinite(self.x1 - self.x0):
+            raise parameter_error(
+                ("x1",), f"is too far from x0 = {self.x0}: x1 - x0 overflows", self.x1
+            )
 
     def check_initial_values(self) -> None:
         """y0 (and dy0 for order 2) are given, one value per component or a batch of them."""
