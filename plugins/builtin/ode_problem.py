@@ -29,7 +29,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from solverq.plugins.parameters import ParameterModel
-from solverq.solvers.expressions import ExpressionError, Variables, parse
+from solverq.solvers.expressions import ExpressionError, Variables, normal_name, parse
 from solverq.solvers.ode.equations import (
     RESERVED_NAMES,
     exact_variables,
@@ -98,7 +98,13 @@ class ODEProblemParameters(ParameterModel):
     @model_validator(mode="before")
     @classmethod
     def fill_named_problem(cls, data: Any) -> Any:
-        """The named problem's values where none are given; its constants under the given."""
+        """The named problem's values where none are given; its constants under the given.
+
+        The names of the given constants are first read as the expressions' names are
+        (`normal_name`): gamma in fullwidth letters is gamma, here and in every later check.
+        """
+        if isinstance(data, dict) and isinstance(data.get("constants"), dict):
+            data = {**data, "constants": _normal_names(data["constants"])}
         if not isinstance(data, dict) or data.get("problem") not in NAMED_PROBLEMS:
             return data
         named = NAMED_PROBLEMS[data["problem"]]
@@ -349,3 +355,20 @@ def _initial_values(value: Values | None, scalar: bool) -> np.ndarray | None:
     if scalar:
         return array.reshape(1, -1) if array.ndim == 1 else array.reshape(1)
     return array.T if array.ndim == 2 else array
+
+
+def _normal_names(constants: dict[Any, Any]) -> dict[Any, Any]:
+    """`constants` under the normal forms of their names; two names with one normal form are
+    refused, since they would be one constant."""
+    normal: dict[Any, Any] = {}
+    given: dict[Any, Any] = {}
+    for name, value in constants.items():
+        key = normal_name(name) if isinstance(name, str) else name
+        if key in normal:
+            raise parameter_error(
+                ("constants",),
+                f"names the constant '{key}' twice: '{given[key]}' and '{name}' are one name",
+                constants,
+            )
+        normal[key], given[key] = value, name
+    return normal

@@ -28,6 +28,7 @@ from solverq.solvers.expressions.parse import (
     Expression,
     ExpressionError,
     Variables,
+    normal_name,
     parse_tree,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "ExpressionError",
     "Variables",
     "c_expression",
+    "normal_name",
     "parse",
 ]
 
