@@ -46,6 +46,7 @@ def submit(
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""
     from solverq.cli.inputs import read_data, read_parameters
+    from solverq.cli.signals import signals_interrupt
     from solverq.worker import service
     from solverq.worker.settings import Settings
 
@@ -53,7 +54,10 @@ def submit(
     settings = Settings.from_environment()
     inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
-    with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
+    with (
+        signals_interrupt(),
+        progress_bar(f"{plugin}") if show_progress else nullcontext() as listener,
+    ):
         job = service.submit(
             plugin,
             params,
@@ -77,9 +81,9 @@ def submit(
 
 def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Show a job's state, parameters and progress."""
-    from solverq.worker.service import job_store
+    from solverq.worker.service import job_status
 
-    job = job_store().get(job_id)
+    job = job_status(job_id)
     if as_json:
         print_json(job.to_json())
     else:

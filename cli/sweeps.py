@@ -106,6 +106,7 @@ def submit(
 ) -> None:
     """Submit one job per point of the grid; print the sweep id, or with --wait its table."""
     from solverq.cli.inputs import read_data, read_parameters
+    from solverq.cli.signals import signals_interrupt
     from solverq.worker.grid import parse_grid_options
     from solverq.worker.settings import Settings
     from solverq.worker.sweep_service import submit_sweep, sweep_table, wait_sweep
@@ -115,7 +116,10 @@ def submit(
     settings = Settings.from_environment()
     inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
-    with progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener:
+    with (
+        signals_interrupt(),
+        progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener,
+    ):
         sweep = submit_sweep(
             plugin,
             values,

@@ -69,6 +69,12 @@ class Plugin:
         """
         refuse_non_finite(inputs, cls.name)
 
+    @classmethod
+    def estimated_seconds(cls, params: BaseModel, inputs: Mapping[str, np.ndarray]) -> float:
+        """How long solving is expected to take, by the plugin's cost model; a request expected
+        to take longer than its job's time limit is refused. The default, 0, refuses nothing."""
+        return 0.0
+
     def solve(
         self,
         params: BaseModel,

@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 from solverq.plugins.arrays import array_problem
 from solverq.plugins.contract import jsonable
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from solverq.plugins.registry import get_plugin
+from solverq.worker.deadline import Deadline, TimeLimitExceeded
 from solverq.worker.heartbeat import Heartbeat, ProgressListener
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
@@ -23,10 +25,6 @@ from solverq.worker.store.records import StartedJob
 log = logging.getLogger(__name__)
 
 __all__ = ["ProgressListener", "execute_job", "run_in_turn"]
-
-
-class _NoTimeLimit(Exception):
-    """Stands for Celery's soft time limit where Celery is not loaded (embedded mode)."""
 
 
 def execute_job(
@@ -48,13 +46,17 @@ def execute_job(
     job = store.start(job_id, worker)
     if job is None:
         return False
+    limit = settings.job_time_limit(job.time_limit)
+    deadline = Deadline(limit) if settings.embedded else nullcontext()
     try:
-        with Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat:
+        with (
+            Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat,
+            deadline,
+        ):
             summary, arrays = _solve(job, beat)
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
-    except _soft_time_limit():
-        limit = settings.job_time_limit(job.time_limit)
+    except _time_limits():
         store.fail(job_id, job.attempt, f"job exceeded its time limit of {limit:g} s")
     except (SolveFailed, RejectedRequest) as error:
         store.fail(job_id, job.attempt, str(error))
@@ -109,10 +111,12 @@ def _batch_listener(
     return report
 
 
-def _soft_time_limit() -> type[Exception]:
-    """Celery's soft time-limit exception, without importing Celery where no worker runs."""
+def _time_limits() -> tuple[type[Exception], ...]:
+    """The exceptions that stop a job past its time limit: ours (embedded mode) and Celery's
+    soft time limit, without importing Celery where no worker runs."""
     exceptions = sys.modules.get("celery.exceptions")
-    return exceptions.SoftTimeLimitExceeded if exceptions else _NoTimeLimit
+    celery = (exceptions.SoftTimeLimitExceeded,) if exceptions else ()
+    return (TimeLimitExceeded, *celery)
 
 
 def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.worker.service import job_store
+from solverq.worker.service import fail_lost, job_store
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
 from solverq.worker.store.job_filters import parse_moment
@@ -30,7 +30,9 @@ def find_jobs(
     time, or a time ago such as `2h`), parameter values (`{"eta": 0.1, "constants.gamma": 2}`),
     newest first or sorted by a summary metric (`mse`; `-mse` for the largest first, jobs
     without it last)."""
+    settings = settings or Settings.from_environment()
     store = job_store(settings)
+    fail_lost(store, settings)
     return store.list(
         plugin=plugin,
         status=_status(status) if status is not None else None,

@@ -126,6 +126,14 @@ class ConvolutionPlugin(Plugin):
         except ValueError as error:
             raise RejectedRequest(f"convolution: {error}") from None
 
+    @classmethod
+    def estimated_seconds(
+        cls, params: ConvolutionParameters, inputs: Mapping[str, np.ndarray]
+    ) -> float:
+        """The seconds `solverq.solvers.convolution.cost` expects the planned method to take."""
+        a, b = _input_arrays(params, inputs)
+        return plan_convolution(a, b, params.mode, params.method).seconds
+
     def solve(
         self,
         params: ConvolutionParameters,

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from solverq.plugins.errors import JobCancelled
 from solverq.worker.execution import execute_job, run_in_turn
 from solverq.worker.heartbeat import Heartbeat
+from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
 
 
@@ -197,3 +198,13 @@ def test_a_database_lost_while_storing_leaves_the_job_to_the_reaper(
     with pytest.raises(OperationalError):
         execute_job(store, job.id)
     assert store.get(job.id).status is JobStatus.RUNNING
+
+
+def test_an_embedded_job_past_its_time_limit_fails(store: JobStore, test_plugins) -> None:
+    settings = Settings(store.database.url, None, time_limit=3600.0)
+    job = store.create("sleep", {"seconds": 30.0, "steps": 300}, time_limit=0.5)
+    started = time.monotonic()
+    execute_job(store, job.id, settings=settings)
+    assert time.monotonic() - started < 5.0
+    done = store.get(job.id)
+    assert (done.status, done.error) == (JobStatus.FAILED, "job exceeded its time limit of 0.5 s")

@@ -118,6 +118,21 @@ def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) ->
     return [QueuedJob(*row) for row in rows]
 
 
+def fail_lost_in_place(database: Database, heartbeat_before: datetime, error: str) -> int:
+    """Fail the running jobs run in a submitting process (no queue) whose heartbeat stopped
+    before `heartbeat_before`: that process is gone, and no worker will take them. How many."""
+    with database.session() as session:
+        return session.execute(
+            update(Job)
+            .where(
+                Job.status == _inline(JobStatus.RUNNING),
+                Job.queue.is_(None),
+                Job.heartbeat_at < heartbeat_before,
+            )
+            .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+        ).rowcount
+
+
 def _still(attempt: StaleAttempt) -> tuple:
     return (
         Job.id == attempt.job_id,
