@@ -17,6 +17,7 @@ from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from solverq.plugins.registry import get_plugin
 from solverq.worker.deadline import Deadline, TimeLimitExceeded
 from solverq.worker.heartbeat import Heartbeat, ProgressListener
+from solverq.worker.memory_cap import memory_cap
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 from solverq.worker.store.database import database_unreachable, describe
@@ -52,6 +53,7 @@ def execute_job(
         with (
             Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat,
             deadline,
+            memory_cap(settings.max_job_memory),
         ):
             summary, arrays = _solve(job, beat)
     except JobCancelled:
@@ -61,7 +63,7 @@ def execute_job(
     except (SolveFailed, RejectedRequest) as error:
         store.fail(job_id, job.attempt, str(error))
     except MemoryError:
-        store.fail(job_id, job.attempt, "ran out of memory")
+        store.fail(job_id, job.attempt, _out_of_memory(settings))
     except Exception as error:
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
         error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
@@ -109,6 +111,15 @@ def _batch_listener(
         listener((done + fraction) / total, f"{done}/{total} jobs {message}".strip())
 
     return report
+
+
+def _out_of_memory(settings: Settings) -> str:
+    if settings.max_job_memory is None:
+        return "out of memory"
+    return (
+        f"out of memory: the job needed more than {settings.max_job_memory:,} bytes "
+        "(SOLVERQ_MAX_JOB_MEMORY)"
+    )
 
 
 def _time_limits() -> tuple[type[Exception], ...]:

@@ -11,6 +11,9 @@
 - ``SOLVERQ_MAX_INPUT_BYTES``: the most bytes the input arrays of a job may take (default an
   eighth of the machine's memory, at most 512 MiB: a job's inputs are held in memory a few times
   over, and stored as one database value, which SQLite and PostgreSQL cap at 1 GB).
+- ``SOLVERQ_MAX_JOB_MEMORY``: the most bytes of memory a running job may take beyond what its
+  process had when it started (default: no cap); a job that needs more fails with "out of
+  memory" (`solverq.worker.memory_cap`).
 
 The worker pool's recovery (all in seconds, except the attempt count):
 
@@ -58,6 +61,7 @@ class Settings:
     reap_interval: float = DEFAULT_REAP_INTERVAL
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_input_bytes: int = MAX_DEFAULT_INPUT_BYTES
+    max_job_memory: int | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -77,6 +81,7 @@ class Settings:
             reap_interval=_positive_float("SOLVERQ_REAP_INTERVAL", DEFAULT_REAP_INTERVAL),
             max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
             max_input_bytes=_positive_int("SOLVERQ_MAX_INPUT_BYTES", default_max_input_bytes()),
+            max_job_memory=_optional_positive_int("SOLVERQ_MAX_JOB_MEMORY"),
         )
         settings.check()
         return settings
@@ -160,9 +165,14 @@ def _positive_float(variable: str, default: float) -> float:
 
 
 def _positive_int(variable: str, default: int) -> int:
+    value = _optional_positive_int(variable)
+    return default if value is None else value
+
+
+def _optional_positive_int(variable: str) -> int | None:
     text = os.environ.get(variable)
     if not text:
-        return default
+        return None
     try:
         value = int(text)
     except ValueError:

@@ -208,3 +208,20 @@ def test_an_embedded_job_past_its_time_limit_fails(store: JobStore, test_plugins
     assert time.monotonic() - started < 5.0
     done = store.get(job.id)
     assert (done.status, done.error) == (JobStatus.FAILED, "job exceeded its time limit of 0.5 s")
+
+
+def test_a_job_beyond_its_memory_cap_fails_and_the_process_goes_on(
+    store: JobStore, test_plugins
+) -> None:
+    settings = Settings(store.database.url, None, time_limit=3600.0, max_job_memory=200 * 2**20)
+    job = store.create("explode", {"kind": "memory"})
+    execute_job(store, job.id, settings=settings)
+    done = store.get(job.id)
+    assert done.status is JobStatus.FAILED
+    assert done.error == (
+        "out of memory: the job needed more than 209,715,200 bytes (SOLVERQ_MAX_JOB_MEMORY)"
+    )
+    assert np.ones(2**27).sum() == 2**27  # the cap was lifted with the job
+    uncapped = store.create("explode", {"kind": "memory"})
+    execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
+    assert store.get(uncapped.id).summary == {"sum": float(2**27)}
