@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
     from solverq.worker.store import JobRecord
 
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
 JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix of one.")]
 
@@ -93,8 +95,12 @@ def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
 def result(
     job_id: JobArgument,
     out: Annotated[
-        Path | None, typer.Option(help="Write the result arrays to this .npz file.")
+        Path | None,
+        typer.Option(help="Write the result arrays to this file (in .npz format), as named."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --out file if it exists.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show a finished job's summary; --out writes its arrays."""
@@ -108,7 +114,7 @@ def result(
         print_job(job, with_params=False)
     _exit_for(job)
     if out is not None:
-        _write_arrays(out, store.result_arrays(job.id))
+        _write_arrays(out, store.result_arrays(job.id), overwrite=force)
         if not as_json:
             typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
 
@@ -135,17 +141,33 @@ def _exit_for(job: JobRecord) -> None:
     raise fail(f"job {job.id} {job.status.value}: {job.error}")
 
 
-def _write_arrays(path: Path, arrays: dict) -> None:
-    """Arrays as `.npz`; exact big integers are written as decimal strings (no pickle)."""
+def _write_arrays(path: Path, arrays: dict, *, overwrite: bool) -> None:
+    """Arrays in `.npz` format to exactly `path`; exact big integers are written as decimal
+    strings (no pickle). An existing file is replaced only when `overwrite`, and a symbolic link
+    is never followed: the new file is written beside it and renamed over the path itself."""
     import numpy as np
 
     plain = {
         name: _decimal_strings(array) if array.dtype == object else array
         for name, array in arrays.items()
     }
+    if path.is_symlink():
+        raise fail(f"{path} is a symbolic link; not writing through it")
+    target = path.with_name(f".{path.name}.{os.getpid()}.tmp") if overwrite else path
     try:
-        np.savez(path, **plain)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW, 0o644)
+    except FileExistsError:
+        raise fail(f"{path} exists; use --force to overwrite it") from None
     except OSError as error:
+        raise fail(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez(handle, **plain)
+        if overwrite:
+            os.replace(target, path)
+    except OSError as error:
+        if overwrite:
+            target.unlink(missing_ok=True)
         raise fail(f"cannot write {path}: {error.strerror}") from None
 
 
