@@ -15,6 +15,10 @@ from celery import Celery, bootsteps
 from solverq.worker.settings import Settings
 
 RUN_JOB_TASK = "solverq.run_job"
+WORKER_LOST_WAIT = 2.0
+"""Seconds the main process waits for the outcome of a pool process that exited before it calls
+the process lost (Celery's default, 10, delays the job's recovery by as much); the outcome is
+in the database in any case."""
 
 
 def create_app(settings: Settings) -> Celery:
@@ -29,6 +33,7 @@ def create_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         task_default_queue=settings.queue,
         worker_prefetch_multiplier=1,
+        worker_lost_wait=WORKER_LOST_WAIT,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )

@@ -17,12 +17,15 @@
 
 The worker pool's recovery (all in seconds, except the attempt count):
 
-- ``SOLVERQ_HEARTBEAT_INTERVAL``: how often a running job writes its heartbeat (default 10).
+- ``SOLVERQ_HEARTBEAT_INTERVAL``: how often a running job writes its heartbeat (default 5).
 - ``SOLVERQ_STALE_AFTER``: a running job whose heartbeat is older than this is presumed lost with
-  its worker and is re-queued (default 120; at least twice the heartbeat interval).
-- ``SOLVERQ_REQUEUE_AFTER``: a job queued longer than this is published again, in case the broker
-  lost its message (default 600; a duplicate message is harmless, it finds the job taken).
-- ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs (default 30).
+  its worker and is re-queued (default 20, four missed heartbeats; at least twice the heartbeat
+  interval).
+- ``SOLVERQ_REQUEUE_AFTER``: a job queued longer than this is published again whatever the
+  broker holds, in case it lost the message in a way its counts do not show (default 600; a
+  duplicate message is harmless, it finds the job taken).
+- ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs, and compares the jobs
+  queued in the database with the messages the broker holds (default 5).
 - ``SOLVERQ_MAX_ATTEMPTS``: how many times a job may be started before a lost worker fails it
   (default 3).
 """
@@ -38,10 +41,10 @@ from solverq.plugins.errors import RejectedRequest
 DEFAULT_QUEUE = "solverq"
 DEFAULT_TIME_LIMIT = 3600.0
 DEFAULT_MAX_TIME_LIMIT = 86400.0
-DEFAULT_HEARTBEAT_INTERVAL = 10.0
-DEFAULT_STALE_AFTER = 120.0
+DEFAULT_HEARTBEAT_INTERVAL = 5.0
+DEFAULT_STALE_AFTER = 20.0
 DEFAULT_REQUEUE_AFTER = 600.0
-DEFAULT_REAP_INTERVAL = 30.0
+DEFAULT_REAP_INTERVAL = 5.0
 DEFAULT_MAX_ATTEMPTS = 3
 MAX_DEFAULT_INPUT_BYTES = 512 * 2**20
 HARD_TIME_LIMIT_GRACE = 10.0
