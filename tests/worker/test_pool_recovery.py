@@ -98,3 +98,33 @@ def test_jobs_whose_messages_a_flush_lost_run_within_a_minute(
     assert [(job.status, job.attempts) for job in jobs] == [(JobStatus.SUCCEEDED, 1)] * 6
     assert [job.summary["total"] for job in jobs[1:]] == [6.0 * (i + 1) for i in range(5)]
     assert set(result_counts(defaults)) == {blocker.id, *job_ids}
+
+
+def test_a_job_beyond_its_memory_cap_fails_and_the_worker_serves_on(
+    defaults: JobStore, workers: WorkerPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOLVERQ_MAX_JOB_MEMORY", str(200 * 2**20))
+    worker = workers.start()
+    processes = worker.pool_processes()
+    hog = service.submit("explode", {"kind": "memory"})
+    after = service.submit("echo", {"values": [4.0, 5.0]})
+    wait_for(lambda: defaults.get(after.id).finished, 30, workers)
+
+    failed = defaults.get(hog.id)
+    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 1)
+    assert failed.error.startswith("out of memory: the job needed more than 209,715,200 bytes")
+    assert defaults.get(after.id).summary["total"] == 9.0
+    assert worker.pool_processes() == processes
+
+
+def test_exact_integers_beyond_the_digit_limit_are_stored_by_a_worker(
+    defaults: JobStore, workers: WorkerPool
+) -> None:
+    workers.start()
+    factor = 10**2200 + 1
+    job = service.submit("convolution", {"a": [factor], "b": [factor, -1]})
+    wait_for(lambda: defaults.get(job.id).finished, 30, workers)
+
+    done = defaults.get(job.id)
+    assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1), done.error
+    assert defaults.result_arrays(job.id)["output"].tolist() == [factor**2, -factor]
