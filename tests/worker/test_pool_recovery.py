@@ -14,7 +14,7 @@ import redis
 from solverq.worker import service
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
-from tests.worker.pool import FAST_RECOVERY, WorkerPool, result_counts, wait_for
+from tests.worker.pool import FAST_RECOVERY, WorkerPool, result_counts, running_on, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -33,11 +33,6 @@ def defaults(pool_store: JobStore, monkeypatch: pytest.MonkeyPatch) -> JobStore:
         5.0,
     )
     return pool_store
-
-
-def running_on(store: JobStore, job_id: str, nodename: str) -> bool:
-    job = store.get(job_id)
-    return job.status == JobStatus.RUNNING and job.worker == nodename
 
 
 def test_a_killed_machine_job_runs_again_within_a_minute(

@@ -63,18 +63,9 @@ def stale_attempts(
 
 def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob | None:
     """Put the job of a stale attempt back in the queue; None when it changed meanwhile."""
-    now = utcnow()
     with database.session() as session:
         won = session.execute(
-            update(Job)
-            .where(*_still(attempt))
-            .values(
-                status=JobStatus.QUEUED,
-                enqueued_at=now,
-                progress=0.0,
-                progress_message=note,
-                worker=None,
-            )
+            update(Job).where(*_still(attempt)).values(**_queued_again(note))
         ).rowcount
     return QueuedJob(attempt.job_id, attempt.queue, attempt.time_limit) if won else None
 
@@ -162,7 +153,6 @@ def requeue_dead_attempt(
 ) -> JobStatus | None:
     """Queue again (or fail, once it was started `max_attempts` times) a job running on
     `worker` whose process died; its new status, or None when it was not running there."""
-    now = utcnow()
     running_there = (Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
     with database.session() as session:
         failed = session.execute(
@@ -171,21 +161,13 @@ def requeue_dead_attempt(
             .values(
                 status=JobStatus.FAILED,
                 error=f"worker lost {max_attempts} times; giving up",
-                finished_at=now,
+                finished_at=utcnow(),
             )
         ).rowcount
         if failed:
             return JobStatus.FAILED
         requeued = session.execute(
-            update(Job)
-            .where(*running_there)
-            .values(
-                status=JobStatus.QUEUED,
-                enqueued_at=now,
-                progress=0.0,
-                progress_message=note,
-                worker=None,
-            )
+            update(Job).where(*running_there).values(**_queued_again(note))
         ).rowcount
     return JobStatus.QUEUED if requeued else None
 
@@ -203,6 +185,17 @@ def fail_lost_in_place(database: Database, heartbeat_before: datetime, error: st
             )
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
         ).rowcount
+
+
+def _queued_again(note: str) -> dict[str, Any]:
+    """The values of a job put back in the queue, `note` saying why."""
+    return {
+        "status": JobStatus.QUEUED,
+        "enqueued_at": utcnow(),
+        "progress": 0.0,
+        "progress_message": note,
+        "worker": None,
+    }
 
 
 def _still(attempt: StaleAttempt) -> tuple:
