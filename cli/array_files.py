@@ -35,13 +35,17 @@ class InputBudget:
     def take(self, name: str, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> int:
         """Count an array of `dtype` and `shape`; its size in bytes, or `RejectedRequest`."""
         size = math.prod(shape) * dtype.itemsize
+        self.take_bytes(f"array '{name}' of {path}", size, f"{_shape(shape)} {dtype}")
+        return size
+
+    def take_bytes(self, what: str, size: int, detail: str) -> None:
+        """Count `size` bytes of `what`, or raise `RejectedRequest`."""
         if self.used + size > self.limit:
             raise RejectedRequest(
-                f"array '{name}' of {path} is {size:,} bytes ({_shape(shape)} {dtype}); the "
-                f"inputs of a job may take at most {self.limit:,} bytes (SOLVERQ_MAX_INPUT_BYTES)"
+                f"{what} is {size:,} bytes ({detail}); the inputs of a job may take at most "
+                f"{self.limit:,} bytes (SOLVERQ_MAX_INPUT_BYTES)"
             )
         self.used += size
-        return size
 
 
 def read_npy(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:

@@ -58,7 +58,7 @@ def _read_data_file(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
     if suffix == ".npy":
         return read_npy(path, budget)
     if suffix == ".csv":
-        budget.take(path.stem, path, np.dtype(np.uint8), (path.stat().st_size,))
+        budget.take_bytes(f"data file {path}", path.stat().st_size, "as text")
         try:
             return _read_csv(path)
         except (OSError, UnicodeDecodeError, csv.Error) as error:

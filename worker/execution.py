@@ -52,8 +52,8 @@ def execute_job(
     try:
         with (
             Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat,
-            deadline,
             memory_cap(settings.max_job_memory),
+            deadline,
         ):
             summary, arrays = _solve(job, beat)
     except JobCancelled:

@@ -179,3 +179,13 @@ def repr_json(value: object) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_a_csv_file_counts_by_its_size(
+    solverq, solverq_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOLVERQ_MAX_INPUT_BYTES", "1000")
+    path = tmp_path / "xy.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i}\n" for i in range(500)))
+    outcome = solverq("submit", "sgd", "--data", str(path))
+    assert_rejected(outcome, solverq_env, f"data file {path} is {path.stat().st_size:,} bytes")
