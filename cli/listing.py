@@ -59,9 +59,7 @@ def list_jobs(
             "without it come last.",
         ),
     ] = None,
-    limit: Annotated[
-        int, typer.Option(min=1, max=MAX_LIST_LIMIT, help="At most this many jobs.")
-    ] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many jobs.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[
         bool, typer.Option("--csv", help="Print CSV: one column per parameter and summary value.")
@@ -74,6 +72,8 @@ def list_jobs(
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
+    if limit > MAX_LIST_LIMIT:
+        raise RejectedRequest(f"--limit must be at most {MAX_LIST_LIMIT:,}, got {limit:.3g}")
     jobs = find_jobs(
         plugin=plugin,
         status=status,

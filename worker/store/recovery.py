@@ -123,8 +123,8 @@ def waiting_by_queue(database: Database, enqueued_before: datetime) -> dict[str,
         .where(
             Job.queue.is_not(None),
             or_(
-                and_(Job.status == JobStatus.QUEUED, Job.enqueued_at < enqueued_before),
-                Job.status == JobStatus.RUNNING,
+                and_(Job.status == _inline(JobStatus.QUEUED), Job.enqueued_at < enqueued_before),
+                Job.status == _inline(JobStatus.RUNNING),
             ),
         )
         .group_by(Job.queue)
