@@ -101,3 +101,12 @@ def test_a_sweep_in_processes_from_a_script_on_standard_input(solverq_env, test_
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[6.0, 12.0, 18.0, 24.0]"
+
+
+def test_input_arrays_beyond_the_limit_are_refused(
+    solverq_env, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOLVERQ_MAX_INPUT_BYTES", "1000")
+    with pytest.raises(RejectedRequest, match=r"take 1,600 bytes; a job's may take at most 1,000"):
+        solverq.submit("echo", inputs={"values": np.ones(200)})
+    assert solverq_env.list() == []
