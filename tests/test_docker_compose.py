@@ -160,7 +160,7 @@ def test_passwords_come_only_from_the_environment() -> None:
 
 def test_flower_asks_for_a_password_from_the_environment() -> None:
     flower = interpolated(SERVICES["flower"])
-    assert f"--basic-auth={DOT_ENV['FLOWER_BASIC_AUTH']}" in flower["command"]
+    assert f"--basic_auth={DOT_ENV['FLOWER_BASIC_AUTH']}" in flower["command"]
     assert flower["environment"]["FLOWER_BASIC_AUTH"] == DOT_ENV["FLOWER_BASIC_AUTH"]
     assert "FLOWER_BASIC_AUTH" in flower["healthcheck"]["test"][-1]
 
