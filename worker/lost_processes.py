@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 class JobRequest(Request):
     """The request of a job's message in a worker's main process."""
 
-    def on_failure(self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False):
+    def on_failure(
+        self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False
+    ) -> Any:
+        """Queue the job again when its pool process died, then let Celery requeue the
+        message."""
         error = getattr(exc_info.exception, "exc", exc_info.exception)
         if isinstance(error, WorkerLostError):
             requeue_lost_job(self.id, self.hostname)

@@ -11,29 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from solverq.worker.store import JobStatus, JobStore
+from solverq.worker.store import JobStatus, JobStore, open_database
 
 SOLVERQ = Path(sys.executable).with_name("solverq")
 
 
 @pytest.fixture
-def embedded(
-    monkeypatch: pytest.MonkeyPatch, sqlite_url: str, store: JobStore, test_plugins
-) -> JobStore:
+def embedded(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, test_plugins) -> JobStore:
+    """Embedded mode on a SQLite file, heartbeats every 0.25 s, stale after 1 s; its store."""
     monkeypatch.setenv("SOLVERQ_DATABASE_URL", sqlite_url)
     monkeypatch.delenv("SOLVERQ_BROKER_URL", raising=False)
     monkeypatch.setenv("SOLVERQ_HEARTBEAT_INTERVAL", "0.25")
     monkeypatch.setenv("SOLVERQ_STALE_AFTER", "1")
-    return store
-
-
-@pytest.fixture
-def store(sqlite_url: str) -> JobStore:
-    from solverq.worker.store import open_database
-
-    database = open_database(sqlite_url, ensure_schema=False)
-    database.upgrade()
-    return JobStore(database)
+    return JobStore(open_database(sqlite_url))
 
 
 def start_sleeping_job(store: JobStore) -> tuple[subprocess.Popen, str]:
