@@ -16,6 +16,8 @@ from typer.core import TyperGroup
 
 EXIT_FAILED = 1
 EXIT_REJECTED = 2
+MAX_ERROR_LINE = 500
+"""The longest error line printed: messages that echo long input are cut."""
 
 
 class SolverqGroup(TyperGroup):
@@ -58,7 +60,10 @@ def _describe(error: Exception) -> str:
 
 
 def _report(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    """`message` as one line of stderr, cut to a readable length."""
+    from solverq.plugins.errors import shortened
+
+    typer.echo(f"error: {shortened(message, MAX_ERROR_LINE)}", err=True)
 
 
 def _show_warning(

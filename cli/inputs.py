@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+
+from solverq.cli.array_files import InputBudget, read_npy, read_npz
 from solverq.plugins.errors import RejectedRequest
-from solverq.plugins.parameters import assign, parse_assignment
-
-if TYPE_CHECKING:
-    import numpy as np
+from solverq.plugins.parameters import MAX_NESTING, assign, check_nesting, parse_assignment
 
 
 def read_parameters(params_file: Path | None, assignments: list[str]) -> dict[str, Any]:
@@ -24,8 +24,11 @@ def read_parameters(params_file: Path | None, assignments: list[str]) -> dict[st
             raise RejectedRequest(f"cannot read {params_file}: {error.strerror}") from None
         except ValueError as error:
             raise RejectedRequest(f"{params_file} is not valid JSON: {error}") from None
+        except RecursionError:
+            raise RejectedRequest(f"{params_file} nests lists deeper than {MAX_NESTING}") from None
         if not isinstance(loaded, dict):
             raise RejectedRequest(f"{params_file} must hold a JSON object of parameters")
+        check_nesting(loaded, str(params_file))
         params.update(loaded)
     for text in assignments:
         key, value = parse_assignment(text)
@@ -33,40 +36,38 @@ def read_parameters(params_file: Path | None, assignments: list[str]) -> dict[st
     return params
 
 
-def read_data(paths: list[Path]) -> dict[str, np.ndarray]:
-    """Named arrays from `.npz` (its names), `.npy` (the file's stem) and `.csv` (the header)."""
+def read_data(paths: list[Path], max_bytes: int) -> dict[str, np.ndarray]:
+    """Named arrays from `.npz` (its names), `.npy` (the file's stem) and `.csv` (the header),
+    together at most `max_bytes` (a `.csv` file counts by its size on disk)."""
+    budget = InputBudget(max_bytes)
     arrays: dict[str, np.ndarray] = {}
     for path in paths:
-        for name, array in _read_data_file(path).items():
+        for name, array in _read_data_file(path, budget).items():
             if name in arrays:
                 raise RejectedRequest(f"array '{name}' is given by more than one data file")
             arrays[name] = array
     return arrays
 
 
-def _read_data_file(path: Path) -> dict[str, np.ndarray]:
-    import numpy as np
-
+def _read_data_file(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise RejectedRequest(f"data file {path} does not exist")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".npz":
-            with np.load(path, allow_pickle=False) as archive:
-                return {name: archive[name] for name in archive.files}
-        if suffix == ".npy":
-            return {path.stem: np.load(path, allow_pickle=False)}
-        if suffix == ".csv":
+    if suffix == ".npz":
+        return read_npz(path, budget)
+    if suffix == ".npy":
+        return read_npy(path, budget)
+    if suffix == ".csv":
+        budget.take_bytes(f"data file {path}", path.stat().st_size, "as text")
+        try:
             return _read_csv(path)
-    except (OSError, ValueError) as error:
-        raise RejectedRequest(f"cannot read data file {path}: {error}") from None
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise RejectedRequest(f"cannot read data file {path}: {error}") from None
     raise RejectedRequest(f"data file {path} must be .npz, .npy or .csv")
 
 
 def _read_csv(path: Path) -> dict[str, np.ndarray]:
     """Columns of a CSV file with a header row, as float arrays named by the header."""
-    import numpy as np
-
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     if not rows:

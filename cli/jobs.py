@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -29,6 +30,7 @@ from solverq.cli.output import (
 if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
 
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
 JobArgument = Annotated[str, typer.Argument(help="A job id, or a unique prefix of one.")]
 WaitOption = Annotated[bool, typer.Option("--wait", "-w", help="Wait for the job and print it.")]
@@ -49,16 +51,20 @@ def submit(
 ) -> None:
     """Submit a job; print its id, or with --wait its outcome."""
     from solverq.cli.inputs import read_data, read_parameters
+    from solverq.cli.signals import signals_interrupt
     from solverq.worker import service
     from solverq.worker.settings import Settings
     from solverq.worker.store.job_filters import parse_tags
 
     params = read_parameters(params_file, param or [])
-    inputs = read_data(data or [])
     tags = parse_tags(tag or [])
     settings = Settings.from_environment()
+    inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
-    with progress_bar(f"{plugin}") if show_progress else nullcontext() as listener:
+    with (
+        signals_interrupt(),
+        progress_bar(f"{plugin}") if show_progress else nullcontext() as listener,
+    ):
         submission = service.submit_job(
             plugin,
             params,
@@ -118,9 +124,9 @@ def _print_outcome(job: JobRecord, *, wait: bool, as_json: bool) -> None:
 
 def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
     """Show a job's state, parameters and progress."""
-    from solverq.worker.store.factory import job_store
+    from solverq.worker.service import job_status
 
-    job = job_store().get(job_id)
+    job = job_status(job_id)
     if as_json:
         print_json(job.to_json())
     else:
@@ -130,8 +136,12 @@ def status(job_id: JobArgument, as_json: JsonOption = False) -> None:
 def result(
     job_id: JobArgument,
     out: Annotated[
-        Path | None, typer.Option(help="Write the result arrays to this .npz file.")
+        Path | None,
+        typer.Option(help="Write the result arrays to this file (in .npz format), as named."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --out file if it exists.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Show a finished job's summary; --out writes its arrays."""
@@ -145,7 +155,7 @@ def result(
         print_job(job, with_params=False)
     _exit_for(job)
     if out is not None:
-        _write_arrays(out, store.result_arrays(job.id))
+        _write_arrays(out, store.result_arrays(job.id), overwrite=force)
         if not as_json:
             typer.echo(f"wrote {len(job.array_descriptions)} arrays to {out}", err=True)
 
@@ -172,13 +182,30 @@ def _exit_for(job: JobRecord) -> None:
     raise fail(f"job {job.id} {job.status.value}: {job.error}")
 
 
-def _write_arrays(path: Path, arrays: dict) -> None:
-    """Arrays as `.npz`; exact big integers are written as decimal strings (no pickle)."""
+def _write_arrays(path: Path, arrays: dict, *, overwrite: bool) -> None:
+    """Arrays in `.npz` format to exactly `path`; exact big integers are written as decimal
+    strings (no pickle). An existing file is replaced only when `overwrite`, and a symbolic link
+    is never followed: the new file is written beside it and renamed over the path itself."""
     import numpy as np
 
     from solverq.plugins.arrays import exported
 
+    plain = exported(arrays)
+    if path.is_symlink():
+        raise fail(f"{path} is a symbolic link; not writing through it")
+    target = path.with_name(f".{path.name}.{os.getpid()}.tmp") if overwrite else path
     try:
-        np.savez(path, **exported(arrays))  # type: ignore[arg-type]  # names, not allow_pickle
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW, 0o644)
+    except FileExistsError:
+        raise fail(f"{path} exists; use --force to overwrite it") from None
     except OSError as error:
+        raise fail(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            np.savez(handle, **plain)  # type: ignore[arg-type]  # names, not allow_pickle
+        if overwrite:
+            os.replace(target, path)
+    except OSError as error:
+        if overwrite:
+            target.unlink(missing_ok=True)
         raise fail(f"cannot write {path}: {error.strerror}") from None

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from solverq.worker.store import JobRecord
 
 JOB_COLUMNS = ("id", "plugin", "status", "sweep_id", "created_at", "finished_at", "error")
+MAX_LIST_LIMIT = 1_000_000
 
 
 def list_jobs(
@@ -81,6 +82,8 @@ def list_jobs(
 
     if as_json and as_csv:
         raise RejectedRequest("choose one of --json and --csv")
+    if limit > MAX_LIST_LIMIT:
+        raise RejectedRequest(f"--limit must be at most {MAX_LIST_LIMIT:,}, got {limit:.3g}")
     jobs = find_jobs(
         plugin=plugin,
         status=status,

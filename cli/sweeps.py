@@ -123,6 +123,7 @@ def submit(
     the others run.
     """
     from solverq.cli.inputs import read_data, read_parameters
+    from solverq.cli.signals import signals_interrupt
     from solverq.worker.grid import parse_grid_options
     from solverq.worker.settings import Settings
     from solverq.worker.store.job_filters import parse_tags
@@ -130,11 +131,14 @@ def submit(
 
     values = parse_grid_options(grid)
     params = read_parameters(params_file, param or [])
-    inputs = read_data(data or [])
     tags = parse_tags(tag or [])
     settings = Settings.from_environment()
+    inputs = read_data(data or [], settings.max_input_bytes)
     show_progress = settings.embedded or wait
-    with progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener:
+    with (
+        signals_interrupt(),
+        progress_bar(f"sweep {plugin}") if show_progress else nullcontext() as listener,
+    ):
         start = start_sweep(
             plugin,
             values,

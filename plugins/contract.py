@@ -94,6 +94,12 @@ class Plugin(Generic[Params]):
         """
         refuse_non_finite(inputs, cls.name)
 
+    @classmethod
+    def estimated_seconds(cls, params: Params, inputs: Inputs) -> float:
+        """How long solving is expected to take, by the plugin's cost model; a request expected
+        to take longer than its job's time limit is refused. The default, 0, refuses nothing."""
+        return 0.0
+
     def solve(self, params: Params, inputs: Inputs, progress: Progress) -> Result:
         """Solve the problem the validated parameters describe."""
         raise NotImplementedError

@@ -25,3 +25,13 @@ class SolveFailed(SolverqError):
 class JobCancelled(BaseException):
     """The job was cancelled while it ran; not an `Exception`, so that nothing but the code that
     runs jobs catches it."""
+
+
+MAX_ECHOED = 300
+"""The most characters of user input (or of an error built from it) an error line shows."""
+
+
+def shortened(text: str, limit: int = MAX_ECHOED) -> str:
+    """`text` on one line, cut to `limit` characters (ending in '...') when longer."""
+    line = " ".join(text.split("\n"))
+    return line if len(line) <= limit else line[: limit - 3] + "..."

@@ -20,6 +20,8 @@ from solverq.plugins.errors import RejectedRequest
 Model = TypeVar("Model", bound=BaseModel)
 
 MAX_SHOWN_INPUT = 60
+MAX_NESTING = 64
+"""The deepest lists and mappings may nest in parameters (a 2-D array nests 2 deep)."""
 
 
 class ParameterModel(BaseModel):
@@ -51,7 +53,7 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel], ow
     where = _location(_common_prefix([e["loc"] for e in group]), model)
     if kind == "extra_forbidden":
         known = ", ".join(sorted(parameter_names(model)))
-        return f"unknown parameter '{where}' of {owner} (known: {known})"
+        return f"unknown parameter '{_shorten(where)}' of {owner} (known: {known})"
     if kind == "missing":
         return f"parameter '{where}' of {owner} is required"
     requirements: list[str] = []
@@ -115,21 +117,45 @@ def parse_value(text: str) -> Any:
     JSON's non-standard NaN and Infinity are kept as strings, so that validation names them.
     """
     try:
-        return json.loads(text, parse_constant=str)
+        value = json.loads(text, parse_constant=str)
     except ValueError:
         return text
+    except RecursionError:
+        raise RejectedRequest(
+            f"value '{_shorten(text)}' nests lists deeper than {MAX_NESTING}"
+        ) from None
+    check_nesting(value, f"value '{_shorten(text)}'")
+    return value
+
+
+def check_nesting(value: Any, what: str) -> None:
+    """Refuse lists and mappings nested deeper than `MAX_NESTING` (`RejectedRequest`)."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > MAX_NESTING:
+            raise RejectedRequest(f"{what} nests lists deeper than {MAX_NESTING}")
+        level = [
+            child
+            for item in level
+            if isinstance(item, list | dict)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, list | dict)
+        ]
 
 
 def assign(params: dict[str, Any], key: str, value: Any) -> None:
     """Set `key` in `params`; a dotted key (`constants.gamma`) sets an entry of a mapping."""
     *parents, leaf = key.split(".")
     if not leaf or not all(parents):
-        raise RejectedRequest(f"malformed parameter name '{key}'")
+        raise RejectedRequest(f"malformed parameter name '{_shorten(key)}'")
     target = params
     for parent in parents:
         child = target.setdefault(parent, {})
         if not isinstance(child, dict):
-            raise RejectedRequest(f"parameter '{parent}' is not a mapping, cannot set '{key}'")
+            raise RejectedRequest(
+                f"parameter '{_shorten(parent)}' is not a mapping, cannot set '{_shorten(key)}'"
+            )
         target = child
     target[leaf] = value
 
@@ -138,8 +164,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     """Split `KEY=VALUE` into the key and its parsed value."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
-        raise RejectedRequest(f"expected KEY=VALUE, got '{text}'")
-    return key.strip(), parse_value(value)
+        raise RejectedRequest(f"expected KEY=VALUE, got '{_shorten(text)}'")
+    try:
+        return key.strip(), parse_value(value)
+    except RejectedRequest as error:
+        raise RejectedRequest(f"parameter '{_shorten(key.strip())}': {error}") from None
 
 
 def _requirement(message: str) -> str:

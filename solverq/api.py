@@ -53,9 +53,9 @@ def submit(
 
 def status(job: JobRecord | str) -> JobRecord:
     """The job as the store sees it now (a record or an id; a unique prefix will do)."""
-    from solverq.worker.store.factory import job_store
+    from solverq.worker.service import job_status
 
-    return job_store().get(_id(job))
+    return job_status(_id(job))
 
 
 def wait(job: JobRecord | str, timeout: float | None = None) -> JobRecord:

@@ -35,7 +35,25 @@ OUR_IMAGE = sorted(name for name, service in SERVICES.items() if "build" in serv
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text().splitlines()
 HELP = ("-h", "--help")
+DOT_ENV = {
+    "POSTGRES_PASSWORD": "pg-secret",
+    "REDIS_PASSWORD": "redis-secret",
+    "FLOWER_BASIC_AUTH": "admin:flower-secret",
+    "SOLVERQ_API_TOKEN": "api-secret",
+}
+"""The values a `.env` file gives, as compose substitutes them."""
 SETTINGS_SOURCE = (ROOT / "worker" / "settings.py").read_text()
+
+
+def interpolated(value: Any, environment: dict[str, str] = DOT_ENV) -> Any:
+    """`value` with `${VAR:?message}` replaced as compose does when `environment` sets VAR."""
+    if isinstance(value, dict):
+        return {key: interpolated(item, environment) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolated(item, environment) for item in value]
+    if isinstance(value, str):
+        return re.sub(r"\$\{(\w+):\?[^}]*\}", lambda match: environment[match[1]], value)
+    return value
 
 
 def commands() -> list[tuple[str, list[str]]]:
@@ -106,6 +124,8 @@ def test_the_worker_health_check_names_the_worker() -> None:
 def test_every_variable_is_one_solverq_reads() -> None:
     for name in OUR_IMAGE:
         for variable in SERVICES[name]["environment"]:
+            if name == "flower" and variable == "FLOWER_BASIC_AUTH":
+                continue
             assert variable.startswith("SOLVERQ_")
             assert f'"{variable}"' in SETTINGS_SOURCE, (
                 f"worker/settings.py does not read {variable}"
@@ -113,9 +133,9 @@ def test_every_variable_is_one_solverq_reads() -> None:
 
 
 def test_urls_name_the_services_and_their_credentials() -> None:
-    environment = SERVICES["worker"]["environment"]
+    environment = interpolated(SERVICES["worker"]["environment"])
     database = urlsplit(environment["SOLVERQ_DATABASE_URL"])
-    postgres = SERVICES["postgres"]["environment"]
+    postgres = interpolated(SERVICES["postgres"]["environment"])
     assert (database.scheme, database.hostname, database.port) == ("postgresql", "postgres", 5432)
     assert (database.username, database.password, database.path) == (
         postgres["POSTGRES_USER"],
@@ -124,11 +144,42 @@ def test_urls_name_the_services_and_their_credentials() -> None:
     )
     broker = urlsplit(environment["SOLVERQ_BROKER_URL"])
     assert (broker.scheme, broker.hostname, broker.port) == ("redis", "redis", 6379)
+    assert broker.password == DOT_ENV["REDIS_PASSWORD"]
+    redis = interpolated(SERVICES["redis"])
+    assert redis["command"][-2:] == ["--requirepass", DOT_ENV["REDIS_PASSWORD"]]
+    assert redis["environment"] == {"REDISCLI_AUTH": DOT_ENV["REDIS_PASSWORD"]}
 
 
-def test_only_the_dashboard_and_flower_are_published_on_the_host() -> None:
+def test_passwords_come_only_from_the_environment() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    required = set(re.findall(r"\$\{(\w+):\?[^}]+\}", text))
+    assert required == {
+        "POSTGRES_PASSWORD",
+        "REDIS_PASSWORD",
+        "FLOWER_BASIC_AUTH",
+        "SOLVERQ_API_TOKEN",
+    }
+    assert set(re.findall(r"\$\{(\w+)", text)) == required  # no default to fall back on
+    example = (ROOT / ".env.example").read_text()
+    assert set(re.findall(r"^(\w+)=$", example, re.MULTILINE)) == required
+    for ignore in (".gitignore", ".dockerignore"):
+        assert ".env" in (ROOT / ignore).read_text().splitlines()
+    assert (
+        interpolated(SERVICES["postgres"])["environment"]["POSTGRES_PASSWORD"]
+        == (DOT_ENV["POSTGRES_PASSWORD"])
+    )
+
+
+def test_flower_asks_for_a_password_from_the_environment() -> None:
+    flower = interpolated(SERVICES["flower"])
+    assert f"--basic_auth={DOT_ENV['FLOWER_BASIC_AUTH']}" in flower["command"]
+    assert flower["environment"]["FLOWER_BASIC_AUTH"] == DOT_ENV["FLOWER_BASIC_AUTH"]
+    assert "FLOWER_BASIC_AUTH" in flower["healthcheck"]["test"][-1]
+
+
+def test_only_the_dashboard_and_flower_on_the_loopback_interface_are_published() -> None:
     published = {name: service["ports"] for name, service in SERVICES.items() if "ports" in service}
-    assert published == {"web": ["8000:8000"], "flower": ["5555:5555"]}
+    assert published == {"web": ["8000:8000"], "flower": ["127.0.0.1:5555:5555"]}
     assert "--port=5555" in SERVICES["flower"]["command"]
     command = SERVICES["web"]["command"]
     assert command[command.index("--port") + 1] == "8000"
@@ -164,7 +215,7 @@ def test_the_dashboard_health_check_asks_a_page_that_needs_no_token(sqlite_url) 
 
 
 def test_redis_persists_and_postgres_keeps_a_volume() -> None:
-    assert SERVICES["redis"]["command"] == ["redis-server", "--appendonly", "yes"]
+    assert SERVICES["redis"]["command"][:3] == ["redis-server", "--appendonly", "yes"]
     assert SERVICES["redis"]["volumes"] == ["redis-data:/data"]
     assert SERVICES["postgres"]["volumes"] == ["postgres-data:/var/lib/postgresql/data"]
     assert set(COMPOSE["volumes"]) == {"redis-data", "postgres-data"}

@@ -9,24 +9,24 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 from solverq.plugins.arrays import array_problem
 from solverq.plugins.contract import jsonable
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
 from solverq.plugins.registry import get_plugin
+from solverq.worker.deadline import Deadline, TimeLimitExceeded
 from solverq.worker.heartbeat import Heartbeat, ProgressListener
+from solverq.worker.memory_cap import memory_cap
 from solverq.worker.provenance import job_provenance
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
+from solverq.worker.store.database import database_unreachable, describe
 from solverq.worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ProgressListener", "execute_job", "run_in_turn"]
-
-
-class _NoTimeLimit(Exception):
-    """Stands for Celery's soft time limit where Celery is not loaded (embedded mode)."""
 
 
 def execute_job(
@@ -39,34 +39,47 @@ def execute_job(
 ) -> bool:
     """Run the queued job `job_id`; False when it was not queued (already taken or cancelled).
 
-    `worker` names who runs it, for the job row. A failure to store the outcome (the database
-    went away for longer than the retries) propagates: the job stays running without a
-    heartbeat, and the reaper runs it again.
+    `worker` names who runs it, for the job row. A database that cannot be reached while the
+    outcome is stored (for longer than the retries) propagates: the job stays running without a
+    heartbeat, and the reaper runs it again. Any other error storing a result (one too big for
+    the database, say) fails the job with that error, once: running it again would not help.
     """
     settings = settings or Settings.from_environment()
     job = store.start(job_id, worker)
     if job is None:
         return False
     provenance = job_provenance(job.plugin, job.params, worker)
+    limit = settings.job_time_limit(job.time_limit)
+    deadline = Deadline(limit) if settings.embedded else nullcontext()
     try:
-        with Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat:
+        with (
+            Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat,
+            memory_cap(settings.max_job_memory),
+            deadline,
+        ):
             summary, arrays = _solve(job, beat)
     except JobCancelled:
         log.info("job %s stopped: no longer running", job_id)
-    except _soft_time_limit():
-        limit = settings.job_time_limit(job.time_limit)
+    except _time_limits():
         error_text = f"job exceeded its time limit of {limit:g} s"
         store.fail(job_id, job.attempt, error_text, provenance)
     except (SolveFailed, RejectedRequest) as error:
         store.fail(job_id, job.attempt, str(error), provenance)
     except MemoryError:
-        store.fail(job_id, job.attempt, "ran out of memory", provenance)
+        store.fail(job_id, job.attempt, _out_of_memory(settings), provenance)
     except Exception as error:
         log.exception("job %s: plugin %s raised", job_id, job.plugin)
         error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
         store.fail(job_id, job.attempt, error_text, provenance)
     else:
-        store.succeed(job_id, job.attempt, summary, arrays, provenance)
+        try:
+            store.succeed(job_id, job.attempt, summary, arrays, provenance)
+        except Exception as error:
+            if database_unreachable(error):
+                raise
+            log.exception("job %s: cannot store its result", job_id)
+            error_text = f"cannot store the result: {describe(error)}"
+            store.fail(job_id, job.attempt, error_text, provenance)
     return True
 
 
@@ -104,10 +117,21 @@ def _batch_listener(
     return report
 
 
-def _soft_time_limit() -> type[Exception]:
-    """Celery's soft time-limit exception, without importing Celery where no worker runs."""
+def _out_of_memory(settings: Settings) -> str:
+    if settings.max_job_memory is None:
+        return "out of memory"
+    return (
+        f"out of memory: the job needed more than {settings.max_job_memory:,} bytes "
+        "(SOLVERQ_MAX_JOB_MEMORY)"
+    )
+
+
+def _time_limits() -> tuple[type[Exception], ...]:
+    """The exceptions that stop a job past its time limit: ours (embedded mode) and Celery's
+    soft time limit, without importing Celery where no worker runs."""
     exceptions = sys.modules.get("celery.exceptions")
-    return exceptions.SoftTimeLimitExceeded if exceptions else _NoTimeLimit
+    celery = (exceptions.SoftTimeLimitExceeded,) if exceptions else ()
+    return (TimeLimitExceeded, *celery)
 
 
 def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:

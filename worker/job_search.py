@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from solverq.plugins.errors import RejectedRequest
+from solverq.worker.service import fail_lost
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
 from solverq.worker.store.factory import job_store
@@ -32,7 +33,12 @@ def find_jobs(
     time, or a time ago such as `2h`), parameter values (`{"eta": 0.1, "constants.gamma": 2}`),
     tags (`{"run": "baseline"}`), newest first or sorted by a summary metric (`mse`; `-mse` for
     the largest first, jobs without it last); `limit` of them after skipping `offset`."""
+    for name, value in (("plugin", plugin), ("sort", sort), ("where", where), ("tags", tags)):
+        if _holds_nul(value):
+            raise RejectedRequest(f"{name} holds a NUL character, which no stored text does")
+    settings = settings or Settings.from_environment()
     store = job_store(settings)
+    fail_lost(store, settings)
     return store.list(
         plugin=plugin,
         status=_status(status) if status is not None else None,
@@ -155,3 +161,14 @@ def _differ(values: list[Any]) -> bool:
     """Whether the values differ, with a number never equal to a flag (1 and true differ)."""
     typed = [(type(value) is bool, value) for value in values]
     return any(item != typed[0] for item in typed[1:])
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a filter holds the NUL character, which PostgreSQL refuses in text."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False

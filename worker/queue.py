@@ -1,11 +1,15 @@
 """Publishing jobs to the broker: JSON messages that carry a job id, and nothing else; the time
-limits ride in their headers, so that Celery stops a job that runs too long."""
+limits ride in their headers, so that Celery stops a job that runs too long. And what a Redis
+broker holds of them, for the reaper to notice messages the broker lost."""
 
 from __future__ import annotations
 
 import functools
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 from celery import Celery
 
@@ -13,6 +17,12 @@ from solverq.worker.settings import HARD_TIME_LIMIT_GRACE, Settings
 from solverq.worker.store.recovery import QueuedJob
 
 RUN_JOB_TASK = "solverq.run_job"
+
+
+WORKER_LOST_WAIT = 2.0
+"""Seconds the main process waits for the outcome of a pool process that exited before it calls
+the process lost (Celery's default, 10, delays the job's recovery by as much); the outcome is
+in the database in any case."""
 
 
 def create_app(settings: Settings) -> Celery:
@@ -27,6 +37,7 @@ def create_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         task_default_queue=settings.queue,
         worker_prefetch_multiplier=1,
+        worker_lost_wait=WORKER_LOST_WAIT,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     )
@@ -71,3 +82,54 @@ def enqueue(jobs: Iterable[QueuedJob], settings: Settings) -> None:
 def revoke(job_id: str, settings: Settings) -> None:
     """Ask the workers to drop the job's message if it is still waiting in one of them."""
     _producer(settings).control.revoke(job_id)
+
+
+class BrokerHoldings(Protocol):
+    """What the broker holds for a queue: the messages waiting in it and those delivered but
+    not yet acknowledged (a job's message is acknowledged once the job ended)."""
+
+    def count(self, queue: str) -> int: ...
+
+    def job_ids(self, queue: str) -> set[str]: ...
+
+
+class RedisHoldings:
+    """`BrokerHoldings` of a Redis broker, as kombu keeps them: a list per queue and priority,
+    and one hash of unacknowledged messages. `count` costs a length per list and a read of the
+    unacknowledged messages (a few per worker process), whatever the depth of the queue;
+    `job_ids` reads the whole queue, for when the counts show a loss."""
+
+    def __init__(self, channel: Any) -> None:
+        self.channel = channel
+        self.client = channel.client
+
+    def count(self, queue: str) -> int:
+        waiting = sum(self.client.llen(key) for key in self._lists(queue))
+        return waiting + len(self._unacknowledged(queue))
+
+    def job_ids(self, queue: str) -> set[str]:
+        ids = set(self._unacknowledged(queue))
+        for key in self._lists(queue):
+            ids.update(_job_id(json.loads(entry)) for entry in self.client.lrange(key, 0, -1))
+        return ids
+
+    def _lists(self, queue: str) -> list[str]:
+        return [self.channel._q_for_pri(queue, step) for step in self.channel.priority_steps]
+
+    def _unacknowledged(self, queue: str) -> list[str]:
+        entries = (json.loads(entry) for entry in self.client.hvals(self.channel.unacked_key))
+        return [_job_id(message) for message, _, routing_key in entries if routing_key == queue]
+
+
+@contextmanager
+def broker_holdings(settings: Settings) -> Iterator[BrokerHoldings | None]:
+    """What the broker holds, over one connection; None for a broker other than Redis."""
+    with _producer(settings).connection_for_write() as connection:
+        if connection.transport.driver_type != "redis":
+            yield None
+            return
+        yield RedisHoldings(connection.default_channel)
+
+
+def _job_id(message: dict[str, Any]) -> str:
+    return message.get("headers", {}).get("id", "")

@@ -7,8 +7,16 @@ seconds. Each pass:
    last heartbeat came after its time limit, the worker was killed for running too long: the job
    fails with the time-limit message. If it has been started ``SOLVERQ_MAX_ATTEMPTS`` times, it
    fails ("worker lost 3 times; giving up"). Otherwise it is queued again and published.
-2. A job queued longer than ``SOLVERQ_REQUEUE_AFTER`` is published again, in case the broker lost
-   its message; a duplicate message finds the job taken and does nothing.
+2. Lost messages: for each queue, the jobs that should have a message in the broker (queued for
+   more than `PUBLISH_GRACE` seconds, or running) are counted in the database and compared with
+   the messages the broker holds (waiting and unacknowledged). Fewer messages than jobs means the
+   broker lost some (flushed, or restarted without its data): the queued jobs whose ids it does
+   not hold are published again. A healthy queue, however deep, costs two counts.
+3. A job queued longer than ``SOLVERQ_REQUEUE_AFTER`` is published again whatever the broker
+   holds; a duplicate message finds the job taken and does nothing.
+
+A worker's pool process that dies while running a job is seen by the worker's main process,
+which queues the job again at once (`solverq.worker.lost_processes`).
 
 Several workers reaping at once is safe: each change is a conditional UPDATE that one of them wins.
 """
@@ -19,12 +27,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kombu.exceptions import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 
-from solverq.worker.queue import enqueue
+from solverq.worker.queue import broker_holdings, enqueue
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 from solverq.worker.store.database import first_line
@@ -33,15 +42,23 @@ from solverq.worker.store.models import utcnow
 from solverq.worker.store.recovery import (
     QueuedJob,
     give_up,
+    queued_ids,
     requeue,
     stale_attempts,
     take_unclaimed,
+    waiting_by_queue,
 )
+
+if TYPE_CHECKING:
+    from solverq.worker.queue import BrokerHoldings
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
 """The most jobs of each kind one pass handles; the next pass takes the rest."""
+PUBLISH_GRACE = 10.0
+"""Seconds a job may be stored as queued before its message is expected in the broker (a job is
+stored, then published)."""
 
 Publisher = Callable[[list[QueuedJob]], None]
 
@@ -55,8 +72,14 @@ class Reaping:
     republished: list[str] = field(default_factory=list)
 
 
-def reap(store: JobStore, settings: Settings, publish: Publisher) -> Reaping:
-    """One pass of the reaper over `store`; `publish` sends jobs to their queues."""
+def reap(
+    store: JobStore,
+    settings: Settings,
+    publish: Publisher,
+    holdings: BrokerHoldings | None = None,
+) -> Reaping:
+    """One pass of the reaper over `store`; `publish` sends jobs to their queues, `holdings`
+    tells what the broker holds (None: messages are found lost by age only)."""
     now = utcnow()
     reaping = Reaping()
     to_publish: list[QueuedJob] = []
@@ -78,15 +101,44 @@ def reap(store: JobStore, settings: Settings, publish: Publisher) -> Reaping:
         if give_up(store.database, attempt, error):
             log.warning("job %s failed: %s", attempt.job_id, error)
             reaping.failed.append(attempt.job_id)
+    if holdings is not None:
+        to_publish.extend(_lost_messages(store, holdings, now - timedelta(seconds=PUBLISH_GRACE)))
     enqueued_before = now - timedelta(seconds=settings.requeue_after)
     unclaimed = take_unclaimed(store.database, enqueued_before, BATCH_SIZE)
     if unclaimed:
         log.warning("publishing %d jobs again that no worker took", len(unclaimed))
-    reaping.republished = [job.id for job in unclaimed]
     to_publish.extend(unclaimed)
+    reaping.republished = [job.id for job in to_publish if job.id not in reaping.requeued]
     if to_publish:
         publish(to_publish)
     return reaping
+
+
+def _lost_messages(
+    store: JobStore, holdings: BrokerHoldings, enqueued_before: datetime
+) -> list[QueuedJob]:
+    """The queued jobs whose messages the broker lost, marked as published now."""
+    lost: list[QueuedJob] = []
+    for queue, expected in waiting_by_queue(store.database, enqueued_before).items():
+        if holdings.count(queue) >= expected:
+            continue
+        held = holdings.job_ids(queue)
+        missing = [
+            job_id
+            for job_id in queued_ids(store.database, queue, enqueued_before)
+            if job_id not in held
+        ][:BATCH_SIZE]
+        jobs = take_unclaimed(store.database, enqueued_before, BATCH_SIZE, only=missing)
+        if jobs:
+            log.warning(
+                "the broker holds %d of the %d messages of queue %s; publishing %d jobs again",
+                len(held),
+                expected,
+                queue,
+                len(jobs),
+            )
+        lost.extend(jobs)
+    return lost
 
 
 class ReaperThread:
@@ -114,7 +166,8 @@ class ReaperThread:
 
         while True:
             try:
-                reap(job_store(self.settings), self.settings, publish)
+                with broker_holdings(self.settings) as holdings:
+                    reap(job_store(self.settings), self.settings, publish, holdings)
             except (SQLAlchemyError, OperationalError) as error:
                 log.warning("reaper pass failed, the next one tries again: %s", first_line(error))
             except Exception:

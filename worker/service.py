@@ -11,6 +11,7 @@ import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -22,10 +23,11 @@ from solverq.plugins.registry import get_plugin
 from solverq.worker.digest import content_digest
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobRecord
+from solverq.worker.store import JobRecord, JobStatus, JobStore
 from solverq.worker.store.database import redacted
 from solverq.worker.store.factory import job_store
-from solverq.worker.store.recovery import QueuedJob
+from solverq.worker.store.models import utcnow
+from solverq.worker.store.recovery import QueuedJob, fail_lost_in_place
 
 POLL_INTERVAL = 0.2
 
@@ -196,12 +198,26 @@ def validate_many(
         problem = array_problem(name, array)
         if problem:
             raise RejectedRequest(problem)
+    size = sum(array.nbytes for array in inputs.values())
+    if size > settings.max_input_bytes:
+        raise RejectedRequest(
+            f"the input arrays take {size:,} bytes; a job's may take at most "
+            f"{settings.max_input_bytes:,} (SOLVERQ_MAX_INPUT_BYTES)"
+        )
     _check_time_limit(time_limit, settings)
     plugin_class = get_plugin(plugin).plugin_class
+    limit = settings.job_time_limit(time_limit)
     stored = []
     for index, params in enumerate(param_sets):
         try:
-            stored.append(stored_parameters(plugin_class.validate(params, inputs)))
+            validated = plugin_class.validate(params, inputs)
+            estimate = plugin_class.estimated_seconds(validated, inputs)
+            if estimate > limit:
+                raise RejectedRequest(
+                    f"{plugin} would take about {_duration(estimate)} by its cost estimate, "
+                    f"more than the time limit of {limit:g} s"
+                )
+            stored.append(stored_parameters(validated))
         except RejectedRequest as error:
             if labels is None:
                 raise
@@ -217,13 +233,44 @@ def wait(
     listener: ProgressListener | None = None,
 ) -> JobRecord:
     """Poll the store until the job has finished (or `timeout` seconds passed)."""
+    settings = settings or Settings.from_environment()
     store = job_store(settings)
+
+    def fetch() -> JobRecord:
+        job = store.get(job_id)
+        if job.queue is None and _lost(job, settings):
+            fail_lost(store, settings)
+            job = store.get(job_id)
+        return job
 
     def report(job: JobRecord) -> None:
         if listener is not None:
             listener(job.progress, job.progress_message or job.status.value)
 
-    return poll_until_finished(lambda: store.get(job_id), report, timeout)
+    return poll_until_finished(fetch, report, timeout)
+
+
+def job_status(job_id: str, *, settings: Settings | None = None) -> JobRecord:
+    """The job as the store sees it now, a job lost with its process shown failed."""
+    settings = settings or Settings.from_environment()
+    store = job_store(settings)
+    fail_lost(store, settings)
+    return store.get(job_id)
+
+
+def fail_lost(store: JobStore, settings: Settings) -> None:
+    """Fail the jobs that were running in a submitting process which stopped without finishing
+    them (killed, or its machine lost): their heartbeat is older than ``SOLVERQ_STALE_AFTER``."""
+    heartbeat_before = utcnow() - timedelta(seconds=settings.stale_after)
+    error = f"lost: the process running it stopped (no heartbeat for {settings.stale_after:g} s)"
+    fail_lost_in_place(store.database, heartbeat_before, error)
+
+
+def _lost(job: JobRecord, settings: Settings) -> bool:
+    """True for a running job whose heartbeat is older than ``SOLVERQ_STALE_AFTER``."""
+    if job.status is not JobStatus.RUNNING or job.heartbeat_at is None:
+        return False
+    return (utcnow() - job.heartbeat_at).total_seconds() > settings.stale_after
 
 
 def poll_until_finished(
@@ -249,6 +296,14 @@ def cancel(job_id: str, *, settings: Settings | None = None) -> JobRecord:
 
         revoke(job.id, settings)
     return job
+
+
+def _duration(seconds: float) -> str:
+    """Seconds in the largest unit that keeps the number readable: '4.2 h', '13 days'."""
+    for unit, size in (("days", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
 
 
 def _check_time_limit(time_limit: float | None, settings: Settings) -> None:

@@ -10,15 +10,24 @@
   broker's visibility timeout is set longer than it.
 - ``SOLVERQ_API_TOKEN``: the bearer token `solverq serve` asks of every request (default: none,
   which it allows only on a loopback address).
+- ``SOLVERQ_MAX_INPUT_BYTES``: the most bytes the input arrays of a job may take (default an
+  eighth of the machine's memory, at most 512 MiB: a job's inputs are held in memory a few times
+  over, and stored as one database value, which SQLite and PostgreSQL cap at 1 GB).
+- ``SOLVERQ_MAX_JOB_MEMORY``: the most bytes of memory a running job may take beyond what its
+  process had when it started (default: no cap); a job that needs more fails with "out of
+  memory" (`solverq.worker.memory_cap`).
 
 The worker pool's recovery (all in seconds, except the attempt count):
 
-- ``SOLVERQ_HEARTBEAT_INTERVAL``: how often a running job writes its heartbeat (default 10).
+- ``SOLVERQ_HEARTBEAT_INTERVAL``: how often a running job writes its heartbeat (default 5).
 - ``SOLVERQ_STALE_AFTER``: a running job whose heartbeat is older than this is presumed lost with
-  its worker and is re-queued (default 120; at least twice the heartbeat interval).
-- ``SOLVERQ_REQUEUE_AFTER``: a job queued longer than this is published again, in case the broker
-  lost its message (default 600; a duplicate message is harmless, it finds the job taken).
-- ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs (default 30).
+  its worker and is re-queued (default 20, four missed heartbeats; at least twice the heartbeat
+  interval).
+- ``SOLVERQ_REQUEUE_AFTER``: a job queued longer than this is published again whatever the
+  broker holds, in case it lost the message in a way its counts do not show (default 600; a
+  duplicate message is harmless, it finds the job taken).
+- ``SOLVERQ_REAP_INTERVAL``: how often each worker looks for such jobs, and compares the jobs
+  queued in the database with the messages the broker holds (default 5).
 - ``SOLVERQ_MAX_ATTEMPTS``: how many times a job may be started before a lost worker fails it
   (default 3).
 
@@ -38,11 +47,12 @@ from solverq.plugins.errors import RejectedRequest
 DEFAULT_QUEUE = "solverq"
 DEFAULT_TIME_LIMIT = 3600.0
 DEFAULT_MAX_TIME_LIMIT = 86400.0
-DEFAULT_HEARTBEAT_INTERVAL = 10.0
-DEFAULT_STALE_AFTER = 120.0
+DEFAULT_HEARTBEAT_INTERVAL = 5.0
+DEFAULT_STALE_AFTER = 20.0
 DEFAULT_REQUEUE_AFTER = 600.0
-DEFAULT_REAP_INTERVAL = 30.0
+DEFAULT_REAP_INTERVAL = 5.0
 DEFAULT_MAX_ATTEMPTS = 3
+MAX_DEFAULT_INPUT_BYTES = 512 * 2**20
 HARD_TIME_LIMIT_GRACE = 10.0
 """Seconds a job may run past its time limit to stop cleanly before its process is killed."""
 
@@ -61,6 +71,8 @@ class Settings:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     direct_statements: bool = True
     api_token: str | None = field(default=None, repr=False)
+    max_input_bytes: int = MAX_DEFAULT_INPUT_BYTES
+    max_job_memory: int | None = None
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -81,6 +93,8 @@ class Settings:
             max_attempts=_positive_int("SOLVERQ_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
             direct_statements=_switch("SOLVERQ_DIRECT_STATEMENTS", default=True),
             api_token=os.environ.get("SOLVERQ_API_TOKEN") or None,
+            max_input_bytes=_positive_int("SOLVERQ_MAX_INPUT_BYTES", default_max_input_bytes()),
+            max_job_memory=_optional_positive_int("SOLVERQ_MAX_JOB_MEMORY"),
         )
         settings.check()
         return settings
@@ -117,6 +131,20 @@ class Settings:
         return time_limit if time_limit is not None else self.time_limit
 
 
+def physical_memory() -> int | None:
+    """The machine's memory in bytes, where the platform tells."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def default_max_input_bytes() -> int:
+    """An eighth of the machine's memory, at most `MAX_DEFAULT_INPUT_BYTES`."""
+    memory = physical_memory()
+    return MAX_DEFAULT_INPUT_BYTES if memory is None else min(memory // 8, MAX_DEFAULT_INPUT_BYTES)
+
+
 def data_directory() -> Path:
     """Where the embedded database lives (the platform's per-user data directory)."""
     from platformdirs import user_data_dir
@@ -150,9 +178,14 @@ def _positive_float(variable: str, default: float) -> float:
 
 
 def _positive_int(variable: str, default: int) -> int:
+    value = _optional_positive_int(variable)
+    return default if value is None else value
+
+
+def _optional_positive_int(variable: str) -> int | None:
     text = os.environ.get(variable)
     if not text:
-        return default
+        return None
     try:
         value = int(text)
     except ValueError:

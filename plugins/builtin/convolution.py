@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 INPUT_NAMES = ("a", "b")
 MAX_LISTED_OUTPUT = 1000
+MAX_LISTED_BITS = 3000
+"""Exact integers longer than this (about 900 digits) are left to the output array."""
 
 
 def _number_array(values: list[Any]) -> list[Any]:
@@ -126,6 +128,14 @@ class ConvolutionPlugin(Plugin[ConvolutionParameters]):
         except ValueError as error:
             raise RejectedRequest(f"convolution: {error}") from None
 
+    @classmethod
+    def estimated_seconds(
+        cls, params: ConvolutionParameters, inputs: Mapping[str, np.ndarray]
+    ) -> float:
+        """The seconds `solverq.solvers.convolution.cost` expects the planned method to take."""
+        a, b = _input_arrays(params, inputs)
+        return plan_convolution(a, b, params.mode, params.method).seconds
+
     def solve(
         self,
         params: ConvolutionParameters,
@@ -143,7 +153,7 @@ class ConvolutionPlugin(Plugin[ConvolutionParameters]):
             "b_shape": list(b.shape),
             "dtype": "big integers" if output.dtype == object else str(output.dtype),
         }
-        if output.size <= MAX_LISTED_OUTPUT:
+        if output.size <= MAX_LISTED_OUTPUT and not _has_long_integers(output):
             summary["output"] = output.tolist()
         return Result(summary, {"output": output})
 
@@ -187,3 +197,8 @@ def _from_list(values: list[Any]) -> np.ndarray:
         except OverflowError:
             return np.array(values, dtype=object)
     return np.array(values, dtype=np.float64)
+
+
+def _has_long_integers(output: np.ndarray) -> bool:
+    """True when an exact integer of `output` is too long to list in a summary."""
+    return output.dtype == object and any(v.bit_length() > MAX_LISTED_BITS for v in output.flat)

@@ -71,9 +71,12 @@ class EulerParameters(ODEProblemParameters):
             raise parameter_error(
                 ("method",), "cromer needs a second-order problem (order=2)", self.method
             )
-        if self.steps > MAX_STEPS:
+        assert self.x1 is not None  # checked by the problem's own validator, which runs first
+        implied = self.steps if self.dx is None else (self.x1 - self.x0) / self.dx
+        if not implied <= MAX_STEPS:
+            count = f"{self.steps}" if implied < 1e15 else f"{implied:.3g}"
             raise parameter_error(
-                ("dx",), f"makes {self.steps} steps; at most {MAX_STEPS} are allowed", self.dx
+                ("dx",), f"makes {count} steps; at most {MAX_STEPS} are allowed", self.dx
             )
         values = (self.steps + 1) * (1 + self.components * self.order * (self.batch_size or 1))
         if values > MAX_VALUES:

@@ -20,6 +20,7 @@ differ.
 from __future__ import annotations
 
 import keyword
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal, Self
 
@@ -28,7 +29,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from solverq.plugins.parameters import ParameterModel
-from solverq.solvers.expressions import ExpressionError, Variables, parse
+from solverq.solvers.expressions import ExpressionError, Variables, normal_name, parse
 from solverq.solvers.ode.equations import (
     RESERVED_NAMES,
     exact_variables,
@@ -97,7 +98,13 @@ class ODEProblemParameters(ParameterModel):
     @model_validator(mode="before")
     @classmethod
     def fill_named_problem(cls, data: Any) -> Any:
-        """The named problem's values where none are given; its constants under the given."""
+        """The named problem's values where none are given; its constants under the given.
+
+        The names of the given constants are first read as the expressions' names are
+        (`normal_name`): gamma in fullwidth letters is gamma, here and in every later check.
+        """
+        if isinstance(data, dict) and isinstance(data.get("constants"), dict):
+            data = {**data, "constants": _normal_names(data["constants"])}
         if not isinstance(data, dict) or data.get("problem") not in NAMED_PROBLEMS:
             return data
         named = NAMED_PROBLEMS[data["problem"]]
@@ -176,6 +183,10 @@ class ODEProblemParameters(ParameterModel):
             raise parameter_error(("x1",), "is required unless a problem is named", None)
         if not self.x1 > self.x0:
             raise parameter_error(("x1",), f"must be greater than x0 = {self.x0}", self.x1)
+        if not math.isfinite(self.x1 - self.x0):
+            raise parameter_error(
+                ("x1",), f"is too far from x0 = {self.x0}: x1 - x0 overflows", self.x1
+            )
 
     def check_initial_values(self) -> None:
         """y0 (and dy0 for order 2) are given, one value per component or a batch of them."""
@@ -367,3 +378,20 @@ def _label(value: float | list[float]) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_label(item) for item in value) + "]"
     return f"{value:g}"
+
+
+def _normal_names(constants: dict[Any, Any]) -> dict[Any, Any]:
+    """`constants` under the normal forms of their names; two names with one normal form are
+    refused, since they would be one constant."""
+    normal: dict[Any, Any] = {}
+    given: dict[Any, Any] = {}
+    for name, value in constants.items():
+        key = normal_name(name) if isinstance(name, str) else name
+        if key in normal:
+            raise parameter_error(
+                ("constants",),
+                f"names the constant '{key}' twice: '{given[key]}' and '{name}' are one name",
+                constants,
+            )
+        normal[key], given[key] = value, name
+    return normal

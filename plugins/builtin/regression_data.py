@@ -57,7 +57,7 @@ def read_observations(arrays: Mapping[str, np.ndarray]) -> Observations:
     columns: list[np.ndarray] = []
     names: list[str] = []
     for name, array in given.items():
-        if len(array) != len(response) or array.ndim > 2:
+        if array.ndim not in (1, 2) or len(array) != len(response):
             raise RejectedRequest(
                 f"array '{name}' has shape {array.shape}, but the {len(response)} responses need "
                 f"{len(response)} rows"

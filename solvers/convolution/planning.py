@@ -23,7 +23,8 @@ METHODS = ("auto", "direct", "toeplitz", "fft")
 
 @dataclass(frozen=True)
 class Plan:
-    """A checked convolution: what it computes in and how (see `cost.Option`)."""
+    """A checked convolution: what it computes in and how (see `cost.Option`), and the seconds
+    the cost model expects it to take."""
 
     method: str
     mode: str
@@ -31,6 +32,7 @@ class Plan:
     window: Window
     compiled_loop: bool = False
     fft_length: int | None = None
+    seconds: float = 0.0
 
 
 def plan_convolution(
@@ -53,7 +55,7 @@ def plan_convolution(
             if option.working_bytes <= cost.MEMORY_LIMIT and (
                 option.method == "direct" or _fft_problem(a, b, arithmetic, option) is None
             ):
-                return Plan(option.method, mode, arithmetic, window, *option[3:])
+                return Plan(option.method, mode, arithmetic, window, *option[3:], option.seconds)
         raise ValueError(_too_large(loop, window, b.size))
     if method == "fft" and arithmetic.dtype == BIG_INTEGER:
         raise ValueError(
@@ -62,7 +64,7 @@ def plan_convolution(
         )
     if method == "toeplitz":
         working = cost.toeplitz_bytes(window.size, b.size, a.size + b.size, entry)
-        option = cost.Option(math.inf, working, "toeplitz")
+        option = cost.Option(loop.seconds, working, "toeplitz")  # as many multiply-adds
     elif method == "direct":
         option = loop
     else:
@@ -76,7 +78,9 @@ def plan_convolution(
         problem = _non_finite(a, b, method)
     if problem:
         raise ValueError(problem)
-    return Plan(method, mode, arithmetic, window, fft_length=option.fft_length)
+    return Plan(
+        method, mode, arithmetic, window, fft_length=option.fft_length, seconds=option.seconds
+    )
 
 
 def _fft_problem(

@@ -29,6 +29,7 @@ from solverq.solvers.expressions.parse import (
     Expression,
     ExpressionError,
     Variables,
+    normal_name,
     parse_tree,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "ExpressionError",
     "Variables",
     "c_expression",
+    "normal_name",
     "parse",
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,6 +97,14 @@ OPERATOR_SYMBOLS: dict[type[ast.AST], str] = {
     ast.In: "in",
     ast.NotIn: "not in",
 }
+
+
+def normal_name(name: str) -> str:
+    """`name` in Unicode normal form NFKC, as Python's parser reads identifiers (PEP 3131):
+    the fullwidth x (U+FF58) and the mathematical italic x (U+1D465) are both `x`. Every name
+    given beside an expression (the constants) is read so before it is checked, so that a name
+    means one thing everywhere."""
+    return unicodedata.normalize("NFKC", name)
 
 
 class ExpressionError(ValueError):

@@ -75,3 +75,15 @@ def test_bad_requests_exit_2_with_one_error_line(solverq, solverq_env, params, m
     [error] = [line for line in outcome.stderr.splitlines() if line.startswith("error:")]
     assert message in error and "Traceback" not in outcome.output
     assert solverq_env.list() == []
+
+
+def test_the_fullwidth_example_means_what_its_ascii_twin_means(solverq, solverq_env) -> None:
+    def y_end(*assignments: str) -> float:
+        args = [item for arg in assignments for item in ("-p", arg)]
+        outcome = solverq("submit", "euler", *args, "-p", "n=10", "--json")
+        assert outcome.exit_code == 0, outcome.output
+        return json.loads(outcome.stdout)["summary"]["y_end"]
+
+    fullwidth = y_end("rhs=\uff4b*y", "constants.\uff4b=2", "y0=1", "x1=1")
+    assert fullwidth == y_end("rhs=k*y", "constants.k=2", "y0=1", "x1=1")
+    assert fullwidth == pytest.approx((1 + 2 * 0.1) ** 10)

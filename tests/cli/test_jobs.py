@@ -201,3 +201,41 @@ def test_cancel_a_finished_job_exits_1(solverq, solverq_env, test_plugins) -> No
     job_id = solverq("submit", "echo").stdout.strip()
     outcome = solverq("cancel", job_id)
     assert outcome.exit_code == 1 and "already succeeded; nothing to cancel" in outcome.stderr
+
+
+def test_result_out_writes_exactly_the_path_named(solverq, solverq_env, test_plugins, tmp_path):
+    job_id = solverq("submit", "echo", "-p", "values=[2,3]").stdout.strip()
+    out = tmp_path / "noext"
+    outcome = solverq("result", job_id, "--out", str(out))
+    assert outcome.exit_code == 0 and f"to {out}" in outcome.stderr
+    assert not (tmp_path / "noext.npz").exists()
+    with np.load(out) as archive:
+        np.testing.assert_array_equal(archive["values"], [2.0, 3.0])
+
+
+def test_result_out_overwrites_only_with_force(solverq, solverq_env, test_plugins, tmp_path):
+    job_id = solverq("submit", "echo", "-p", "values=[2,3]").stdout.strip()
+    out = tmp_path / "result.npz"
+    out.write_text("keep me")
+    refused = solverq("result", job_id, "--out", str(out))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == f"error: {out} exists; use --force to overwrite it"
+    assert out.read_text() == "keep me"
+    assert solverq("result", job_id, "--out", str(out), "--force").exit_code == 0
+    with np.load(out) as archive:
+        np.testing.assert_array_equal(archive["values"], [2.0, 3.0])
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_result_out_never_follows_a_symbolic_link(
+    solverq, solverq_env, test_plugins, tmp_path, force
+) -> None:
+    job_id = solverq("submit", "echo").stdout.strip()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "link.npz"
+    link.symlink_to(victim)
+    outcome = solverq("result", job_id, "--out", str(link), *force)
+    assert outcome.exit_code == 1 and "is a symbolic link" in outcome.stderr
+    assert victim.read_text() == "precious" and link.is_symlink()

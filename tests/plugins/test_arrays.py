@@ -1,7 +1,10 @@
+import io
+import sys
+
 import numpy as np
 import pytest
 
-from solverq.plugins.arrays import array_problem, decode_arrays, encode_arrays
+from solverq.plugins.arrays import array_problem, decimal_text, decode_arrays, encode_arrays
 
 
 @pytest.mark.parametrize(
@@ -45,3 +48,47 @@ def test_bad_names_are_refused(name: object) -> None:
 
 def test_non_arrays_are_refused() -> None:
     assert "not a numpy array" in array_problem("x", [1, 2])
+
+
+def test_integers_beyond_the_decimal_digit_limit_round_trip() -> None:
+    limit = sys.get_int_max_str_digits()
+    big = np.array([10**12000 + 7, -(3**40000), 5], dtype=object)
+    restored = decode_arrays(encode_arrays({"output": big}))["output"]
+    assert restored.tolist() == big.tolist()
+    assert sys.get_int_max_str_digits() == limit
+
+
+def test_decimal_strings_of_earlier_versions_are_still_read() -> None:
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        output=np.array(["-12345678901234567890123", "4"]),
+        **{"__big_integers__": np.array(["output"])},
+    )
+    restored = decode_arrays(buffer.getvalue())["output"]
+    assert restored.tolist() == [-12345678901234567890123, 4]
+
+
+@pytest.mark.parametrize(
+    ("base", "exponent", "offset"),
+    [
+        (0, 1, 0),
+        (1, 1, -2),
+        (10, 599, 0),
+        (10, 600, 0),
+        (-10, 601, 1),
+        (7, 9000, 0),
+        (-2, 50001, 5),
+    ],
+)
+def test_decimal_text_matches_str_without_a_digit_limit(
+    base: int, exponent: int, offset: int
+) -> None:
+    number = base**exponent + offset
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        expected = str(number)
+    finally:
+        sys.set_int_max_str_digits(limit)
+    assert decimal_text(number) == expected

@@ -159,3 +159,35 @@ def test_rejected_data_exits_2_with_one_line(solverq_env, tmp_path, arrays, args
     assert outcome.exit_code == 2 and message in outcome.stderr
     assert outcome.stderr.count("\n") == 1
     assert solverq_env.list() == []
+
+
+def test_products_beyond_the_decimal_digit_limit_are_stored_exactly(solverq_env, tmp_path) -> None:
+    factor = "[" + str(10**2200 + 3) + "]"
+    outcome = solverq("submit", "convolution", "-p", f"a={factor}", "-p", f"b={factor}", "--wait")
+    assert outcome.exit_code == 0, outcome.output
+    [job] = solverq_env.list()
+    assert job.summary["dtype"] == "big integers" and "output" not in job.summary
+    expected = (10**2200 + 3) ** 2
+    assert solverq_env.result_arrays(job.id)["output"].tolist() == [expected]
+    out = tmp_path / "product.npz"
+    assert solverq("result", job.id, "--out", str(out)).exit_code == 0
+    with np.load(out) as archive:
+        [written] = archive["output"].tolist()
+    assert written == "1" + "0" * 2199 + "6" + "0" * 2199 + "9"
+
+
+def test_a_plan_expected_to_outlast_the_time_limit_is_refused(solverq_env) -> None:
+    from solverq.solvers.convolution import cost
+
+    factor = "[" + ",".join([str(10**20)] * 20_000) + "]"
+    expected = cost.seconds(cost.DIRECT_LOOP_RATES["big integers"], (1, 20_000, 20_000**2))
+    assert expected > 10
+    refused = solverq(
+        "submit", "convolution", "-p", f"a={factor}", "-p", f"b={factor}", "--time-limit", "10"
+    )
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        f"error: convolution would take about {expected / 60:.3g} min by its cost estimate, "
+        "more than the time limit of 10 s"
+    )
+    assert solverq_env.list() == []

@@ -171,3 +171,32 @@ def test_bad_parameters_are_refused(params: dict, message: str) -> None:
     with pytest.raises(RejectedRequest) as refused:
         NeuralODEPlugin.validate(params)
     assert message in str(refused.value)
+
+
+def test_a_wide_network_on_many_points_is_evaluated_in_bounded_memory() -> None:
+    import tracemalloc
+
+    from solverq.solvers.nn_ode import solve
+    from solverq.solvers.outcome import no_progress
+
+    params = {
+        "problem": "decay",
+        "hidden": [1000],
+        "optimizer": "adam",
+        "iterations": 1,
+        "tol": 1e10,
+        "eval_points": 20_000,
+    }
+    tracemalloc.start()
+    try:
+        result = check_plugin(NeuralODEPlugin, params)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (
+        peak < 250e6
+    )  # one pass over every point holds arrays of 20 000 x 1000 doubles: 160 MB each
+    validated = NeuralODEPlugin.validate(params)
+    trained = solve(validated.ode_problem(), validated.settings(), no_progress)
+    x = result.arrays["x"][:500]
+    np.testing.assert_allclose(result.arrays["y"][:500], trained.solution(x)[0], rtol=1e-12)

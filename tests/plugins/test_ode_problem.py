@@ -177,3 +177,25 @@ def test_bad_parameters_are_refused_with_one_clear_line(params: dict, message: s
     text = refusal(params)
     assert message in text
     assert "\n" not in text
+
+
+def test_a_constant_named_in_fullwidth_letters_is_the_ascii_name() -> None:
+    params = validate({"rhs": "\uff4b * y", "constants": {"\uff4b": 2.0}, "y0": 1.0, "x1": 1.0})
+    assert params.constants == {"k": 2.0}
+    problem = build_problem(params)
+    np.testing.assert_allclose(problem.rhs(0.5, np.array([3.0]), None), [6.0])
+
+
+def test_a_fullwidth_constant_overrides_the_named_problems() -> None:
+    params = validate({"problem": "decay", "constants": {"\uff47\uff41\uff4d\uff4d\uff41": 7.0}})
+    assert params.constants == {"gamma": 7.0}
+
+
+def test_a_fullwidth_reserved_name_is_refused_as_the_reserved_name() -> None:
+    message = refusal({"rhs": "\uff58*y", "constants": {"\uff58": 2}, "y0": 1, "x1": 1})
+    assert "names a constant 'x', which is reserved" in message
+
+
+def test_two_spellings_of_one_constant_are_refused() -> None:
+    message = refusal({"rhs": "k*y", "constants": {"\uff4b": 2, "k": 3}, "y0": 1, "x1": 1})
+    assert "names the constant 'k' twice: '\uff4b' and 'k' are one name" in message

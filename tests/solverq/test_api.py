@@ -122,3 +122,12 @@ def test_reuse_tags_notes_rerun_and_frames(solverq_env, test_plugins) -> None:
     assert solverq.delete(first, copy) == 2
     assert solverq.sweep_table(sweep)[0]["status"] == "deleted"
     assert solverq.resume_sweep(sweep).counts[JobStatus.SUCCEEDED] == 1
+
+
+def test_input_arrays_beyond_the_limit_are_refused(
+    solverq_env, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOLVERQ_MAX_INPUT_BYTES", "1000")
+    with pytest.raises(RejectedRequest, match=r"take 1,600 bytes; a job's may take at most 1,000"):
+        solverq.submit("echo", inputs={"values": np.ones(200)})
+    assert solverq_env.list() == []

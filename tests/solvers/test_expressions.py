@@ -174,3 +174,12 @@ def test_nesting_within_the_limit_is_accepted() -> None:
     for _ in range(depth):
         expected = np.sin(expected)
     assert expression({"x": 0.5}) == pytest.approx(expected, rel=1e-15)
+
+
+def test_names_are_read_in_normal_form_nfkc() -> None:
+    from solverq.solvers.expressions import normal_name
+
+    assert normal_name("\uff47\uff41\uff4d\uff4d\uff41") == "gamma"
+    assert normal_name("\U0001d465") == "x"
+    rhs = parse("\uff4b * y", Variables(scalars=("x", "k"), vectors={"y": 1}))
+    assert rhs({"x": 0.0, "k": 2.0, "y": np.array([3.0])}) == 6.0

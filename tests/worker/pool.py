@@ -20,7 +20,7 @@ import redis
 from sqlalchemy import func, select
 
 from solverq.cli.worker import node_name
-from solverq.worker.store import JobStore
+from solverq.worker.store import JobStatus, JobStore
 from solverq.worker.store.models import JobResult
 
 SOLVERQ = Path(sys.executable).with_name("solverq")
@@ -118,6 +118,12 @@ def result_counts(store: JobStore) -> dict[str, int]:
             select(JobResult.job_id, func.count()).group_by(JobResult.job_id)
         ).all()
     return dict(rows)
+
+
+def running_on(store: JobStore, job_id: str, nodename: str) -> bool:
+    """True while the job runs on the worker `nodename`."""
+    job = store.get(job_id)
+    return job.status == JobStatus.RUNNING and job.worker == nodename
 
 
 def lose_messages(broker: redis.Redis, queue: str) -> int:

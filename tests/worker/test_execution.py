@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from solverq.plugins.errors import JobCancelled
 from solverq.worker.execution import execute_job, run_in_turn
@@ -205,3 +206,57 @@ def test_an_interrupted_batch_cancels_what_did_not_finish(store: JobStore, test_
     for job_id in job_ids:
         job = store.get(job_id)
         assert (job.status, job.error) == (JobStatus.CANCELLED, "interrupted")
+
+
+def test_a_result_that_cannot_be_stored_fails_the_job_once(
+    store: JobStore, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> bool:
+        raise ValueError("result too big for the database")
+
+    monkeypatch.setattr(store, "succeed", refuse)
+    job = store.create("echo", {})
+    assert execute_job(store, job.id)
+    done = store.get(job.id)
+    assert (done.status, done.attempts) == (JobStatus.FAILED, 1)
+    assert done.error == "cannot store the result: ValueError: result too big for the database"
+
+
+def test_a_database_lost_while_storing_leaves_the_job_to_the_reaper(
+    store: JobStore, test_plugins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lose(*args: object) -> bool:
+        raise OperationalError("UPDATE jobs", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store, "succeed", lose)
+    job = store.create("echo", {})
+    with pytest.raises(OperationalError):
+        execute_job(store, job.id)
+    assert store.get(job.id).status is JobStatus.RUNNING
+
+
+def test_an_embedded_job_past_its_time_limit_fails(store: JobStore, test_plugins) -> None:
+    settings = Settings(store.database.url, None, time_limit=3600.0)
+    job = store.create("sleep", {"seconds": 30.0, "steps": 300}, time_limit=0.5)
+    started = time.monotonic()
+    execute_job(store, job.id, settings=settings)
+    assert time.monotonic() - started < 5.0
+    done = store.get(job.id)
+    assert (done.status, done.error) == (JobStatus.FAILED, "job exceeded its time limit of 0.5 s")
+
+
+def test_a_job_beyond_its_memory_cap_fails_and_the_process_goes_on(
+    store: JobStore, test_plugins
+) -> None:
+    settings = Settings(store.database.url, None, time_limit=3600.0, max_job_memory=200 * 2**20)
+    job = store.create("explode", {"kind": "memory"})
+    execute_job(store, job.id, settings=settings)
+    done = store.get(job.id)
+    assert done.status is JobStatus.FAILED
+    assert done.error == (
+        "out of memory: the job needed more than 209,715,200 bytes (SOLVERQ_MAX_JOB_MEMORY)"
+    )
+    assert np.ones(2**27).sum() == 2**27  # the cap was lifted with the job
+    uncapped = store.create("explode", {"kind": "memory"})
+    execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
+    assert store.get(uncapped.id).summary == {"sum": float(2**27)}

@@ -3,7 +3,9 @@
 from dataclasses import replace
 
 import pandas as pd
+import pytest
 
+from solverq.plugins.errors import RejectedRequest
 from solverq.worker import service
 from solverq.worker.job_search import compare_jobs, find_jobs, job_table
 
@@ -42,3 +44,13 @@ def test_jobs_are_found_by_tag_and_compared_with_tags_and_notes(solverq_env, tes
     assert comparison.tags == {"run": ["a", "b"]}
     assert comparison.to_json()["jobs"][0]["note"] == "first"
     assert comparison.params == {"scale": [2.0, 3.0]}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"plugin": "ec\x00ho"}, {"where": {"scale": "\x00"}}, {"tags": {"run\x00": "a"}}],
+    ids=["plugin", "where", "tags"],
+)
+def test_a_filter_holding_a_nul_character_is_refused(solverq_env, filters) -> None:
+    with pytest.raises(RejectedRequest, match="holds a NUL character"):
+        find_jobs(**filters)

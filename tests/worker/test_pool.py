@@ -18,7 +18,7 @@ from solverq.worker.queue import enqueue
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
 from solverq.worker.store.recovery import QueuedJob
-from tests.worker.pool import WorkerPool, lose_messages, result_counts, wait_for
+from tests.worker.pool import WorkerPool, lose_messages, result_counts, running_on, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -46,11 +46,6 @@ def test_many_jobs_on_several_workers_each_run_once(
     assert [job.summary["total"] for job in jobs] == [2.0 * (i + 1.0) for i in range(60)]
     assert set(result_counts(pool_store)) == set(job_ids)
     assert {job.worker for job in jobs} == {worker.nodename for worker in workers.workers}
-
-
-def running_on(store: JobStore, job_id: str, nodename: str) -> bool:
-    job = store.get(job_id)
-    return job.status == JobStatus.RUNNING and job.worker == nodename
 
 
 def test_a_killed_worker_job_is_finished_by_another_worker(

@@ -139,3 +139,50 @@ def test_finished_jobs_are_not_touched(store: JobStore, broker: Broker) -> None:
     reap(store, SETTINGS, broker)
     assert store.get(job_id).status is JobStatus.SUCCEEDED
     assert broker.published == []
+
+
+class Holdings:
+    """A broker holding the messages of the given job ids, per queue; counts its full reads."""
+
+    def __init__(self, held: dict[str, set[str]]) -> None:
+        self.held = held
+        self.reads = 0
+
+    def count(self, queue: str) -> int:
+        return len(self.held.get(queue, set()))
+
+    def job_ids(self, queue: str) -> set[str]:
+        self.reads += 1
+        return set(self.held.get(queue, set()))
+
+
+def queued_job(store: JobStore, seconds_ago: float, queue: str = "solverq") -> str:
+    job_id = store.create("echo", {}, queue=queue).id
+    backdate(store, job_id, enqueued_at=seconds_ago)
+    return job_id
+
+
+def test_messages_the_broker_lost_are_published_again_at_once(
+    store: JobStore, broker: Broker
+) -> None:
+    kept, lost, fresh = (queued_job(store, 60), queued_job(store, 60), queued_job(store, 1))
+    running_id, _ = running_job(store)
+    holdings = Holdings({"solverq": {kept, running_id}})
+
+    reaping = reap(store, SETTINGS, broker, holdings)
+
+    assert reaping.republished == [lost]
+    assert broker.published == [QueuedJob(lost, "solverq", None)]
+    assert fresh not in reaping.republished  # its message may be on its way
+    assert reap(store, SETTINGS, broker, holdings).republished == []  # published just now
+
+
+def test_a_queue_whose_messages_are_all_held_is_only_counted(
+    store: JobStore, broker: Broker
+) -> None:
+    job_ids = {queued_job(store, 60) for _ in range(20)}
+    other = queued_job(store, 60, queue="gpu")
+    holdings = Holdings({"solverq": job_ids, "gpu": {other, "a duplicate"}})
+
+    assert reap(store, SETTINGS, broker, holdings).republished == []
+    assert holdings.reads == 0 and broker.published == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from solverq.plugins.errors import RejectedRequest
@@ -18,6 +20,8 @@ VARIABLES = [
     "SOLVERQ_REAP_INTERVAL",
     "SOLVERQ_MAX_ATTEMPTS",
     "SOLVERQ_DIRECT_STATEMENTS",
+    "SOLVERQ_MAX_INPUT_BYTES",
+    "SOLVERQ_MAX_JOB_MEMORY",
 ]
 
 
@@ -33,9 +37,24 @@ def test_defaults(environment: pytest.MonkeyPatch) -> None:
     settings = Settings.from_environment()
     assert settings.embedded and settings.queue == "solverq"
     assert (settings.time_limit, settings.max_time_limit) == (3600.0, 86400.0)
-    assert (settings.heartbeat_interval, settings.stale_after) == (10.0, 120.0)
-    assert (settings.requeue_after, settings.reap_interval, settings.max_attempts) == (600, 30, 3)
+    assert (settings.heartbeat_interval, settings.stale_after) == (5.0, 20.0)
+    assert (settings.requeue_after, settings.reap_interval, settings.max_attempts) == (600, 5, 3)
+    assert settings.max_job_memory is None
     assert settings.direct_statements
+
+
+def test_the_input_limit_is_an_eighth_of_memory_up_to_512_mib(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert Settings.from_environment().max_input_bytes == min(memory // 8, 512 * 2**20)
+    environment.setenv("SOLVERQ_MAX_INPUT_BYTES", "1000")
+    environment.setenv("SOLVERQ_MAX_JOB_MEMORY", "2000000000")
+    settings = Settings.from_environment()
+    assert (settings.max_input_bytes, settings.max_job_memory) == (1000, 2_000_000_000)
+    environment.setenv("SOLVERQ_MAX_JOB_MEMORY", "lots")
+    with pytest.raises(RejectedRequest, match="SOLVERQ_MAX_JOB_MEMORY must be a positive whole"):
+        Settings.from_environment()
 
 
 def test_recovery_is_configured_in_seconds(environment: pytest.MonkeyPatch) -> None:
@@ -69,7 +88,7 @@ def test_the_visibility_timeout_outlasts_the_longest_job(environment: pytest.Mon
         ("SOLVERQ_REQUEUE_AFTER", "inf", "SOLVERQ_REQUEUE_AFTER must be a positive number"),
         ("SOLVERQ_MAX_ATTEMPTS", "0", "SOLVERQ_MAX_ATTEMPTS must be a positive whole number"),
         ("SOLVERQ_MAX_ATTEMPTS", "2.5", "SOLVERQ_MAX_ATTEMPTS must be a positive whole number"),
-        ("SOLVERQ_STALE_AFTER", "15", "SOLVERQ_STALE_AFTER (15 s) must be at least twice"),
+        ("SOLVERQ_STALE_AFTER", "9", "SOLVERQ_STALE_AFTER (9 s) must be at least twice"),
         ("SOLVERQ_MAX_TIME_LIMIT", "60", "SOLVERQ_TIME_LIMIT (3600 s) is longer than"),
         ("SOLVERQ_DIRECT_STATEMENTS", "off", "SOLVERQ_DIRECT_STATEMENTS must be 0 (off) or 1 (on)"),
     ],

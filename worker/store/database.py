@@ -15,13 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: the schema is then created without a lock
+    fcntl = None  # type: ignore[assignment]
+
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
-from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.direct import DirectStatements
 from solverq.worker.store.models import SCHEMA_REVISION
 
@@ -113,13 +118,18 @@ class Database:
             command.upgrade(config, "head")
 
     def ensure_schema(self) -> None:
-        """Create or upgrade the embedded SQLite schema; elsewhere ask for `solverq db upgrade`."""
+        """Create or upgrade the embedded SQLite schema; elsewhere ask for `solverq db upgrade`.
+
+        Processes that start on a new SQLite file at once take turns (`_schema_lock`): the first
+        creates the schema, the others find it made."""
         revision = self.schema_revision()
         if revision == SCHEMA_REVISION:
             return
         self._refuse_unknown(revision)
         if self.is_sqlite:
-            self.upgrade()
+            with _schema_lock(self.url):
+                if self.schema_revision() != SCHEMA_REVISION:
+                    self.upgrade()
             return
         state = "has no solverq schema" if revision is None else f"is at revision {revision}"
         raise RejectedRequest(
@@ -202,6 +212,22 @@ def retry_on_disconnect(operation: Callable[P, T]) -> Callable[P, T]:
     return retrying
 
 
+def database_unreachable(error: BaseException) -> bool:
+    """True for an error that says the database could not be reached (worth trying again
+    later), rather than that it refused what it was given."""
+    return isinstance(error, OperationalError | DisconnectionError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
+def describe(error: BaseException) -> str:
+    """One line naming `error`: the database's own message for a SQLAlchemy error, else the
+    exception's type and text."""
+    if isinstance(error, DBAPIError):
+        return first_line(error)
+    return shortened(f"{type(error).__name__}: {error}")
+
+
 def first_line(error: Exception) -> str:
     """The database's own message of a SQLAlchemy error, without the statement it ran."""
     cause = getattr(error, "orig", None) or error
@@ -258,9 +284,26 @@ def _ping_if_idle(connection: Any, record: Any, proxy: Any) -> None:
         raise DisconnectionError(f"pooled connection lost: {error}") from error
 
 
+@contextmanager
+def _schema_lock(url: str) -> Iterator[None]:
+    """An exclusive lock on the file beside a SQLite database (`solverq.db.lock`), held while
+    its schema is checked and created, where the platform has `flock`."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    lock_path = Path(database).expanduser().with_name(Path(database).name + ".lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _configure_sqlite(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

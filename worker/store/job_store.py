@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, inspect, select, update
 
 from solverq.plugins.arrays import decode_arrays, encode_arrays
-from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
 from solverq.worker.store.models import (
@@ -165,7 +165,8 @@ class JobStore:
             JobResult, JobResult.job_id == Job.id
         )
         with self.database.session() as session:
-            row = session.execute(query.where(Job.id == job_id)).one_or_none()
+            exact = query.where(Job.id == job_id)
+            row = session.execute(exact).one_or_none() if _hexadecimal(job_id) else None
             if row is None:
                 row = session.execute(query.where(Job.id == self._resolve(session, job_id))).one()
             return job_record(*row)
@@ -339,9 +340,11 @@ def resolve_id(
     """The full id of the row of `model` that `text` names (a full id or a unique prefix)."""
     noun = model.__tablename__.removesuffix("s")
     text = text.strip().lower()
+    if not _hexadecimal(text):
+        raise unknown(f"no {noun} '{shortened(repr(text)[1:-1])}'")
     if session.get(model, text) is not None:
         return text
-    if len(text) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in text):
+    if len(text) < MIN_ID_PREFIX:
         raise unknown(f"no {noun} '{text}'")
     matches = session.scalars(
         select(model.id).where(model.id.startswith(text, autoescape=True)).limit(2)
@@ -351,6 +354,11 @@ def resolve_id(
     if len(matches) > 1:
         raise unknown(f"{noun} id prefix '{text}' is ambiguous; give more characters")
     return matches[0]
+
+
+def _hexadecimal(text: str) -> bool:
+    """Whether `text` can be (the start of) an id: ids are lowercase hexadecimal."""
+    return bool(text) and all(c in "0123456789abcdef" for c in text)
 
 
 def _array_info(array: np.ndarray) -> dict[str, Any]:

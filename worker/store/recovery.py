@@ -6,11 +6,12 @@ a job changes only if it is still exactly as the reaper saw it, and only one rea
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 
 from solverq.worker.store.database import Database
 from solverq.worker.store.models import Job, JobStatus, utcnow
@@ -63,18 +64,9 @@ def stale_attempts(
 
 def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob | None:
     """Put the job of a stale attempt back in the queue; None when it changed meanwhile."""
-    now = utcnow()
     with database.session() as session:
         won = session.execute(
-            update(Job)
-            .where(*_still(attempt))
-            .values(
-                status=JobStatus.QUEUED,
-                enqueued_at=now,
-                progress=0.0,
-                progress_message=note,
-                worker=None,
-            )
+            update(Job).where(*_still(attempt)).values(**_queued_again(note))
         ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
     return QueuedJob(attempt.job_id, attempt.queue, attempt.time_limit) if won else None
 
@@ -90,21 +82,26 @@ def give_up(database: Database, attempt: StaleAttempt, error: str) -> bool:
     return won == 1
 
 
-def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) -> list[QueuedJob]:
-    """Queued worker-pool jobs last published before `enqueued_before`, marked as published now.
+def take_unclaimed(
+    database: Database,
+    enqueued_before: datetime,
+    limit: int,
+    *,
+    only: Collection[str] | None = None,
+) -> list[QueuedJob]:
+    """Queued worker-pool jobs last published before `enqueued_before` (of the jobs `only`, if
+    given), marked as published now.
 
     The caller publishes them again; a concurrent caller does not get the same jobs.
     """
-    due = (
-        select(Job.id)
-        .where(
-            Job.status == _inline(JobStatus.QUEUED),
-            Job.queue.is_not(None),
-            Job.enqueued_at < enqueued_before,
-        )
-        .order_by(Job.enqueued_at)
-        .limit(limit)
-    )
+    conditions = [
+        Job.status == _inline(JobStatus.QUEUED),
+        Job.queue.is_not(None),
+        Job.enqueued_at < enqueued_before,
+    ]
+    if only is not None:
+        conditions.append(Job.id.in_(list(only)))
+    due = select(Job.id).where(*conditions).order_by(Job.enqueued_at).limit(limit)
     with database.session() as session:
         rows = session.execute(
             update(Job)
@@ -117,6 +114,89 @@ def take_unclaimed(database: Database, enqueued_before: datetime, limit: int) ->
             .returning(Job.id, Job.queue, Job.time_limit)
         ).all()
     return [QueuedJob(*row) for row in rows]  # type: ignore[arg-type]  # queued with a queue
+
+
+def waiting_by_queue(database: Database, enqueued_before: datetime) -> dict[str, int]:
+    """By queue, how many worker-pool jobs should have a message in the broker: those queued
+    (published before `enqueued_before`) and those running (whose message is unacknowledged)."""
+    query = (
+        select(Job.queue, func.count())
+        .where(
+            Job.queue.is_not(None),
+            or_(
+                and_(Job.status == _inline(JobStatus.QUEUED), Job.enqueued_at < enqueued_before),
+                Job.status == _inline(JobStatus.RUNNING),
+            ),
+        )
+        .group_by(Job.queue)
+    )
+    with database.session() as session:
+        return {queue: count for queue, count in session.execute(query) if queue is not None}
+
+
+def queued_ids(database: Database, queue: str, enqueued_before: datetime) -> list[str]:
+    """The jobs of `queue` queued (last published) before `enqueued_before`, oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.status == _inline(JobStatus.QUEUED),
+            Job.queue == queue,
+            Job.enqueued_at < enqueued_before,
+        )
+        .order_by(Job.enqueued_at)
+    )
+    with database.session() as session:
+        return list(session.scalars(query))
+
+
+def requeue_dead_attempt(
+    database: Database, job_id: str, worker: str, max_attempts: int, note: str
+) -> JobStatus | None:
+    """Queue again (or fail, once it was started `max_attempts` times) a job running on
+    `worker` whose process died; its new status, or None when it was not running there."""
+    running_there = (Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
+    with database.session() as session:
+        failed = session.execute(
+            update(Job)
+            .where(*running_there, Job.attempts >= max_attempts)
+            .values(
+                status=JobStatus.FAILED,
+                error=f"worker lost {max_attempts} times; giving up",
+                finished_at=utcnow(),
+            )
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        if failed:
+            return JobStatus.FAILED
+        requeued = session.execute(
+            update(Job).where(*running_there).values(**_queued_again(note))
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+    return JobStatus.QUEUED if requeued else None
+
+
+def fail_lost_in_place(database: Database, heartbeat_before: datetime, error: str) -> int:
+    """Fail the running jobs run in a submitting process (no queue) whose heartbeat stopped
+    before `heartbeat_before`: that process is gone, and no worker will take them. How many."""
+    with database.session() as session:
+        return session.execute(
+            update(Job)
+            .where(
+                Job.status == _inline(JobStatus.RUNNING),
+                Job.queue.is_(None),
+                Job.heartbeat_at < heartbeat_before,
+            )
+            .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+
+
+def _queued_again(note: str) -> dict[str, Any]:
+    """The values of a job put back in the queue, `note` saying why."""
+    return {
+        "status": JobStatus.QUEUED,
+        "enqueued_at": utcnow(),
+        "progress": 0.0,
+        "progress_message": note,
+        "worker": None,
+    }
 
 
 def _still(attempt: StaleAttempt) -> tuple:

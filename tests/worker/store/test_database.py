@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -54,3 +58,24 @@ def test_a_schema_from_a_newer_solverq_is_refused_clearly(store) -> None:
     for attempt in (store.database.ensure_schema, store.database.upgrade):
         with pytest.raises(RejectedRequest, match="is at revision 9999, which this version"):
             attempt()
+
+
+def test_processes_starting_on_a_new_sqlite_file_at_once_all_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    solverq = Path(sys.executable).with_name("solverq")
+    monkeypatch.setenv("SOLVERQ_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh' / 'solverq.db'}")
+    monkeypatch.delenv("SOLVERQ_BROKER_URL", raising=False)
+    command = [str(solverq), "submit", "convolution", "-p", "a=[1,2]", "-p", "b=[3,4]", "--wait"]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
+    outcomes = [process.communicate(timeout=120) for process in processes]
+    errors = [
+        stderr
+        for (_, stderr), process in zip(outcomes, processes, strict=True)
+        if process.returncode
+    ]
+    assert errors == []
+    assert all("succeeded" in stdout for stdout, _ in outcomes)

@@ -117,6 +117,8 @@ def test_jobs_are_found_by_a_unique_prefix(store: JobStore) -> None:
         store.get("0000000000")
     with pytest.raises(UnknownJob, match="no job"):
         store.get("x%_z")
+    with pytest.raises(UnknownJob, match=r"no job '\\x00abc'"):
+        store.get("\x00abc")
 
 
 def test_an_ambiguous_prefix_is_refused(store: JobStore, monkeypatch) -> None:

@@ -6,9 +6,14 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from solverq.worker.store import JobStore
+from solverq.worker.store import JobStatus, JobStore
 from solverq.worker.store.models import utcnow
-from solverq.worker.store.recovery import requeue, stale_attempts, take_unclaimed
+from solverq.worker.store.recovery import (
+    requeue,
+    requeue_dead_attempt,
+    stale_attempts,
+    take_unclaimed,
+)
 
 REAPERS = 4
 
@@ -62,3 +67,30 @@ def test_a_reaper_takes_at_most_its_batch(store: JobStore) -> None:
     assert len(first) == 3 and len(second) == 2
     assert {job.id for job in first + second} == set(job_ids)
     assert take_unclaimed(store.database, cutoff, 3) == []
+
+
+def test_a_dead_process_job_is_queued_again_only_where_it_ran(store: JobStore) -> None:
+    job = store.create("sleep", {}, queue="solverq")
+    store.claim(job.id, "solverq-1@host")
+    note = "re-queued: its worker process died"
+    assert requeue_dead_attempt(store.database, job.id, "solverq-2@host", 3, note) is None
+    assert requeue_dead_attempt(store.database, job.id, "solverq-1@host", 3, note) == (
+        JobStatus.QUEUED
+    )
+    requeued = store.get(job.id)
+    assert (requeued.status, requeued.progress_message, requeued.worker) == (
+        JobStatus.QUEUED,
+        note,
+        None,
+    )
+    assert requeue_dead_attempt(store.database, job.id, "solverq-1@host", 3, note) is None
+
+
+def test_a_dead_process_job_started_too_often_fails(store: JobStore) -> None:
+    job = store.create("sleep", {}, queue="solverq")
+    for _ in range(3):
+        store.claim(job.id, "solverq-1@host")
+        requeue_dead_attempt(store.database, job.id, "solverq-1@host", 3, "again")
+    failed = store.get(job.id)
+    assert (failed.status, failed.attempts) == (JobStatus.FAILED, 3)
+    assert failed.error == "worker lost 3 times; giving up"
