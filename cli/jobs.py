@@ -20,6 +20,7 @@ from solverq.cli.options import (
 from solverq.cli.output import (
     print_job,
     print_json,
+    print_warnings,
     progress_bar,
 )
 
@@ -70,6 +71,7 @@ def submit(
     else:
         typer.echo(job.id)
     if wait:
+        print_warnings(job)
         _exit_for(job)
 
 
@@ -91,7 +93,7 @@ def result(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a finished job's summary; --out writes its arrays."""
+    """Show a finished job's summary; --out writes its arrays (also those a failed job kept)."""
     from solverq.worker.service import job_store
 
     store = job_store()
@@ -100,11 +102,12 @@ def result(
         print_json(job.to_json())
     elif job.status.value == "succeeded":
         print_job(job, with_params=False)
-    _exit_for(job)
-    if out is not None:
+        print_warnings(job)
+    if out is not None and (job.status.value == "succeeded" or job.arrays):
         _write_arrays(out, store.result_arrays(job.id))
         if not as_json:
             typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
+    _exit_for(job)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

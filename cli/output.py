@@ -118,7 +118,7 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
     stdout.print(key_value_table("job", state, cut=False))
     if with_params:
         stdout.print(key_value_table("parameters", job.params))
-    if job.summary is not None:
+    if job.summary:
         stdout.print(key_value_table("summary", job.summary))
     if job.arrays:
         arrays = Table(title="arrays", title_justify="left", box=None, padding=(0, 2))
@@ -127,6 +127,15 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
         for name, info in job.arrays.items():
             arrays.add_row(name, "x".join(map(str, info["shape"])) or "scalar", info["dtype"])
         stdout.print(arrays)
+
+
+def print_warnings(job: JobRecord) -> None:
+    """Each entry of the `warnings` list of the job's summary, if it has one, on stderr: what a
+    run that succeeded fell short of."""
+    warnings = (job.summary or {}).get("warnings")
+    if isinstance(warnings, list):
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
 
 
 @contextmanager

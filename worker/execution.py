@@ -10,6 +10,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import numpy as np
+
 from solverq.plugins.arrays import array_problem
 from solverq.plugins.contract import jsonable
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
@@ -54,7 +56,9 @@ def execute_job(
     except _soft_time_limit():
         limit = settings.job_time_limit(job.time_limit)
         store.fail(job_id, job.attempt, f"job exceeded its time limit of {limit:g} s")
-    except (SolveFailed, RejectedRequest) as error:
+    except SolveFailed as error:
+        store.fail(job_id, job.attempt, str(error), _storable(job, error.arrays))
+    except RejectedRequest as error:
         store.fail(job_id, job.attempt, str(error))
     except MemoryError:
         store.fail(job_id, job.attempt, "ran out of memory")
@@ -122,3 +126,15 @@ def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:
         if problem:
             raise SolveFailed(f"plugin {job.plugin} returned an unstorable {problem}")
     return summary, result.arrays
+
+
+def _storable(job: StartedJob, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays a failed job carries, or none if any of them cannot be stored (logged)."""
+    for name, array in arrays.items():
+        problem = array_problem(name, array)
+        if problem:
+            log.warning(
+                "job %s: plugin %s failed with an unstorable %s", job.id, job.plugin, problem
+            )
+            return {}
+    return arrays

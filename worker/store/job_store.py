@@ -204,10 +204,32 @@ class JobStore:
         return True
 
     @retry_on_disconnect
-    def fail(self, job_id: str, attempt: int, error: str) -> bool:
-        """Mark the attempt's job failed with `error`; False when the attempt had lost the job."""
+    def fail(
+        self,
+        job_id: str,
+        attempt: int,
+        error: str,
+        arrays: Mapping[str, np.ndarray] | None = None,
+    ) -> bool:
+        """Mark the attempt's job failed with `error`, and store the `arrays` it produced before
+        it failed (with an empty summary) in the same transaction; False when the attempt had
+        lost the job (nothing is stored then)."""
         parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
-        return self.database.autocommit_first(FAIL, parameters) is not None
+        if not arrays:
+            return self.database.autocommit_first(FAIL, parameters) is not None
+        with self.database.transaction() as connection:
+            if connection.execute(FAIL, parameters).first() is None:
+                return False
+            connection.execute(
+                STORE_RESULT,
+                {
+                    "job_id": job_id,
+                    "summary": {},
+                    "array_info": {name: _array_info(array) for name, array in arrays.items()},
+                    "arrays": encode_arrays(arrays),
+                },
+            )
+        return True
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""
