@@ -12,21 +12,19 @@ value problem. Solving it on a fine uniform grid gives the error itself, not a b
 that an unstable equation amplifies shows as a large error, where the residual alone would look
 small. Initial value problems are integrated with the trapezoidal rule (as a first-order system
 in (e, e') for order 2), boundary value problems solved by central differences; both are second
-order in the grid spacing. The Jacobians come from autograd (the right-hand side acts point by
-point, so one vector-Jacobian product per component gives them at every point).
+order in the grid spacing. The Jacobians come from autograd
+(`solverq.solvers.nn_ode.linearisation`).
 See K. Eriksson, D. Estep, P. Hansbo, C. Johnson, "Introduction to adaptive methods for
 differential equations", Acta Numerica 4, 1995, for residual-based error estimation.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from autograd import make_vjp
 from scipy.sparse import coo_matrix
 from scipy.sparse.linalg import spsolve
 
+from solverq.solvers.nn_ode.linearisation import rhs_jacobians
 from solverq.solvers.ode.problem import ODEProblem
 
 
@@ -35,31 +33,10 @@ def estimated_error(
 ) -> np.ndarray:
     """e on the uniform grid x, shaped (components, points), from y_t and its derivatives
     `y` = [y_t, y_t', ...] and the residual, each (components, points)."""
-    found = jacobians(problem, x, y)
+    found = rhs_jacobians(problem, x, y)
     if problem.boundary is not None:
         return _boundary_value(x, found, residuals)
     return _initial_value(x, found, residuals, problem.order)
-
-
-def jacobians(problem: ODEProblem, x: np.ndarray, y: list[np.ndarray]) -> list[np.ndarray]:
-    """[J] (order 1) or [J, K] (order 2), each (components, components, points): J[k, j, i] =
-    ∂f_k/∂y_j at x_i."""
-    m = y[0].shape[0]
-    rows: list[list[np.ndarray]] = [[] for _ in range(problem.order)]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Output seems independent of input")
-        if problem.order == 1:
-            vjp, _ = make_vjp(lambda u: problem.rhs(x, u, None))(y[0])
-        else:
-            vjp, _ = make_vjp(lambda u, du: problem.rhs(x, u, du), argnum=(0, 1))(y[0], y[1])
-        for k in range(m):
-            cotangent = np.zeros_like(y[0])
-            cotangent[k] = 1.0
-            derivatives = vjp(cotangent)
-            derivatives = [derivatives] if problem.order == 1 else list(derivatives)
-            for row, derivative in zip(rows, derivatives, strict=True):
-                row.append(np.broadcast_to(derivative, y[0].shape))
-    return [np.stack(row) for row in rows]
 
 
 def _initial_value(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solverq.solvers.nn_ode.error_estimate import jacobians
+from solverq.solvers.nn_ode.linearisation import rhs_jacobians
 from solverq.solvers.ode.problem import ODEProblem
 
 BASE_POINTS = 20
@@ -20,6 +20,7 @@ POINTS_PER_RADIAN = 2.0
 UNITS_PER_RADIAN = 1.0
 MAX_START_POINTS = 200
 MAX_START_WIDTH = 40
+FORCING_GRID = 1001
 
 
 def phase_span(problem: ODEProblem) -> float:
@@ -30,12 +31,28 @@ def phase_span(problem: ODEProblem) -> float:
         slope = problem.dy0 if problem.boundary is None else np.zeros_like(start)
         y.append(np.asarray(slope, dtype=float).reshape(-1, 1))
     with np.errstate(all="ignore"):
-        found = [matrix[:, :, 0] for matrix in jacobians(problem, np.array([problem.x0]), y)]
+        found = [matrix[:, :, 0] for matrix in rhs_jacobians(problem, np.array([problem.x0]), y)]
         if not all(np.isfinite(matrix).all() for matrix in found):
             return 0.0
         radius = [float(np.max(np.abs(np.linalg.eigvals(matrix)))) for matrix in found]
     rate = radius[0] if problem.order == 1 else np.sqrt(radius[0]) + radius[1] / 2.0
-    return rate * (problem.x1 - problem.x0)
+    return max(rate * (problem.x1 - problem.x0), forcing_span(problem, y))
+
+
+def forcing_span(problem: ODEProblem, y: list[np.ndarray]) -> float:
+    """π times the number of turns of g(x) = f(x, y(x0), ...) across [x0, x1], on a grid of
+    FORCING_GRID points: the radians a forcing term that varies with x goes through."""
+    x = np.linspace(problem.x0, problem.x1, FORCING_GRID)
+    start = [np.broadcast_to(values, (len(values), FORCING_GRID)) for values in y]
+    with np.errstate(all="ignore"):
+        forcing = np.asarray(
+            problem.rhs(x, *start) if problem.order == 2 else problem.rhs(x, start[0], None)
+        )
+    if not np.isfinite(forcing).all():
+        return 0.0
+    slope = np.sign(np.diff(forcing, axis=-1))
+    turns = np.count_nonzero(slope[..., 1:] * slope[..., :-1] < 0, axis=-1)
+    return float(np.pi * np.max(turns))
 
 
 def initial_points(problem: ODEProblem) -> int:

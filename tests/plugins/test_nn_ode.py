@@ -3,6 +3,7 @@ boundary value problems, failed training, and the refusals of its own parameters
 
 import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
 
 from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
 from solverq.plugins.errors import RejectedRequest, SolveFailed
@@ -219,3 +220,41 @@ def test_bad_parameters_are_refused(params: dict, message: str) -> None:
     with pytest.raises(RejectedRequest) as refused:
         NeuralODEPlugin.validate(params)
     assert message in str(refused.value)
+
+
+def solve_ivp_reference(params: dict, x: np.ndarray) -> np.ndarray:
+    """y on x by scipy's DOP853 at rtol = atol = 1e-12, from the problem the parameters state."""
+    problem = NeuralODEPlugin.validate(params).ode_problem()
+
+    def first_order(t: float, u: np.ndarray) -> np.ndarray:
+        if problem.order == 1:
+            return np.asarray(problem.rhs(t, u[:1, None], None)).ravel()
+        return np.array([u[1], float(problem.rhs(t, u[:1, None], u[1:, None])[0, 0])])
+
+    start = [*problem.y0] if problem.order == 1 else [*problem.y0, *problem.dy0]
+    solution = solve_ivp(
+        first_order, (problem.x0, problem.x1), start, "DOP853", x, rtol=1e-12, atol=1e-12
+    )
+    return solution.y[0]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"problem": "decay", "constants": {"gamma": 3}, "x0": -1, "x1": 1},
+        {"problem": "oscillator", "constants": {"m": 2, "k": 3}, "x1": 10},
+        {"rhs": "(1 - y**2) * dy - y", "order": 2, "y0": 2, "dy0": 0, "x1": 10}
+        | {"iterations": 1500},
+    ],
+    ids=["decay elsewhere", "heavier oscillator", "van der pol on a budget"],
+)
+def test_the_summary_tells_the_truth_on_problems_it_was_not_tuned_on(params: dict) -> None:
+    result = solve(params)
+    x, y = result.arrays["x"], result.arrays["y"]
+    error = np.abs(y - solve_ivp_reference(params, x)).max()
+    summary = result.summary
+    assert summary["error_estimate"] == pytest.approx(error, rel=0.3)
+    if summary["converged"]:
+        assert error <= 1e-4
+    else:
+        assert summary["warnings"][0].startswith("not converged: the estimated error")
