@@ -109,7 +109,7 @@ class NeuralODEParameters(ODEProblemParameters):
         description=(
             "The number of collocation points in [x0, x1], kept fixed: Chebyshev-Gauss-Lobatto "
             "points, both ends included, closer together near the ends. Unset: at least "
-            f"{BASE_POINTS} such points, about two per radian the solution turns through, and "
+            f"{BASE_POINTS} such points, about four per radian the solution turns through, and "
             "after a round whose residual between the points is far above the residual on "
             f"them, as many again where it is largest (up to {TRAINING_MAX_POINTS})."
         ),

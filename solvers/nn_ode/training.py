@@ -5,7 +5,9 @@ The trial solution y_t(x, p) = A(x) + B(x) N(x, p) meets the initial or boundary
 every p (see `solverq.solvers.nn_ode.trial`); p minimises the mean squared residual of the equation
 on collocation points in [x0, x1] (see `solverq.solvers.nn_ode.loss`).
 
-Training runs in rounds. Each round minimises the loss on the current points until it stagnates
+Training runs in rounds; when the points are chosen here and the solution turns through many
+radians, two warm-up rounds on the first quarter and the first half of the interval come first
+(`warm_up_points`). Each round minimises the loss on the current points until it stagnates
 (see `optimizers.StoppingRule`), then measures the residual on a validation grid between the
 points (`solverq.solvers.nn_ode.validation`). The run has converged when that residual, relative
 to the scale of the equation, is at most `residual_tol` (and the loss at most `tol` when one is
@@ -26,7 +28,7 @@ from solverq.solvers.nn_ode import optimizers
 from solverq.solvers.nn_ode.loss import residual_loss
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
-from solverq.solvers.nn_ode.sizing import initial_points, initial_width
+from solverq.solvers.nn_ode.sizing import BASE_POINTS, initial_points, initial_width, phase_span
 from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
 from solverq.solvers.nn_ode.validation import Validation, refined_points, validate
 from solverq.solvers.ode.problem import ODEProblem
@@ -48,6 +50,9 @@ MAX_POINTS = 1000
 MAX_WIDTH = 60
 """The widest the network grows."""
 WIDTH_STEP = 10
+WARM_UP_SPAN = 8.0
+WARM_UP_FRACTIONS = (0.25, 0.5)
+WARM_UP_DENSITY = 4.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,29 @@ def collocation_points(x0: float, x1: float, count: int) -> np.ndarray:
     return x0 + (x1 - x0) * (1.0 - np.cos(np.pi * i / (count - 1))) / 2.0
 
 
+def warm_up_points(problem: ODEProblem) -> list[np.ndarray]:
+    """The collocation points of the warm-up rounds: on [x0, x0 + L/4] and [x0, x0 + L/2] when
+    the solution turns through at least WARM_UP_SPAN radians, none otherwise, with
+    WARM_UP_DENSITY points per radian (at least BASE_POINTS). A solution that turns many times
+    is fitted from its start onwards, as an initial value problem propagates: trained on the
+    whole interval at once, a nonlinear equation's network can settle on a function that meets
+    the equation at the points but not the initial values' solution (a curriculum in the sense
+    of A. S. Krishnapriyan, A. Gholami, S. Zhe, R. M. Kirby, M. W. Mahoney, "Characterizing
+    possible failure modes in physics-informed neural networks", NeurIPS 2021)."""
+    span = phase_span(problem)
+    if problem.boundary is not None or span < WARM_UP_SPAN:
+        return []
+    length = problem.x1 - problem.x0
+    return [
+        collocation_points(
+            problem.x0,
+            problem.x0 + fraction * length,
+            max(BASE_POINTS, int(np.ceil(WARM_UP_DENSITY * fraction * span))),
+        )
+        for fraction in WARM_UP_FRACTIONS
+    ]
+
+
 def solve(
     problem: ODEProblem, settings: NeuralODESettings, progress: Progress | None = None
 ) -> NeuralODEResult:
@@ -114,9 +142,17 @@ def solve(
     x = collocation_points(problem.x0, problem.x1, settings.points or initial_points(problem))
     p = network.initial_parameters(rng)
     history: list[float] = []
+    rounds = 0
+    if settings.points is None:
+        for prefix in warm_up_points(problem):
+            rounds += 1
+            minimisation = _minimise(
+                problem, network, trial, prefix, p, settings, len(history), progress
+            )
+            history += list(minimisation.history[1:] if history else minimisation.history)
+            p = minimisation.parameters
     best_error = np.inf
     stalled = 0
-    rounds = 0
     while True:
         rounds += 1
         minimisation = _minimise(problem, network, trial, x, p, settings, len(history), progress)

@@ -29,7 +29,7 @@ def test_the_rate_of_an_oscillator_is_its_frequency_and_half_its_damping() -> No
     assert phase_span(oscillator(4.0, 0.0, 10.0)) == pytest.approx(20.0)
     assert phase_span(oscillator(4.0, 1.0, 10.0)) == pytest.approx(25.0)
     problem = oscillator(4.0, 0.0, 10.0)
-    assert initial_points(problem) == 40 and initial_width(problem) == 20
+    assert initial_points(problem) == 80 and initial_width(problem) == 20
 
 
 def test_a_forcing_term_counts_its_own_turns() -> None:
