@@ -69,3 +69,21 @@ def test_bad_requests_exit_2_with_one_error_line(solverq, solverq_env, params, m
     [error] = [line for line in outcome.stderr.splitlines() if line.startswith("error:")]
     assert message in error and "Traceback" not in outcome.output
     assert solverq_env.list() == []
+
+
+def test_the_parameter_help_documents_the_summary(solverq) -> None:
+    outcome = solverq("plugins", "show", "nn-ode", "--json")
+    assert outcome.exit_code == 0, outcome.output
+    properties = json.loads(outcome.stdout)["parameters"]["properties"]
+    help_text = " ".join(spec.get("description", "") for spec in properties.values())
+    for key in (
+        "max_abs_error",
+        "extrapolation_max_abs_error",
+        "validation_residual",
+        "validation_residual_max",
+        "error_estimate",
+        "converged",
+        "warnings",
+    ):
+        assert key in help_text
+    assert "(x1, x1 + 0.1 (x1 - x0)]" in properties["eval_points"]["description"]

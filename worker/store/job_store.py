@@ -180,28 +180,14 @@ class JobStore:
         """Mark the attempt's job succeeded and store its one result, in one transaction; False
         when the attempt had lost the job (nothing is stored then)."""
         owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
-        array_info = {name: _array_info(array) for name, array in arrays.items()}
-        encoded = encode_arrays(arrays)
-        if not self.database.is_sqlite:
-            result = {
-                "summary_json": json.dumps(dict(summary)),
-                "array_info_json": json.dumps(array_info),
-                "arrays": encoded,
-            }
-            return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
-        with self.database.transaction() as connection:
-            if connection.execute(SUCCEED, owned).first() is None:
-                return False
-            connection.execute(
-                STORE_RESULT,
-                {
-                    "job_id": job_id,
-                    "summary": dict(summary),
-                    "array_info": array_info,
-                    "arrays": encoded,
-                },
-            )
-        return True
+        if self.database.is_sqlite:
+            return self._finish_and_store(SUCCEED, owned, summary, arrays)
+        result = {
+            "summary_json": json.dumps(dict(summary)),
+            "array_info_json": json.dumps({name: _array_info(a) for name, a in arrays.items()}),
+            "arrays": encode_arrays(arrays),
+        }
+        return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
 
     @retry_on_disconnect
     def fail(
@@ -217,14 +203,25 @@ class JobStore:
         parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
         if not arrays:
             return self.database.autocommit_first(FAIL, parameters) is not None
+        return self._finish_and_store(FAIL, parameters, {}, arrays)
+
+    def _finish_and_store(
+        self,
+        finish: Any,
+        owned: dict[str, Any],
+        summary: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+    ) -> bool:
+        """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
+        the job, store the result, in one transaction; False when it had lost the job."""
         with self.database.transaction() as connection:
-            if connection.execute(FAIL, parameters).first() is None:
+            if connection.execute(finish, owned).first() is None:
                 return False
             connection.execute(
                 STORE_RESULT,
                 {
-                    "job_id": job_id,
-                    "summary": {},
+                    "job_id": owned["job_id"],
+                    "summary": dict(summary),
                     "array_info": {name: _array_info(array) for name, array in arrays.items()},
                     "arrays": encode_arrays(arrays),
                 },
