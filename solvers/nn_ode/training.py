@@ -149,14 +149,14 @@ def solve(
             minimisation = _minimise(
                 problem, network, trial, prefix, p, settings, len(history), progress
             )
-            history += list(minimisation.history[1:] if history else minimisation.history)
+            _extend(history, minimisation)
             p = minimisation.parameters
     best_error = np.inf
     stalled = 0
     while True:
         rounds += 1
         minimisation = _minimise(problem, network, trial, x, p, settings, len(history), progress)
-        history += list(minimisation.history[1:] if history else minimisation.history)
+        _extend(history, minimisation)
         p = minimisation.parameters
         if minimisation.stop is Stop.DIVERGED:
             validation = None
@@ -191,6 +191,12 @@ def solve(
         minimisation.stop,
         rounds,
     )
+
+
+def _extend(history: list[float], minimisation: Minimisation) -> None:
+    """Append a round's losses to the run's: the loss before its first iteration only for the
+    first round (a later round starts where the one before ended, on new points or units)."""
+    history += list(minimisation.history[1:] if history else minimisation.history)
 
 
 def _minimise(
