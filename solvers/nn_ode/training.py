@@ -14,7 +14,8 @@ to the scale of the equation, is at most `residual_tol` (and the loss at most `t
 given). Otherwise, while the iterations last, the next round goes on from the current weights
 with more points where the residual is largest when the residual between the points is well
 above the loss on them, or with a wider network when it is not (the points resolve the residual,
-the network cannot make it smaller). Given `points` or `hidden`, those stay fixed.
+the network cannot make it smaller). Given `points` or `hidden`, those stay fixed; adam and gd
+train one round (`ADAPTIVE`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.outcome import Progress, SolveStatus
 
 OPTIMIZERS = ("bfgs", "adam", "gd")
+ADAPTIVE = ("bfgs",)
+"""The optimizers that train in warm-up, refinement and widening rounds. Adam and gradient
+descent, bound by their budget, train one round on the starting points and network, so that
+their loss history is one curve."""
 PROGRESS_INTERVAL = 10
 """Progress is reported every this many iterations."""
 UNDER_RESOLVED = 100.0
@@ -143,7 +148,10 @@ def solve(
     p = network.initial_parameters(rng)
     history: list[float] = []
     rounds = 0
-    if settings.points is None:
+    adaptive = settings.optimizer in ADAPTIVE
+    refine = adaptive and settings.points is None
+    widen = adaptive and settings.hidden is None
+    if refine:
         for prefix in warm_up_points(problem):
             rounds += 1
             minimisation = _minimise(
@@ -168,9 +176,9 @@ def solve(
         stalled = stalled + 1 if validation.error_estimate > STALLED * best_error else 0
         best_error = min(best_error, validation.error_estimate)
         under_resolved = validation.rms**2 > UNDER_RESOLVED * minimisation.loss
-        if under_resolved and settings.points is None and len(x) < MAX_POINTS:
+        if under_resolved and refine and len(x) < MAX_POINTS:
             x = refined_points(x, validation, min(len(x), MAX_POINTS - len(x)))
-        elif stalled < 2 and settings.hidden is None and network.hidden[-1] < MAX_WIDTH:
+        elif stalled < 2 and widen and network.hidden[-1] < MAX_WIDTH:
             network, p = network.widened(p, WIDTH_STEP, rng)
         else:
             break
