@@ -57,7 +57,7 @@ def execute_job(
         limit = settings.job_time_limit(job.time_limit)
         store.fail(job_id, job.attempt, f"job exceeded its time limit of {limit:g} s")
     except SolveFailed as error:
-        store.fail(job_id, job.attempt, str(error), _storable(job, error.arrays))
+        store.fail(job_id, job.attempt, str(error), arrays=_storable(job, error.arrays))
     except RejectedRequest as error:
         store.fail(job_id, job.attempt, str(error))
     except MemoryError:

@@ -180,14 +180,17 @@ class JobStore:
         """Mark the attempt's job succeeded and store its one result, in one transaction; False
         when the attempt had lost the job (nothing is stored then)."""
         owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
-        if self.database.is_sqlite:
-            return self._finish_and_store(SUCCEED, owned, summary, arrays)
-        result = {
-            "summary_json": json.dumps(dict(summary)),
-            "array_info_json": json.dumps({name: _array_info(a) for name, a in arrays.items()}),
-            "arrays": encode_arrays(arrays),
-        }
-        return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
+        array_info = {name: _array_info(array) for name, array in arrays.items()}
+        encoded = encode_arrays(arrays)
+        if not self.database.is_sqlite:
+            result = {
+                "summary_json": json.dumps(dict(summary)),
+                "array_info_json": json.dumps(array_info),
+                "arrays": encoded,
+            }
+            return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
+        row = {"job_id": job_id, "summary": dict(summary), "array_info": array_info}
+        return self._finish_and_store(SUCCEED, owned, row | {"arrays": encoded})
 
     @retry_on_disconnect
     def fail(
@@ -195,6 +198,7 @@ class JobStore:
         job_id: str,
         attempt: int,
         error: str,
+        *,
         arrays: Mapping[str, np.ndarray] | None = None,
     ) -> bool:
         """Mark the attempt's job failed with `error`, and store the `arrays` it produced before
@@ -203,29 +207,17 @@ class JobStore:
         parameters = {"job_id": job_id, "attempt": attempt, "now": utcnow(), "reason": error}
         if not arrays:
             return self.database.autocommit_first(FAIL, parameters) is not None
-        return self._finish_and_store(FAIL, parameters, {}, arrays)
+        array_info = {name: _array_info(array) for name, array in arrays.items()}
+        row = {"job_id": job_id, "summary": {}, "array_info": array_info}
+        return self._finish_and_store(FAIL, parameters, row | {"arrays": encode_arrays(arrays)})
 
-    def _finish_and_store(
-        self,
-        finish: Any,
-        owned: dict[str, Any],
-        summary: Mapping[str, Any],
-        arrays: Mapping[str, np.ndarray],
-    ) -> bool:
+    def _finish_and_store(self, finish: Any, owned: dict[str, Any], result: dict[str, Any]) -> bool:
         """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
-        the job, store the result, in one transaction; False when it had lost the job."""
+        the job, store its `result` row, in one transaction; False when it had lost the job."""
         with self.database.transaction() as connection:
             if connection.execute(finish, owned).first() is None:
                 return False
-            connection.execute(
-                STORE_RESULT,
-                {
-                    "job_id": owned["job_id"],
-                    "summary": dict(summary),
-                    "array_info": {name: _array_info(array) for name, array in arrays.items()},
-                    "arrays": encode_arrays(arrays),
-                },
-            )
+            connection.execute(STORE_RESULT, result)
         return True
 
     def cancel(self, job_id: str) -> JobRecord:
