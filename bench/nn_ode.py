@@ -1,6 +1,15 @@
-"""nn-ode: time to accuracy on decay, y' = -2y, y(0) = 1 on [0, 1], against two peers.
+"""nn-ode: default settings on many problems beside NeuroDiffEq's, and time to accuracy on
+decay, y' = -2y, y(0) = 1 on [0, 1], against two peers.
 
-    .venv/bin/python bench/nn_ode.py [--seeds 10] [--budget 60]
+    .venv/bin/python bench/nn_ode.py [--seeds 10] [--budget 60] [--epochs 2000]
+
+0. Defaults, no per-problem tuning, on the problems of `nn_ode_problems` (Lagaris et al. 1-4,
+   the named problems on their default intervals, other second-order IVPs over 10-20 time units,
+   nonlinear ones): the max error on 2001 points against an independent reference (closed form
+   or solve_ivp at rtol = atol = 1e-12), whether nn-ode reported `converged`, its own estimate of
+   the error, and the wall and CPU time; beside it NeuroDiffEq's `Solver1D` with all its defaults
+   (two hidden layers of 32 tanh units, 32 noisy equidistant points per epoch, Adam with learning
+   rate 1e-3) for `--epochs` epochs, since it has no stopping rule of its own.
 
 The peers, each with one hidden layer of 10 sigmoid units and the same 10 training points (the
 Chebyshev-Gauss-Lobatto points of [0, 1], nn-ode's default) in float64, evaluated on 1001 points
@@ -20,7 +29,9 @@ of [0, 1] against exp(-2x):
 Time to accuracy is the training time until the max error on the grid first falls to 1e-5,
 checked every `CHECK_EVERY` iterations (the checks are not timed); a peer that does not get
 there within `--budget` seconds reports the best error it reached. Ratios are peer time / nn-ode
-time. CPU time is reported beside wall time, since the machine may be shared.
+time. CPU time is reported beside wall time, since the machine may be shared. BLAS (numpy) and
+PyTorch run on one thread each: on the small matrices of these networks more threads only
+contend.
 
 NeuroDiffEq needs PyTorch. Install the CPU build first (a plain `pip install torch` would fetch
 the CUDA build, several GB), then the `bench` extra:
@@ -39,6 +50,7 @@ from dataclasses import dataclass
 import autograd.numpy as anp
 import numpy as np
 from autograd import elementwise_grad, grad
+from nn_ode_problems import PROBLEMS, BenchProblem, reference
 
 from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
 from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
@@ -128,6 +140,68 @@ def seed_statistics(seeds: int) -> None:
             f"{seeds}, worst {max(run.error for run in runs):.2e}; cpu {np.median(cpus):.3f} / "
             f"{max(cpus):.3f} s; iterations {int(np.median(iterations))} / {max(iterations)}"
         )
+
+
+def defaults_row(problem: BenchProblem) -> str:
+    """nn-ode's defaults on `problem`: max error, converged, estimated error, wall and CPU s."""
+    params = NeuralODEPlugin.validate(problem.params)
+    ode = params.ode_problem()
+    x = np.linspace(ode.x0, ode.x1, 2001)
+    exact = reference(problem.params, x)
+    clock = Clock()
+    result = clock.run(lambda: solve(ode, params.settings()))
+    error = float(np.abs(result.solution(x) - exact).max())
+    converged = "yes" if result.status.value == "converged" else "no"
+    estimate = result.validation.error_estimate if result.validation else float("nan")
+    return f"{error:9.1e} {converged:>4} {estimate:9.1e} {clock.wall:6.1f} {clock.cpu:6.1f}"
+
+
+def neurodiffeq_row(problem: BenchProblem, epochs: int) -> str:
+    """NeuroDiffEq's defaults on `problem` for `epochs` epochs: max error, wall and CPU s."""
+    import torch
+    from neurodiffeq import conditions, diff
+    from neurodiffeq.solvers import Solver1D
+
+    torch.manual_seed(0)
+    ode = NeuralODEPlugin.validate(problem.params).ode_problem()
+    x = np.linspace(ode.x0, ode.x1, 2001)
+    exact = reference(problem.params, x)
+    solver = Solver1D(
+        ode_system=problem.system(torch, diff),
+        conditions=problem.conditions(conditions),
+        t_min=ode.x0,
+        t_max=ode.x1,
+    )
+    clock = Clock()
+    clock.run(lambda: solver.fit(max_epochs=epochs, tqdm_file=None))
+    values = solver.get_solution(copy=False)(torch.tensor(x), to_numpy=True)
+    values = np.stack(values) if isinstance(values, list) else values[None]
+    error = float(np.abs(values - exact).max())
+    return f"{error:9.1e} {clock.wall:6.1f} {clock.cpu:6.1f}"
+
+
+def defaults_table(epochs: int) -> None:
+    """Every problem: nn-ode's defaults beside NeuroDiffEq's."""
+    try:
+        import neurodiffeq  # noqa: F401
+        import torch
+
+        torch.set_default_dtype(torch.float64)
+        torch.set_num_threads(1)
+        peer = True
+    except ImportError as error:
+        print(f"NeuroDiffEq: not installed ({error}); see this script's docstring")
+        peer = False
+    print(f"defaults, max error against the reference on 2001 points; NeuroDiffEq {epochs} epochs")
+    print(
+        f"  {'problem':36} {'nn-ode':>9} {'conv':>4} {'estimate':>9} {'wall s':>6} {'cpu s':>6}"
+        + (f"   {'NeuroDiffEq':>11} {'wall s':>6} {'cpu s':>6}" if peer else "")
+    )
+    for problem in PROBLEMS:
+        row = f"  {problem.name:36} {defaults_row(problem)}"
+        if peer:
+            row += f"   {neurodiffeq_row(problem, epochs):>25}"
+        print(row, flush=True)
 
 
 def train_to_target(
@@ -237,9 +311,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10, help="seeds of nn-ode per problem")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds for each peer")
+    parser.add_argument("--epochs", type=int, default=2000, help="NeuroDiffEq's epochs")
     args = parser.parse_args()
 
     ours(DECAY, 0)  # imports and first calls out of the timing
+    defaults_table(args.epochs)
     seed_statistics(args.seeds)
     reference = ours(DECAY, 0)
     outcomes: list[Outcome | str] = [reference, autograd_adam(args.budget)]
@@ -262,4 +338,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        main()
+    else:
+        with threadpool_limits(limits=1, user_api="blas"):
+            main()

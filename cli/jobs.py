@@ -24,6 +24,7 @@ from solverq.cli.options import (
 from solverq.cli.output import (
     print_job,
     print_json,
+    print_warnings,
     progress_bar,
 )
 
@@ -119,6 +120,7 @@ def _print_outcome(job: JobRecord, *, wait: bool, as_json: bool) -> None:
     else:
         typer.echo(job.id)
     if wait:
+        print_warnings(job)
         _exit_for(job)
 
 
@@ -144,7 +146,7 @@ def result(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a finished job's summary; --out writes its arrays."""
+    """Show a finished job's summary; --out writes its arrays (also those a failed job kept)."""
     from solverq.worker.store.factory import job_store
 
     store = job_store()
@@ -153,11 +155,12 @@ def result(
         print_json(job.to_json())
     elif job.status.value == "succeeded":
         print_job(job, with_params=False)
-    _exit_for(job)
-    if out is not None:
+        print_warnings(job)
+    if out is not None and (job.status.value == "succeeded" or job.array_descriptions):
         _write_arrays(out, store.result_arrays(job.id), overwrite=force)
         if not as_json:
             typer.echo(f"wrote {len(job.array_descriptions)} arrays to {out}", err=True)
+    _exit_for(job)
 
 
 def cancel(job_id: JobArgument, as_json: JsonOption = False) -> None:

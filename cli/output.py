@@ -129,7 +129,7 @@ def print_job(job: JobRecord, *, with_params: bool = True) -> None:
     if with_params:
         stdout.print(key_value_table("parameters", job.params))
         stdout.print(key_value_table("provenance", provenance_lines(job.provenance)))
-    if job.summary is not None:
+    if job.summary:
         stdout.print(key_value_table("summary", job.summary))
     if job.array_descriptions:
         arrays = Table(title="arrays", title_justify="left", box=None, padding=(0, 2))
@@ -161,6 +161,15 @@ def provenance_lines(provenance: Mapping[str, Any] | None) -> dict[str, str]:
     if "seed" in provenance:
         lines["seed"] = str(provenance["seed"])
     return lines
+
+
+def print_warnings(job: JobRecord) -> None:
+    """Each entry of the `warnings` list of the job's summary, if it has one, on stderr: what a
+    run that succeeded fell short of."""
+    warnings = (job.summary or {}).get("warnings")
+    if isinstance(warnings, list):
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
 
 
 @contextmanager

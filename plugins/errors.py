@@ -3,11 +3,20 @@
 - `RejectedRequest`: the request is refused before a job exists (bad parameter, unknown plugin,
   unreadable data); the command line exits with status 2.
 - `SolveFailed`: a job ran and failed for a reason the user can act on (diverged, not converged);
-  the job is stored as failed with the message; the command line exits with status 1.
+  the job is stored as failed with the message, and with the arrays it carries (what the run
+  produced before it failed, such as a loss history); the command line exits with status 1.
 - `JobCancelled`: raised inside a running job when its row was marked cancelled (or the job
   was given to another worker). Like `KeyboardInterrupt` it derives from `BaseException`, so a
   plugin's ``except Exception`` cannot swallow it and run on after its job ended.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class SolverqError(Exception):
@@ -19,7 +28,12 @@ class RejectedRequest(SolverqError):
 
 
 class SolveFailed(SolverqError):
-    """The job ran and failed; the message is stored as the job's error."""
+    """The job ran and failed; the message is stored as the job's error, and `arrays` (named
+    numpy arrays, none by default) as its result."""
+
+    def __init__(self, message: str, arrays: Mapping[str, np.ndarray] | None = None) -> None:
+        super().__init__(message)
+        self.arrays = dict(arrays or {})
 
 
 class JobCancelled(BaseException):

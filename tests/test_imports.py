@@ -1,7 +1,7 @@
 """The package's modules import in a fresh interpreter, and their imports form no cycle.
 
 Imports inside functions count too: they hide a cycle from the interpreter only until the
-function runs.
+function runs. Imports under `if TYPE_CHECKING:` do not: they never run.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
     """The package's modules that module `name` imports, anywhere in its source."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in run_time_nodes(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -50,6 +50,20 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
                 submodule = f"{base}.{alias.name}"
                 targets.add(submodule if submodule in known else base)
     return {target for target in targets if target in known and target != name}
+
+
+def run_time_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree but those under `if TYPE_CHECKING:`."""
+    found: list[ast.AST] = []
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            pending.extend(node.orelse)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def import_graph() -> dict[str, set[str]]:

@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 
+import numpy as np
+
 from solverq.plugins.arrays import array_problem
 from solverq.plugins.contract import jsonable
 from solverq.plugins.errors import JobCancelled, RejectedRequest, SolveFailed
@@ -63,7 +65,10 @@ def execute_job(
     except _time_limits():
         error_text = f"job exceeded its time limit of {limit:g} s"
         store.fail(job_id, job.attempt, error_text, provenance)
-    except (SolveFailed, RejectedRequest) as error:
+    except SolveFailed as error:
+        arrays = _storable(job, error.arrays)
+        store.fail(job_id, job.attempt, str(error), provenance, arrays=arrays)
+    except RejectedRequest as error:
         store.fail(job_id, job.attempt, str(error), provenance)
     except MemoryError:
         store.fail(job_id, job.attempt, _out_of_memory(settings), provenance)
@@ -149,3 +154,15 @@ def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:
         if problem:
             raise SolveFailed(f"plugin {job.plugin} returned an unstorable {problem}")
     return summary, result.arrays
+
+
+def _storable(job: StartedJob, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The arrays a failed job carries, or none if any of them cannot be stored (logged)."""
+    for name, array in arrays.items():
+        problem = array_problem(name, array)
+        if problem:
+            log.warning(
+                "job %s: plugin %s failed with an unstorable %s", job.id, job.plugin, problem
+            )
+            return {}
+    return arrays

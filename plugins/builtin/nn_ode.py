@@ -2,9 +2,11 @@
 
 Parameters are those of `ode_problem` (no batches) plus the conditions (`condition`, `ya`,
 `yb`), the network (`hidden`, `activation`, `seed`) and its training (`optimizer`, `iterations`,
-`learning_rate`, `points`, `tol`). The arrays are `x` (eval_points points across [x0, x1]),
-`y` on them, (eval_points,) for a scalar problem or (eval_points, m) for a system, and
-`loss_history` (the loss before training and after each iteration).
+`learning_rate`, `points`, `tol`, `error_tol`). The arrays are `x` (eval_points points across
+[x0, x1]), `y` on them, (eval_points,) for a scalar problem or (eval_points, m) for a system, and
+`loss_history` (the loss before training and after each iteration, across rounds). A run that
+stops short of its target succeeds with `converged` false and `warnings`; only a diverged run
+fails, keeping its `loss_history`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from solverq.plugins.builtin.nn_ode_warnings import shortfalls
 from solverq.plugins.builtin.ode_problem import ODEProblemParameters, build_problem, parameter_error
 from solverq.plugins.builtin.plots.ode import plot_solution
 from solverq.plugins.contract import Plugin, Progress, Result
@@ -23,6 +26,10 @@ from solverq.solvers.nn_ode import NeuralODEResult, NeuralODESettings, max_abs_e
 from solverq.solvers.nn_ode.activations import ACTIVATIONS
 from solverq.solvers.nn_ode.evaluation import evaluate_in_chunks
 from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.nn_ode.sizing import BASE_POINTS, BASE_WIDTH
+from solverq.solvers.nn_ode.training import MAX_POINTS as TRAINING_MAX_POINTS
+from solverq.solvers.nn_ode.training import MAX_WIDTH as TRAINING_MAX_WIDTH
+from solverq.solvers.nn_ode.training import WIDTH_STEP
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.outcome import SolveStatus
 
@@ -62,11 +69,17 @@ class NeuralODEParameters(ODEProblemParameters):
     yb: float | list[float] | None = Field(
         None, description="y(x1) of a boundary value problem, one per component for a system."
     )
-    hidden: list[int] = Field(
-        [10],
+    hidden: list[int] | None = Field(
+        None,
         min_length=1,
         max_length=MAX_LAYERS,
-        description="The widths of the hidden layers, e.g. [10] (Lagaris et al.) or [16, 16].",
+        description=(
+            "The widths of the hidden layers, e.g. [10] (Lagaris et al.) or [16, 16], kept "
+            f"fixed. Unset: one layer of at least {BASE_WIDTH} units, about one per radian the "
+            f"solution turns through (rate of the equation times x1 - x0), widened by "
+            f"{WIDTH_STEP} (up to {TRAINING_MAX_WIDTH}) after a round where the points resolve "
+            "the residual but the error is still above error_tol."
+        ),
     )
     activation: Literal["sigmoid", "tanh", "sin", "softplus"] = Field(
         "sigmoid",
@@ -81,33 +94,61 @@ class NeuralODEParameters(ODEProblemParameters):
         description="bfgs (quasi-Newton, exact gradient), adam, or gd (plain gradient descent).",
     )
     iterations: int = Field(
-        10_000, ge=1, le=MAX_ITERATIONS, description="The most iterations of the optimizer."
+        20_000,
+        ge=1,
+        le=MAX_ITERATIONS,
+        description=(
+            "The most iterations of the optimizer, over all rounds of refinement; a run that "
+            "ends here keeps its solution, with converged false and a warning."
+        ),
     )
     learning_rate: float = Field(
         1e-3, gt=0, le=10, description="The step size of adam and gd (bfgs searches its own)."
     )
-    points: int = Field(
-        10,
+    points: int | None = Field(
+        None,
         ge=2,
         le=MAX_POINTS,
         description=(
-            "The number of collocation points in [x0, x1]: Chebyshev-Gauss-Lobatto points, both "
-            "ends included, closer together near the ends."
+            "The number of collocation points in [x0, x1], kept fixed: Chebyshev-Gauss-Lobatto "
+            "points, both ends included, closer together near the ends. Unset: at least "
+            f"{BASE_POINTS} such points, about four per radian the solution turns through, and "
+            "after a round whose residual between the points is far above the residual on "
+            f"them, as many again where it is largest (up to {TRAINING_MAX_POINTS})."
         ),
     )
-    tol: float = Field(
-        1e-10,
+    tol: float | None = Field(
+        None,
         gt=0,
         description=(
-            "Training stops, converged, once the mean squared residual on the collocation "
-            "points is at most tol; a run that ends above it fails as not converged."
+            "An optional hard target on the loss (the mean squared residual on the collocation "
+            "points): training stops once the loss is at most tol, and the run has converged "
+            "only if it got there (and meets residual_tol)."
+        ),
+    )
+    error_tol: float = Field(
+        1e-5,
+        gt=0,
+        description=(
+            "The run has converged (summary: converged) when error_estimate, the max |y - y_t| "
+            "found by solving the linearised equation driven by the residual on a dense grid, "
+            "is at most error_tol times max |y| (error_tol itself when y vanishes). Beside it "
+            "the summary holds the loss (mean squared residual on the collocation points) and "
+            "validation_residual (RMS), validation_residual_max and validation_residual_relative "
+            "(RMS over the equation's scale) on the midpoints of the collocation points and a "
+            "uniform grid of 2001 points; warnings says what fell short and what to try."
         ),
     )
     eval_points: int = Field(
         1001,
         ge=2,
         le=MAX_EVAL_POINTS,
-        description="The number of equidistant points in [x0, x1] where y is returned.",
+        description=(
+            "The number of equidistant points in [x0, x1] where y is returned. With an exact "
+            "solution the summary holds max_abs_error, the max |y - exact| on these points, "
+            "and extrapolation_max_abs_error, the same on 100 equidistant points of "
+            f"(x1, x1 + {EXTRAPOLATION:g} (x1 - x0)], past the interval trained on."
+        ),
     )
 
     @field_validator("activation", mode="before")
@@ -122,13 +163,17 @@ class NeuralODEParameters(ODEProblemParameters):
 
     @field_validator("hidden")
     @classmethod
-    def check_widths(cls, hidden: list[int]) -> list[int]:
-        if not all(1 <= width <= MAX_WIDTH for width in hidden):
+    def check_widths(cls, hidden: list[int] | None) -> list[int] | None:
+        if hidden is not None and not all(1 <= width <= MAX_WIDTH for width in hidden):
             raise ValueError(f"must hold layer widths from 1 to {MAX_WIDTH}")
         return hidden
 
     @model_validator(mode="after")
     def check_network_size(self) -> Self:
+        """A network given in full fits the optimizer and memory (the sizes refinement chooses
+        stay far within these bounds)."""
+        if self.hidden is None:
+            return self
         size = Network(tuple(self.hidden), self.components, self.activation, 0.0, 1.0).size
         if self.optimizer == "bfgs" and size > MAX_BFGS_PARAMETERS:
             raise parameter_error(
@@ -143,10 +188,11 @@ class NeuralODEParameters(ODEProblemParameters):
                 f"makes a network of {size} parameters; at most {MAX_PARAMETERS} are allowed",
                 self.hidden,
             )
-        if sum(self.hidden) * self.points > MAX_ACTIVATIONS:
+        points = self.points or TRAINING_MAX_POINTS
+        if sum(self.hidden) * points > MAX_ACTIVATIONS:
             raise parameter_error(
                 ("points",),
-                f"times the hidden units makes {sum(self.hidden) * self.points} values per "
+                f"times the hidden units makes {sum(self.hidden) * points} values per "
                 f"pass; at most {MAX_ACTIVATIONS}: use fewer points or narrower layers",
                 self.points,
             )
@@ -192,7 +238,7 @@ class NeuralODEParameters(ODEProblemParameters):
 
     def settings(self) -> NeuralODESettings:
         return NeuralODESettings(
-            hidden=tuple(self.hidden),
+            hidden=None if self.hidden is None else tuple(self.hidden),
             activation=self.activation,
             seed=self.seed,
             optimizer=self.optimizer,
@@ -200,6 +246,7 @@ class NeuralODEParameters(ODEProblemParameters):
             learning_rate=self.learning_rate,
             points=self.points,
             tol=self.tol,
+            error_tol=self.error_tol,
         )
 
 
@@ -223,16 +270,11 @@ class NeuralODEPlugin(Plugin[NeuralODEParameters]):
             raise SolveFailed(
                 f"diverged: the loss became non-finite after {result.iterations} iterations of "
                 f"{params.optimizer} (learning_rate = {params.learning_rate:g}); try a smaller "
-                "learning_rate"
-            )
-        if result.status is SolveStatus.NOT_CONVERGED:
-            raise SolveFailed(
-                f"not converged: the loss reached {result.loss:.3e} after {result.iterations} "
-                f"iterations of {params.optimizer}, above tol = {params.tol:g}; try more "
-                "iterations, another seed, more points or a wider network"
+                "learning_rate",
+                arrays={"loss_history": result.loss_history},
             )
         x = np.linspace(problem.x0, problem.x1, params.eval_points)
-        y = evaluate_in_chunks(result.solution, x, MAX_ACTIVATIONS // sum(params.hidden))
+        y = evaluate_in_chunks(result.solution, x, MAX_ACTIVATIONS // sum(result.network.hidden))
         return Result(
             _summary(params, problem, result, y),
             {"x": x, "y": _as_array(problem, y), "loss_history": result.loss_history},
@@ -259,9 +301,20 @@ def _as_array(problem: ODEProblem, values: np.ndarray) -> np.ndarray:
 def _summary(
     params: NeuralODEParameters, problem: ODEProblem, result: NeuralODEResult, y: np.ndarray
 ) -> dict[str, Any]:
+    validation = result.validation
+    assert validation is not None  # only a diverged run has none
     summary: dict[str, Any] = {
+        "converged": result.status is SolveStatus.CONVERGED,
         "loss": result.loss,
+        "validation_residual": validation.rms,
+        "validation_residual_max": validation.max,
+        "validation_residual_relative": validation.relative,
+        "error_estimate": validation.error_estimate,
         "iterations": result.iterations,
+        "stop": result.stop.value,
+        "rounds": result.rounds,
+        "collocation_points": len(result.collocation_points),
+        "hidden": list(result.network.hidden),
         "optimizer": params.optimizer,
         "y_end": y[:, -1].tolist() if problem.system else float(y[0, -1]),
     }
@@ -271,4 +324,5 @@ def _summary(
         beyond = np.linspace(problem.x1, problem.x1 + EXTRAPOLATION * length, 101)[1:]
         summary["max_abs_error"] = float(np.max(np.abs(y - np.asarray(problem.exact(grid)))))
         summary["extrapolation_max_abs_error"] = max_abs_error(result, problem.exact, beyond)
+    summary["warnings"] = shortfalls(params, result)
     return summary

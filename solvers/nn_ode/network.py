@@ -15,7 +15,7 @@ with respect to the flat parameter vector p: the same recursion run in reverse, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,22 @@ import numpy as np
 from solverq.solvers.nn_ode.activations import ACTIVATIONS, Derivatives
 
 Layer = tuple[np.ndarray, np.ndarray]
+
+FIRST_LAYER_SCALE = 8.0
+"""The standard deviation of the first layer's weights on the scaled input t in [0, 1]."""
+
+
+def hidden_layer(
+    rng: np.random.Generator, rows: int, columns: int, *, first: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ~ N(0, 1/fan-in) and zero biases; in the first layer weights ~ N(0, s²), s =
+    FIRST_LAYER_SCALE, and biases placing each unit's turn at a uniform random t in [0, 1]. Units
+    that turn within a fraction 1/s of the domain can follow a solution that changes many times
+    across it, where weights of order one would make every unit nearly linear there."""
+    if not first:
+        return rng.normal(0.0, 1.0 / np.sqrt(columns), (rows, columns)), np.zeros(rows)
+    weights = rng.normal(0.0, FIRST_LAYER_SCALE, (rows, columns))
+    return weights, -weights[:, 0] * rng.uniform(0.0, 1.0, rows)
 
 
 @dataclass(frozen=True)
@@ -58,17 +74,31 @@ class Network:
         return layers
 
     def initial_parameters(self, rng: np.random.Generator) -> np.ndarray:
-        """Weights ~ N(0, 1/fan-in), first-layer biases placing each unit's turn within the
-        domain, and a zero output layer: the search starts from the trial function A(x), which
-        meets the conditions and nothing else."""
+        """Random hidden layers (`hidden_layer`) and a zero output layer: the search starts from
+        the trial function A(x), which meets the conditions and nothing else."""
         parts = []
         for depth, (rows, columns) in enumerate(self.shapes[:-1]):
-            weights = rng.normal(0.0, 1.0 / np.sqrt(columns), (rows, columns))
-            biases = -weights[:, 0] * rng.uniform(0.0, 1.0, rows) if depth == 0 else np.zeros(rows)
+            weights, biases = hidden_layer(rng, rows, columns, first=depth == 0)
             parts += [weights.ravel(), biases]
         rows, columns = self.shapes[-1]
         parts.append(np.zeros(rows * (columns + 1)))
         return np.concatenate(parts)
+
+    def widened(
+        self, p: np.ndarray, units: int, rng: np.random.Generator
+    ) -> tuple[Network, np.ndarray]:
+        """This network with `units` more units in its last hidden layer, and parameters that
+        give the same N(x): the new units are random (`hidden_layer`) and their output weights
+        zero, so training goes on from where it was."""
+        *hidden, (v, c) = self.layers(p)
+        w, b = hidden[-1]
+        new_w, new_b = hidden_layer(rng, units, w.shape[1], first=len(hidden) == 1)
+        hidden[-1] = (np.vstack([w, new_w]), np.concatenate([b[:, 0], new_b])[:, None])
+        v = np.hstack([v, np.zeros((v.shape[0], units))])
+        widths = (*self.hidden[:-1], self.hidden[-1] + units)
+        wider = replace(self, hidden=widths)
+        parts = [array.ravel() for layer in [*hidden, (v, c)] for array in layer]
+        return wider, np.concatenate(parts)
 
     def value(self, p: np.ndarray, x: np.ndarray) -> np.ndarray:
         """N(x, p), shaped (outputs, len(x))."""

@@ -1,4 +1,4 @@
-"""Minimisers of the residual loss L(p), each stopping once L <= tol.
+"""Minimisers of the residual loss L(p), each stopping by a `StoppingRule`.
 
 - BFGS, the quasi-Newton method of Lagaris et al. (1998): scipy.optimize.minimize with the exact
   gradient; its inverse-Hessian estimate H is updated from s = p_{k+1} - p_k and
@@ -7,14 +7,15 @@
   p <- p - η m̂/(√v̂ + ε) with m̂ = m/(1 - β1^t), v̂ = v/(1 - β2^t).
 - Plain gradient descent: p <- p - η ∇L(p).
 
-Each returns the parameters of the lowest loss seen, the number of iterations and the loss before
-the first and after each iteration.
+Each returns the parameters of the lowest loss seen, the number of iterations, the loss before
+the first and after each iteration, and why it stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
@@ -28,57 +29,107 @@ BETA2 = 0.999
 EPSILON = 1e-8
 
 
+class Stop(StrEnum):
+    """Why a minimiser stopped."""
+
+    TARGET = "target"
+    """The loss reached the hard target `tol`."""
+    STAGNATED = "stagnated"
+    """The loss stopped improving (or BFGS found no further descent)."""
+    BUDGET = "budget"
+    """The iterations ran out."""
+    DIVERGED = "diverged"
+    """The loss became non-finite."""
+
+
+@dataclass(frozen=True)
+class StoppingRule:
+    """Stop at `iterations` iterations, once L <= `tol`, or when the loss stagnates: checked
+    every `window` iterations, the lowest loss of the last `window` is above (1 - `progress`)
+    times the lowest loss before them, a relative progress below `progress`."""
+
+    iterations: int
+    tol: float = 0.0
+    window: int = 200
+    progress: float = 0.01
+
+    def reason(self, history: Sequence[float]) -> Stop | None:
+        """Why to stop after the losses `history` (the loss before the first iteration first),
+        or None to go on."""
+        loss = history[-1]
+        if not np.isfinite(loss):
+            return Stop.DIVERGED
+        if loss <= self.tol:
+            return Stop.TARGET
+        if len(history) - 1 >= self.iterations:
+            return Stop.BUDGET
+        iteration = len(history) - 1
+        if iteration > self.window and iteration % self.window == 0:
+            before = min(history[: -self.window])
+            if min(history[-self.window :]) > (1.0 - self.progress) * before:
+                return Stop.STAGNATED
+        return None
+
+
 @dataclass(frozen=True)
 class Minimisation:
-    """Where a minimiser stopped: parameters, their loss, iterations taken, loss history."""
+    """Where a minimiser stopped: parameters, their loss, iterations taken, loss history and
+    the reason it stopped."""
 
     parameters: np.ndarray
     loss: float
     iterations: int
     history: np.ndarray
+    stop: Stop
+
+
+class _Stopped(Exception):
+    """Ends scipy's BFGS from its callback."""
 
 
 def bfgs(
     loss_and_gradient: LossAndGradient,
     p0: np.ndarray,
-    iterations: int,
-    tol: float,
+    rule: StoppingRule,
     callback: IterationCallback,
 ) -> Minimisation:
-    """BFGS until L <= tol, `iterations` iterations, or no further descent is found."""
+    """BFGS until `rule` stops it, or it finds no further descent (stagnated)."""
     history = [loss_and_gradient(p0)[0]]
     best_p, best_loss = p0, history[0]
+    stop = rule.reason(history)
 
     def step(intermediate_result: OptimizeResult) -> None:
-        nonlocal best_p, best_loss
+        nonlocal best_p, best_loss, stop
         history.append(float(intermediate_result.fun))
         if history[-1] < best_loss:
             best_p, best_loss = intermediate_result.x.copy(), history[-1]
         callback(len(history) - 1, history[-1])
-        if history[-1] <= tol:
+        stop = rule.reason(history)
+        if stop is not None:
             raise StopIteration
 
-    if history[0] > tol:
-        minimize(
-            loss_and_gradient,
-            p0,
-            jac=True,
-            method="BFGS",
-            callback=step,
-            options={"maxiter": iterations, "gtol": 0.0},
-        )
-    return Minimisation(best_p, best_loss, len(history) - 1, np.array(history))
+    if stop is None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            minimize(
+                loss_and_gradient,
+                p0,
+                jac=True,
+                method="BFGS",
+                callback=step,
+                options={"maxiter": rule.iterations, "gtol": 0.0},
+            )
+    reason = stop or (Stop.BUDGET if len(history) - 1 >= rule.iterations else Stop.STAGNATED)
+    return Minimisation(best_p, best_loss, len(history) - 1, np.array(history), reason)
 
 
 def adam(
     loss_and_gradient: LossAndGradient,
     p0: np.ndarray,
-    iterations: int,
-    tol: float,
+    rule: StoppingRule,
     callback: IterationCallback,
     learning_rate: float,
 ) -> Minimisation:
-    """Adam with step size `learning_rate` until L <= tol or `iterations` steps."""
+    """Adam with step size `learning_rate` until `rule` stops it."""
     m = np.zeros_like(p0)
     v = np.zeros_like(p0)
 
@@ -89,23 +140,21 @@ def adam(
         v_hat = v / (1.0 - BETA2**t)
         return p - learning_rate * m_hat / (np.sqrt(v_hat) + EPSILON)
 
-    return _first_order(loss_and_gradient, p0, iterations, tol, callback, update)
+    return _first_order(loss_and_gradient, p0, rule, callback, update)
 
 
 def gradient_descent(
     loss_and_gradient: LossAndGradient,
     p0: np.ndarray,
-    iterations: int,
-    tol: float,
+    rule: StoppingRule,
     callback: IterationCallback,
     learning_rate: float,
 ) -> Minimisation:
-    """Plain gradient descent with step size `learning_rate` until L <= tol or `iterations`."""
+    """Plain gradient descent with step size `learning_rate` until `rule` stops it."""
     return _first_order(
         loss_and_gradient,
         p0,
-        iterations,
-        tol,
+        rule,
         callback,
         lambda p, gradient, t: p - learning_rate * gradient,
     )
@@ -114,24 +163,23 @@ def gradient_descent(
 def _first_order(
     loss_and_gradient: LossAndGradient,
     p0: np.ndarray,
-    iterations: int,
-    tol: float,
+    rule: StoppingRule,
     callback: IterationCallback,
     update: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
 ) -> Minimisation:
-    """Steps p <- update(p, ∇L(p), t), t = 1, 2, ..., stopping at L <= tol or a non-finite L."""
+    """Steps p <- update(p, ∇L(p), t), t = 1, 2, ..., until `rule` stops them."""
     p = p0
     loss, gradient = loss_and_gradient(p)
     history = [loss]
     best = (p, loss)
+    t = 0
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned of
-        for t in range(1, iterations + 1):
-            if loss <= tol or not np.isfinite(loss):
-                break
+        while (stop := rule.reason(history)) is None:
+            t += 1
             p = update(p, gradient, t)
             loss, gradient = loss_and_gradient(p)
             history.append(loss)
             if loss < best[1]:
                 best = (p, loss)
             callback(t, loss)
-    return Minimisation(best[0], best[1], len(history) - 1, np.array(history))
+    return Minimisation(best[0], best[1], len(history) - 1, np.array(history), stop)

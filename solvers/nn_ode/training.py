@@ -3,8 +3,19 @@ Neural Networks 9(5), 1998).
 
 The trial solution y_t(x, p) = A(x) + B(x) N(x, p) meets the initial or boundary conditions for
 every p (see `solverq.solvers.nn_ode.trial`); p minimises the mean squared residual of the equation
-on collocation points in [x0, x1] (see `solverq.solvers.nn_ode.loss`). Training has converged when
-that loss is at most `tol`.
+on collocation points in [x0, x1] (see `solverq.solvers.nn_ode.loss`).
+
+Training runs in rounds; when the points are chosen here and the solution turns through many
+radians, two warm-up rounds on the first quarter and the first half of the interval come first
+(`warm_up_points`). Each round minimises the loss on the current points until it stagnates
+(see `optimizers.StoppingRule`), then measures the residual on a validation grid between the
+points (`solverq.solvers.nn_ode.validation`). The run has converged when that residual, relative
+to the scale of the equation, is at most `residual_tol` (and the loss at most `tol` when one is
+given). Otherwise, while the iterations last, the next round goes on from the current weights
+with more points where the residual is largest when the residual between the points is well
+above the loss on them, or with a wider network when it is not (the points resolve the residual,
+the network cannot make it smaller). Given `points` or `hidden`, those stay fixed; adam and gd
+train one round (`ADAPTIVE`).
 """
 
 from __future__ import annotations
@@ -17,27 +28,53 @@ import numpy as np
 from solverq.solvers.nn_ode import optimizers
 from solverq.solvers.nn_ode.loss import residual_loss
 from solverq.solvers.nn_ode.network import Network
+from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
+from solverq.solvers.nn_ode.sizing import BASE_POINTS, initial_points, initial_width, phase_span
 from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
+from solverq.solvers.nn_ode.validation import Validation, refined_points, validate
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.outcome import Progress, SolveStatus
 
 OPTIMIZERS = ("bfgs", "adam", "gd")
+ADAPTIVE = ("bfgs",)
+"""The optimizers that train in warm-up, refinement and widening rounds. Adam and gradient
+descent, bound by their budget, train one round on the starting points and network, so that
+their loss history is one curve."""
 PROGRESS_INTERVAL = 10
 """Progress is reported every this many iterations."""
+UNDER_RESOLVED = 100.0
+"""Points are added while the validation residual's mean square is above this many times the
+loss; below it, the network is widened."""
+STALLED = 0.5
+"""A round that does not bring the estimated error below this fraction of the best before it
+has stalled; after two stalled rounds in a row the network is no longer widened."""
+STAGNATION = {"bfgs": (100, 0.02), "adam": (1000, 0.01), "gd": (1000, 0.001)}
+"""The window and relative progress of the stagnation rule of each optimizer."""
+MAX_POINTS = 1000
+"""The most collocation points refinement adds up to."""
+MAX_WIDTH = 60
+"""The widest the network grows."""
+WIDTH_STEP = 10
+WARM_UP_SPAN = 8.0
+WARM_UP_FRACTIONS = (0.25, 0.5)
+WARM_UP_DENSITY = 4.0
 
 
 @dataclass(frozen=True)
 class NeuralODESettings:
-    """The network (`hidden` widths, `activation`, initialisation `seed`) and its training."""
+    """The network (`hidden` widths, `activation`, initialisation `seed`) and its training.
 
-    hidden: tuple[int, ...] = (10,)
+    `points` and `hidden` None mean: chosen from the problem, then refined and widened."""
+
+    hidden: tuple[int, ...] | None = None
     activation: str = "sigmoid"
     seed: int = 0
     optimizer: str = "bfgs"
-    iterations: int = 10_000
+    iterations: int = 20_000
     learning_rate: float = 1e-3
-    points: int = 10
-    tol: float = 1e-10
+    points: int | None = None
+    tol: float | None = None
+    error_tol: float = 1e-5
 
 
 @dataclass(frozen=True)
@@ -52,6 +89,9 @@ class NeuralODEResult:
     network: Network
     trial: TrialSolution
     collocation_points: np.ndarray
+    validation: Validation | None
+    stop: Stop
+    rounds: int
 
     def solution(self, x: np.ndarray) -> np.ndarray:
         """y_t(x) shaped (components, len(x)); defined beyond [x0, x1] too."""
@@ -68,6 +108,29 @@ def collocation_points(x0: float, x1: float, count: int) -> np.ndarray:
     return x0 + (x1 - x0) * (1.0 - np.cos(np.pi * i / (count - 1))) / 2.0
 
 
+def warm_up_points(problem: ODEProblem) -> list[np.ndarray]:
+    """The collocation points of the warm-up rounds: on [x0, x0 + L/4] and [x0, x0 + L/2] when
+    the solution turns through at least WARM_UP_SPAN radians, none otherwise, with
+    WARM_UP_DENSITY points per radian (at least BASE_POINTS). A solution that turns many times
+    is fitted from its start onwards, as an initial value problem propagates: trained on the
+    whole interval at once, a nonlinear equation's network can settle on a function that meets
+    the equation at the points but not the initial values' solution (a curriculum in the sense
+    of A. S. Krishnapriyan, A. Gholami, S. Zhe, R. M. Kirby, M. W. Mahoney, "Characterizing
+    possible failure modes in physics-informed neural networks", NeurIPS 2021)."""
+    span = phase_span(problem)
+    if problem.boundary is not None or span < WARM_UP_SPAN:
+        return []
+    length = problem.x1 - problem.x0
+    return [
+        collocation_points(
+            problem.x0,
+            problem.x0 + fraction * length,
+            max(BASE_POINTS, int(np.ceil(WARM_UP_DENSITY * fraction * span))),
+        )
+        for fraction in WARM_UP_FRACTIONS
+    ]
+
+
 def solve(
     problem: ODEProblem, settings: NeuralODESettings, progress: Progress | None = None
 ) -> NeuralODEResult:
@@ -75,48 +138,128 @@ def solve(
     tenth iteration and of the end."""
     if settings.optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {settings.optimizer!r} (known: {OPTIMIZERS})")
+    rng = np.random.default_rng(settings.seed)
     trial = trial_solution(problem)
+    hidden = settings.hidden or (initial_width(problem),)
     network = Network(
-        tuple(settings.hidden),
-        problem.components,
-        settings.activation,
-        problem.x0,
-        problem.x1 - problem.x0,
+        tuple(hidden), problem.components, settings.activation, problem.x0, problem.x1 - problem.x0
     )
-    x = collocation_points(problem.x0, problem.x1, settings.points)
-    loss_and_gradient = residual_loss(problem, network, trial, x)
-    p0 = network.initial_parameters(np.random.default_rng(settings.seed))
+    x = collocation_points(problem.x0, problem.x1, settings.points or initial_points(problem))
+    p = network.initial_parameters(rng)
+    history: list[float] = []
+    rounds = 0
+    adaptive = settings.optimizer in ADAPTIVE
+    refine = adaptive and settings.points is None
+    widen = adaptive and settings.hidden is None
+    if refine:
+        for prefix in warm_up_points(problem):
+            rounds += 1
+            minimisation = _minimise(
+                problem, network, trial, prefix, p, settings, len(history), progress
+            )
+            _extend(history, minimisation)
+            p = minimisation.parameters
+    best_error = np.inf
+    stalled = 0
+    while True:
+        rounds += 1
+        minimisation = _minimise(problem, network, trial, x, p, settings, len(history), progress)
+        _extend(history, minimisation)
+        p = minimisation.parameters
+        if minimisation.stop is Stop.DIVERGED:
+            validation = None
+            break
+        validation = validate(problem, network, trial, p, x)
+        converged = _converged(minimisation, validation, settings)
+        if converged or len(history) - 1 >= settings.iterations:
+            break
+        stalled = stalled + 1 if validation.error_estimate > STALLED * best_error else 0
+        best_error = min(best_error, validation.error_estimate)
+        under_resolved = validation.rms**2 > UNDER_RESOLVED * minimisation.loss
+        if under_resolved and refine and len(x) < MAX_POINTS:
+            x = refined_points(x, validation, min(len(x), MAX_POINTS - len(x)))
+        elif stalled < 2 and widen and network.hidden[-1] < MAX_WIDTH:
+            network, p = network.widened(p, WIDTH_STEP, rng)
+        else:
+            break
 
-    def report(iteration: int, loss: float) -> None:
-        if progress is not None and iteration % PROGRESS_INTERVAL == 0:
-            progress(iteration / settings.iterations, f"iteration {iteration}: loss {loss:.3e}")
-
-    arguments = (loss_and_gradient, p0, settings.iterations, settings.tol, report)
-    if settings.optimizer == "bfgs":
-        minimisation = optimizers.bfgs(*arguments)
-    elif settings.optimizer == "adam":
-        minimisation = optimizers.adam(*arguments, settings.learning_rate)
-    else:
-        minimisation = optimizers.gradient_descent(*arguments, settings.learning_rate)
-
-    if minimisation.loss <= settings.tol:
-        status = SolveStatus.CONVERGED
-    elif not np.isfinite(minimisation.history[-1]):
-        status = SolveStatus.DIVERGED
-    else:
-        status = SolveStatus.NOT_CONVERGED
+    status = _status(minimisation, validation, settings)
     if progress is not None:
         progress(1.0, f"{status.value}: loss {minimisation.loss:.3e}")
     return NeuralODEResult(
         status,
         minimisation.loss,
-        minimisation.iterations,
-        minimisation.history,
-        minimisation.parameters,
+        len(history) - 1,
+        np.array(history),
+        p,
         network,
         trial,
         x,
+        validation,
+        minimisation.stop,
+        rounds,
     )
+
+
+def _extend(history: list[float], minimisation: Minimisation) -> None:
+    """Append a round's losses to the run's: the loss before its first iteration only for the
+    first round (a later round starts where the one before ended, on new points or units)."""
+    history += list(minimisation.history[1:] if history else minimisation.history)
+
+
+def _minimise(
+    problem: ODEProblem,
+    network: Network,
+    trial: TrialSolution,
+    x: np.ndarray,
+    p: np.ndarray,
+    settings: NeuralODESettings,
+    done: int,
+    progress: Progress | None,
+) -> Minimisation:
+    """One round of training from p on the points x, `done` iterations into the run."""
+    start = max(done - 1, 0)
+    window, relative_progress = STAGNATION[settings.optimizer]
+    rule = StoppingRule(
+        iterations=settings.iterations - start,
+        tol=settings.tol or 0.0,
+        window=window,
+        progress=relative_progress,
+    )
+
+    def report(iteration: int, loss: float) -> None:
+        if progress is not None and (start + iteration) % PROGRESS_INTERVAL == 0:
+            progress(
+                (start + iteration) / settings.iterations,
+                f"iteration {start + iteration}: loss {loss:.3e}",
+            )
+
+    loss_and_gradient = residual_loss(problem, network, trial, x)
+    if settings.optimizer == "bfgs":
+        return optimizers.bfgs(loss_and_gradient, p, rule, report)
+    if settings.optimizer == "adam":
+        return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
+    return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
+
+
+def _converged(
+    minimisation: Minimisation, validation: Validation, settings: NeuralODESettings
+) -> bool:
+    """The estimated error is at most `error_tol` times the solution's size (or `error_tol` when
+    the solution vanishes), and the loss at most `tol` if given."""
+    within_tol = settings.tol is None or minimisation.loss <= settings.tol
+    target = settings.error_tol * (validation.size or 1.0)
+    return within_tol and validation.error_estimate <= target
+
+
+def _status(
+    minimisation: Minimisation, validation: Validation | None, settings: NeuralODESettings
+) -> SolveStatus:
+    if validation is None:
+        return SolveStatus.DIVERGED
+    if _converged(minimisation, validation, settings):
+        return SolveStatus.CONVERGED
+    return SolveStatus.NOT_CONVERGED
 
 
 def max_abs_error(

@@ -39,6 +39,25 @@ def test_a_job_that_fails_keeps_its_reason(store: JobStore, test_plugins) -> Non
     assert (done.status, done.error) == (JobStatus.FAILED, "diverged at x = 0.5")
 
 
+def test_a_failed_job_keeps_the_arrays_its_failure_carries(store: JobStore, test_plugins) -> None:
+    job = store.create("explode", {"kind": "keep"})
+    execute_job(store, job.id)
+    done = store.get(job.id)
+    assert (done.status, done.error) == (JobStatus.FAILED, "diverged at x = 0.5")
+    assert done.summary == {} and list(done.array_descriptions) == ["history"]
+    np.testing.assert_array_equal(store.result_arrays(job.id)["history"], [1.0, np.inf])
+
+
+def test_a_failure_with_unstorable_arrays_is_stored_without_them(
+    store: JobStore, test_plugins
+) -> None:
+    job = store.create("explode", {"kind": "garble"})
+    execute_job(store, job.id)
+    done = store.get(job.id)
+    assert (done.status, done.error) == (JobStatus.FAILED, "diverged at x = 0.5")
+    assert done.array_descriptions == {} and store.result_arrays(job.id) == {}
+
+
 def test_a_job_that_crashes_fails_with_what_happened(store: JobStore, test_plugins) -> None:
     job = store.create("explode", {"kind": "crash"})
     execute_job(store, job.id)

@@ -243,28 +243,37 @@ class JobStore:
                 "arrays": encoded,
             }
             return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
-        with self.database.transaction() as connection:
-            if connection.execute(SUCCEED, owned).first() is None:
-                return False
-            connection.execute(
-                STORE_RESULT,
-                {
-                    "job_id": job_id,
-                    "summary": dict(summary),
-                    "array_info": array_info,
-                    "arrays": encoded,
-                },
-            )
-        return True
+        row = {"job_id": job_id, "summary": dict(summary), "array_info": array_info}
+        return self._finish_and_store(SUCCEED, owned, row | {"arrays": encoded})
 
     @retry_on_disconnect
     def fail(
-        self, job_id: str, attempt: int, error: str, provenance: Mapping[str, Any] | None = None
+        self,
+        job_id: str,
+        attempt: int,
+        error: str,
+        provenance: Mapping[str, Any] | None = None,
+        *,
+        arrays: Mapping[str, np.ndarray] | None = None,
     ) -> bool:
-        """Mark the attempt's job failed with `error` and the `provenance` of the attempt; False
-        when the attempt had lost the job."""
+        """Mark the attempt's job failed with `error` and the `provenance` of the attempt, and
+        store the `arrays` it produced before it failed (with an empty summary) in the same
+        transaction; False when the attempt had lost the job (nothing is stored then)."""
         parameters = _owned(job_id, attempt, provenance) | {"reason": error}
-        return self.database.autocommit_first(FAIL, parameters) is not None
+        if not arrays:
+            return self.database.autocommit_first(FAIL, parameters) is not None
+        array_info = {name: _array_info(array) for name, array in arrays.items()}
+        row = {"job_id": job_id, "summary": {}, "array_info": array_info}
+        return self._finish_and_store(FAIL, parameters, row | {"arrays": encode_arrays(arrays)})
+
+    def _finish_and_store(self, finish: Any, owned: dict[str, Any], result: dict[str, Any]) -> bool:
+        """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
+        the job, store its `result` row, in one transaction; False when it had lost the job."""
+        with self.database.transaction() as connection:
+            if connection.execute(finish, owned).first() is None:
+                return False
+            connection.execute(STORE_RESULT, result)
+        return True
 
     def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:
         """Set tags of a job (a tag given again takes the new value)."""

@@ -172,7 +172,8 @@ class JobInput(Base):
 
 
 class JobResult(Base):
-    """The one result of a succeeded job: the plugin's summary and its arrays (`.npz` bytes)."""
+    """The one result of a job: the plugin's summary and its arrays (`.npz` bytes) when it
+    succeeded, the arrays it produced before it failed (and an empty summary) when it failed."""
 
     __tablename__ = "job_results"
 

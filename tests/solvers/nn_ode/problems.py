@@ -25,6 +25,25 @@ def decay(gamma: float = 2.0) -> ODEProblem:
     )
 
 
+def rational() -> ODEProblem:
+    """y' = x³ + 2x + x² q(x) - (x + q(x)) y, q = (1 + 3x²)/(1 + x + x³), y(0) = 1 on [0, 1]
+    (Lagaris et al., problem 1): y = exp(-x²/2)/(1 + x + x³) + x²."""
+    return ODEProblem(
+        rhs=lambda x, y, dy: (
+            x**3
+            + 2 * x
+            + x**2 * (1 + 3 * x**2) / (1 + x + x**3)
+            - (x + (1 + 3 * x**2) / (1 + x + x**3)) * y
+        ),
+        order=1,
+        x0=0.0,
+        x1=1.0,
+        y0=np.array([1.0]),
+        dy0=None,
+        exact=lambda x: (np.exp(-(x**2) / 2) / (1 + x + x**3) + x**2)[None],
+    )
+
+
 def forced_decay() -> ODEProblem:
     """psi' + psi/5 = exp(-x/5) cos x, psi(0) = 0 on [0, 2] (Lagaris et al., problem 2)."""
     return ODEProblem(
@@ -83,8 +102,29 @@ def rotation() -> ODEProblem:
     )
 
 
+def coupled() -> ODEProblem:
+    """The nonlinear system y0' = cos x + y0² + y1 - (1 + x² + sin² x),
+    y1' = 2x - (1 + x²) sin x + y0 y1, y(0) = (0, 1) on [0, 3] (Lagaris et al., problem 4):
+    y = (sin x, 1 + x²)."""
+    return ODEProblem(
+        rhs=lambda x, y, dy: anp.stack(
+            [
+                anp.cos(x) + y[0] ** 2 + y[1] - (1 + x**2 + anp.sin(x) ** 2),
+                2 * x - (1 + x**2) * anp.sin(x) + y[0] * y[1],
+            ]
+        ),
+        order=1,
+        x0=0.0,
+        x1=3.0,
+        y0=np.array([0.0, 1.0]),
+        dy0=None,
+        exact=lambda x: np.stack([np.sin(x), 1 + x**2]),
+    )
+
+
 LAGARIS = {
     "decay": decay,
+    "rational": rational,
     "forced decay": forced_decay,
     "damped oscillator ivp": damped_oscillator_ivp,
     "damped oscillator bvp": damped_oscillator_bvp,

@@ -93,3 +93,16 @@ def test_initial_network_is_zero_and_seeded() -> None:
     np.testing.assert_array_equal(network.value(p, np.linspace(0, 1, 5)), np.zeros((2, 5)))
     np.testing.assert_array_equal(p, network.initial_parameters(np.random.default_rng(7)))
     assert np.any(p != network.initial_parameters(np.random.default_rng(8)))
+
+
+def test_a_widened_network_computes_the_same_function() -> None:
+    network = Network((4, 3), 2, "tanh", 0.5, 2.0)
+    rng = np.random.default_rng(1)
+    p = rng.normal(size=network.size)
+    wider, q = network.widened(p, 5, rng)
+    assert wider.hidden == (4, 8) and len(q) == wider.size
+    x = np.linspace(0.5, 2.5, 9)
+    before = network_forward(network, p, x, 2).outputs
+    after = network_forward(wider, q, x, 2).outputs
+    for value, same in zip(before, after, strict=True):
+        np.testing.assert_allclose(same, value, rtol=1e-14, atol=1e-14)

@@ -137,7 +137,7 @@ def test_the_migration_keeps_existing_jobs_with_unknown_provenance(database_url)
         connection.execute(
             Sweep.__table__.insert(),
             {
-                "id": "s" * 32,
+                "id": "5" * 32,
                 "plugin": "echo",
                 "grid": [["scale", [1]]],
                 "params": {},
@@ -150,13 +150,13 @@ def test_the_migration_keeps_existing_jobs_with_unknown_provenance(database_url)
                 " progress_message, sweep_id, sweep_point)"
                 " VALUES (:id, 'echo', '{}', 'succeeded', :now, 1, 1.0, '', :sweep, 0)"
             ),
-            {"id": "a" * 32, "now": now, "sweep": "s" * 32},
+            {"id": "a" * 32, "now": now, "sweep": "5" * 32},
         )
     database.upgrade()
     store = JobStore(database)
     job = store.get("a" * 32)
     assert (job.provenance, job.digest, job.tags, job.note) == (None, None, {}, None)
-    assert [point.id for point in SweepStore(database).jobs("s" * 32)] == ["a" * 32]
+    assert [point.id for point in SweepStore(database).jobs("5" * 32)] == ["a" * 32]
     assert store.reusable(["anything"]) == {}
 
 
