@@ -19,24 +19,24 @@ from solverq.plugins.builtin.regression_data import (
 from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.plugins.parameters import ParameterModel
+from solverq.solvers.optimization import UpdateRule
+from solverq.solvers.optimization.adagrad import Adagrad
+from solverq.solvers.optimization.adam import Adam
+from solverq.solvers.optimization.gd import GradientDescent
+from solverq.solvers.optimization.momentum import Momentum
+from solverq.solvers.optimization.rmsprop import RMSprop
+from solverq.solvers.optimization.schedules import Constant, Inverse
 from solverq.solvers.outcome import SolveStatus
 from solverq.solvers.regression.autodiff import autograd_gradient
 from solverq.solvers.regression.cost import analytic_gradient
 from solverq.solvers.regression.design import design_width, polynomial_design
 from solverq.solvers.regression.fit import FitResult, FitSettings, fit
-from solverq.solvers.regression.optimizers import UpdateRule
-from solverq.solvers.regression.optimizers.adagrad import Adagrad
-from solverq.solvers.regression.optimizers.adam import Adam
-from solverq.solvers.regression.optimizers.gd import GradientDescent
-from solverq.solvers.regression.optimizers.momentum import Momentum
-from solverq.solvers.regression.optimizers.rmsprop import RMSprop
 from solverq.solvers.regression.problem import (
     RegressionProblem,
     closed_form,
     mean_squared_error,
     r2_score,
 )
-from solverq.solvers.regression.schedules import Constant, Inverse
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
