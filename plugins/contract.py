@@ -1,7 +1,7 @@
 """The plugin contract.
 
 A plugin is a class with class-level metadata, one method that solves and, optionally, one
-that draws a result:
+that draws a result and one that applies a trained model to new inputs:
 
     class Convolution(Plugin):
         name = "convolution"
@@ -14,6 +14,10 @@ that draws a result:
 
         def plot(self, figure, params, inputs, result):     # optional: `solverq plot JOB`
             ...
+
+        def predict(self, params, result, inputs):          # optional: `solverq predict JOB`
+            ...
+            return {"predictions": values}
 
 It is registered in the entry-point group ``solverq.solvers`` of its distribution, under its name.
 """
@@ -93,6 +97,14 @@ class Plugin:
         from solverq.plugins.plotting import plot_arrays
 
         plot_arrays(figure, result.arrays)
+
+    def predict(
+        self, params: BaseModel, result: Result, inputs: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """Apply the model that `result` stores to new `inputs` (arrays read as for a job) and
+        return named arrays, or raise `RejectedRequest`. The default: this plugin trains no model.
+        """
+        raise RejectedRequest(f"plugin {self.name} trains no model that can predict")
 
 
 def jsonable(value: Any) -> Any:

@@ -110,7 +110,7 @@ def test_rejected_requests_exit_2_with_one_line(
         ("data.txt", "1 2", "must be .npz, .npy or .csv"),
         ("data.csv", "", "is empty"),
         ("data.csv", "x,y\n1,2\n3\n", "line 3: 1 values for 2 columns"),
-        ("data.csv", "x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a number"),
+        ("data.csv", "x,y\n1,2\n3,abc\n", "line 3, column 'y': 'abc' is not a number"),
         ("data.csv", "x,x\n1,2\n", "the header must name every column once"),
         ("data.csv", "values\n1\nnan\n", "input array 'values' of echo holds nan at index 1"),
         ("data.npz", "not a zip file", "cannot read data file"),
