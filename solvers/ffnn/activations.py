@@ -19,7 +19,6 @@ from typing import Protocol
 
 import autograd.numpy as anp
 import numpy as np
-from scipy.special import expit
 
 LEAKY_SLOPE = 0.01
 
@@ -40,7 +39,12 @@ class Activation(Protocol):
 
 class Sigmoid:
     def forward(self, z: np.ndarray, out: np.ndarray) -> None:
-        expit(z, out=out)
+        # 1/(1 + e^-z): e^-z overflows to inf for z < -709, and then f = 0 as it should be.
+        with np.errstate(over="ignore"):
+            np.negative(z, out=out)
+            np.exp(out, out=out)
+        out += 1.0
+        np.reciprocal(out, out=out)
 
     def derivative(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> None:
         np.multiply(a, a, out=out)

@@ -13,7 +13,7 @@ import numpy as np
 from autograd import value_and_grad
 
 from solverq.solvers.ffnn.activations import ACTIVATIONS
-from solverq.solvers.ffnn.network import OUTPUTS, Network
+from solverq.solvers.ffnn.network import OUTPUTS, Network, layer_views
 
 
 def traced_cost(
@@ -44,7 +44,9 @@ class AutogradGradient:
     def __init__(self, network: Network, lam: float, rows: int) -> None:
         self.network = network
         self.lam = lam
-        self.gradients = [np.empty_like(p) for p in network.parameters]
+        widths = [network.weights[0].shape[0], *(w.shape[1] for w in network.weights)]
+        self.vector = np.empty_like(network.vector)
+        self.gradients = layer_views(self.vector, widths)
 
     def __call__(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         network = self.network

@@ -16,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from solverq.solvers.ffnn.activations import ACTIVATIONS
-from solverq.solvers.ffnn.network import OUTPUTS, Network
+from solverq.solvers.ffnn.network import OUTPUTS, Network, layer_views
 
 
 class Backpropagation:
-    """Loss and gradient of `network` on batches of at most `rows` rows; `gradients` holds
-    dC/dW_1, dC/db_1, ... in the order of `network.parameters` after each call."""
+    """Loss and gradient of `network` on batches of at most `rows` rows; after each call
+    `vector` holds the gradient in the layout of `network.vector`, and `gradients` views of it,
+    dC/dW_1, dC/db_1, ..., in the order of `network.parameters`."""
 
     def __init__(self, network: Network, lam: float, rows: int) -> None:
         self.network = network
@@ -33,13 +34,10 @@ class Backpropagation:
         self.a = [np.empty((rows, n)) for n in widths]
         self.delta = [np.empty((rows, n)) for n in widths]
         self.slope = [np.empty((rows, n)) for n in widths[:-1]]
-        self.weight_gradients = [np.empty_like(w) for w in network.weights]
-        self.bias_gradients = [np.empty_like(b) for b in network.biases]
-        self.gradients = [
-            array
-            for layer in zip(self.weight_gradients, self.bias_gradients, strict=True)
-            for array in layer
-        ]
+        self.vector = np.empty_like(network.vector)
+        self.gradients = layer_views(self.vector, [network.weights[0].shape[0], *widths])
+        self.weight_gradients = self.gradients[0::2]
+        self.bias_gradients = self.gradients[1::2]
 
     def loss(self, inputs: np.ndarray, targets: np.ndarray) -> float:
         """The cost C on the batch, without the penalty (the forward pass alone)."""
@@ -63,7 +61,7 @@ class Backpropagation:
         for layer in range(last, -1, -1):
             below = inputs if layer == 0 else self.a[layer - 1][:m]
             np.matmul(below.T, delta, out=self.weight_gradients[layer])
-            np.sum(delta, axis=0, out=self.bias_gradients[layer])
+            np.add.reduce(delta, axis=0, out=self.bias_gradients[layer])
             if self.lam:
                 self.weight_gradients[layer] += (2.0 * self.lam) * network.weights[layer]
             if layer > 0:

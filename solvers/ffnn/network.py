@@ -40,31 +40,44 @@ OUTPUTS: dict[str, Output] = {
 
 @dataclass
 class Network:
-    """Weights and biases layer by layer (the output layer last), the hidden activation by name
-    and the output kind. Training updates the arrays in place."""
+    """All weights and biases in one vector, W_1, b_1, W_2, b_2, ... (the output layer last),
+    with views of each layer's; the hidden activation by name and the output kind. Training
+    moves the vector in place, so an optimiser takes one step for the whole network."""
 
+    vector: np.ndarray
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     activation: str
     output: OutputKind
 
+    @classmethod
+    def of_layers(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        activation: str,
+        output: OutputKind,
+    ) -> Network:
+        """The network of these layers (copied into one vector)."""
+        widths = [weights[0].shape[0], *(w.shape[1] for w in weights)]
+        vector = np.empty(parameter_count(widths))
+        views = layer_views(vector, widths)
+        for view, array in zip(views, _interleave(weights, biases), strict=True):
+            view[...] = array
+        return cls(vector, views[0::2], views[1::2], activation, output)
+
     @property
     def parameters(self) -> list[np.ndarray]:
-        """W_1, b_1, W_2, b_2, ...: the arrays an optimiser moves."""
-        return [array for layer in zip(self.weights, self.biases, strict=True) for array in layer]
+        """W_1, b_1, W_2, b_2, ...: views into the vector."""
+        return _interleave(self.weights, self.biases)
 
     @property
     def size(self) -> int:
         """The number of weights and biases."""
-        return sum(array.size for array in self.parameters)
+        return self.vector.size
 
     def copy(self) -> Network:
-        return Network(
-            [w.copy() for w in self.weights],
-            [b.copy() for b in self.biases],
-            self.activation,
-            self.output,
-        )
+        return Network.of_layers(self.weights, self.biases, self.activation, self.output)
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """The outputs p (m x K) of the rows of `inputs` (m x n_0)."""
@@ -100,4 +113,24 @@ def initial_network(
         else:
             weights.append(rng.standard_normal((fan_in, fan_out)))
         biases.append(np.full(fan_out, INITIAL_BIAS))
-    return Network(weights, biases, activation, output)
+    return Network.of_layers(weights, biases, activation, output)
+
+
+def parameter_count(widths: Sequence[int]) -> int:
+    """(n_{l-1} + 1) n_l summed over the layers of widths n_0, ..., n_L."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(widths))
+
+
+def layer_views(vector: np.ndarray, widths: Sequence[int]) -> list[np.ndarray]:
+    """Views W_1 (n_0 x n_1), b_1 (n_1), W_2, b_2, ... of consecutive parts of `vector`."""
+    views, start = [], 0
+    for fan_in, fan_out in itertools.pairwise(widths):
+        views.append(vector[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        start += fan_in * fan_out
+        views.append(vector[start : start + fan_out])
+        start += fan_out
+    return views
+
+
+def _interleave(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [array for layer in zip(weights, biases, strict=True) for array in layer]

@@ -129,13 +129,14 @@ class _Run:
     ) -> None:
         n = len(inputs)
         self.inputs, self.targets, self.settings = inputs, targets, settings
-        self.parameters = network.parameters
+        self.parameters = [network.vector]
         full = settings.batch_size is None or settings.batch_size >= n
         self.batches = None if full else MiniBatches(n, settings.batch_size or n, seed)
         rows = n if self.batches is None else self.batches.size
         gradient = Backpropagation if settings.gradient == "analytic" else AutogradGradient
         self.gradient = gradient(network, settings.lam, rows)
-        self.step = settings.rule.start([p.shape for p in self.parameters])
+        self.gradients = [self.gradient.vector]
+        self.step = settings.rule.start([network.vector.shape])
         if self.batches is not None:
             self.batch_inputs = np.empty((rows, inputs.shape[1]))
             self.batch_targets = np.empty((rows, targets.shape[1]))
@@ -145,11 +146,7 @@ class _Run:
         settings = self.settings
         if self.batches is None:
             loss = self.gradient(self.inputs, self.targets)
-            self.step(
-                self.parameters,
-                self.gradient.gradients,
-                settings.schedule.rate(settings.eta, epoch),
-            )
+            self.step(self.parameters, self.gradients, settings.schedule.rate(settings.eta, epoch))
             return loss
         total = 0.0
         for index, rows in enumerate(self.batches.epoch()):
@@ -159,9 +156,7 @@ class _Run:
             np.take(self.targets, rows, axis=0, out=self.batch_targets[:m], mode="clip")
             total += m * self.gradient(self.batch_inputs[:m], self.batch_targets[:m])
             t = epoch * self.batches.count + index
-            self.step(
-                self.parameters, self.gradient.gradients, settings.schedule.rate(settings.eta, t)
-            )
+            self.step(self.parameters, self.gradients, settings.schedule.rate(settings.eta, t))
         return total / len(self.inputs)
 
 
@@ -195,8 +190,7 @@ def _fresh(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
 
 
 def _restore(network: Network, best: Network) -> None:
-    for target, source in zip(network.parameters, best.parameters, strict=True):
-        target[...] = source
+    network.vector[...] = best.vector
 
 
 def _result(
