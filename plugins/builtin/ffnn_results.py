@@ -123,4 +123,4 @@ def stored_network(params: Any, result: Result) -> Network:
         output = "identity"
     else:
         output = "sigmoid" if len(result.summary["classes"]) == 2 else "softmax"
-    return Network(weights, biases, params.activation, output)
+    return Network.of_layers(weights, biases, params.activation, output)
