@@ -102,7 +102,7 @@ def result(
         print_job(job, with_params=False)
     _exit_for(job)
     if out is not None:
-        _write_arrays(out, store.result_arrays(job.id))
+        write_arrays(out, store.result_arrays(job.id))
         if not as_json:
             typer.echo(f"wrote {len(job.arrays)} arrays to {out}", err=True)
 
@@ -129,7 +129,7 @@ def _exit_for(job: JobRecord) -> None:
     raise fail(f"job {job.id} {job.status.value}: {job.error}")
 
 
-def _write_arrays(path: Path, arrays: dict) -> None:
+def write_arrays(path: Path, arrays: dict) -> None:
     """Arrays as `.npz`; exact big integers are written as decimal strings (no pickle)."""
     import numpy as np
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from solverq.cli import jobs, listing, plots, plugins, sweeps, system, worker
+from solverq.cli import jobs, listing, plots, plugins, predict, sweeps, system, worker
 from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("result")(jobs.result)
 app.command("list")(listing.list_jobs)
 app.command("compare")(listing.compare)
 app.command("plot")(plots.plot)
+app.command("predict")(predict.predict)
 app.command("cancel")(jobs.cancel)
 app.add_typer(sweeps.app, name="sweep")
 app.command("info")(system.info)

@@ -4,6 +4,7 @@
 
     job = solverq.submit("sgd", eta=0.1, epochs=200, wait=True)
     summary, arrays = solverq.result(job)
+    predicted = solverq.predict(job, {"x": new_x})["predictions"]
     sweep = solverq.sweep("sgd", {"eta": "logspace(-3,0,4)", "lambda": [0, 1e-3]}, wait=True)
     frame = solverq.sweep_table(sweep, ["mse"], as_frame=True)
 
@@ -17,6 +18,7 @@ from solverq.api import (
     compare,
     list_jobs,
     plot,
+    predict,
     result,
     status,
     submit,
@@ -31,6 +33,7 @@ __all__ = [
     "compare",
     "list_jobs",
     "plot",
+    "predict",
     "result",
     "status",
     "submit",

@@ -101,3 +101,14 @@ def test_a_sweep_in_processes_from_a_script_on_standard_input(solverq_env, test_
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[6.0, 12.0, 18.0, 24.0]"
+
+
+def test_predict_applies_the_model_of_a_job(solverq_env) -> None:
+    x = np.linspace(0.0, 1.0, 30)
+    job = solverq.submit(
+        "sgd", {"test_size": 0, "tol": 1e-12, "epochs": 100_000}, inputs={"x": x, "y": 3 * x}
+    )
+    predicted = solverq.predict(job, {"x": np.array([2.0])})
+    np.testing.assert_allclose(predicted["predictions"], [6.0], rtol=1e-6)
+    with pytest.raises(RejectedRequest, match="lack the input column 'x'"):
+        solverq.predict(job.id, {"z": np.ones(2)})
