@@ -13,7 +13,7 @@ COPY plugins ./plugins
 COPY worker ./worker
 COPY cli ./cli
 COPY solverq ./solverq
-RUN pip install --no-cache-dir ".[monitor]"
+RUN pip install --no-cache-dir ".[monitor,datasets]"
 
 RUN useradd --create-home solverq
 USER solverq

@@ -75,10 +75,9 @@ class CrossEntropy:
         out /= out.sum(axis=1, keepdims=True)
 
     def loss(self, z: np.ndarray, p: np.ndarray, targets: np.ndarray) -> float:
-        largest = z.max(axis=1, keepdims=True)
-        shifted = z - largest
-        log_sums = np.log(np.exp(shifted).sum(axis=1))
-        return float(log_sums.sum() - np.vdot(shifted, targets)) / len(z)
+        # logsumexp(z_i) = max_k z_ik - log max_k p_ik: the largest p_ik >= 1/K never underflows.
+        log_normalisers = z.max(axis=1) - np.log(p.max(axis=1))
+        return float(log_normalisers.sum() - np.vdot(z, targets)) / len(z)
 
     def traced_loss(self, z: np.ndarray, targets: np.ndarray) -> np.ndarray:
         return (anp.sum(traced_logsumexp(z, axis=1)) - anp.sum(z * targets)) / z.shape[0]
