@@ -33,6 +33,8 @@ from solverq.solvers.regression.data import franke_data, polynomial_data
 GENERATORS = ("polynomial", "franke")
 DATASETS = ("breast_cancer", "digits")
 DATASETS_EXTRA = "pip install 'solverq[datasets]'"
+DATASET_SHAPES = {"breast_cancer": (569, 30), "digits": (1797, 64)}
+GENERATED_INPUTS = {"polynomial": 1, "franke": 2}
 INPUT_NAMES = ("x", "X")
 TEST_INPUT_NAMES = ("x_test", "X_test")
 
@@ -161,6 +163,16 @@ def check_data(
             f"or data={', '.join(GENERATORS + DATASETS)}"
         )
     return read_dataset(inputs, params.target, params.features, labels)
+
+
+def data_shape(params: Any, dataset: Dataset | None) -> tuple[int, int]:
+    """Rows and input columns of the data (all rows, before the test set is held out), from the
+    file's `dataset` (as `check_data` returns it) or the named source."""
+    if dataset is not None:
+        return len(dataset.targets), len(dataset.names)
+    if params.data in DATASET_SHAPES:
+        return DATASET_SHAPES[params.data]
+    return params.n, GENERATED_INPUTS[params.data]
 
 
 def load_dataset(

@@ -16,6 +16,7 @@ from solverq.plugins.builtin.data_preparation import (
     DataParameters,
     Split,
     check_data,
+    data_shape,
     input_matrix,
     load_dataset,
     split_dataset,
@@ -30,6 +31,8 @@ from solverq.plugins.builtin.ffnn_results import (
     stored_network,
 )
 from solverq.plugins.builtin.training import (
+    OPTIMIZER_HELP,
+    Optimizer,
     OptimizerParameters,
     batch_size,
     schedule,
@@ -51,7 +54,6 @@ MAX_CLASSES = 1000
 PLAIN_RATE = 0.01
 Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "elu"]
 RELU_FAMILY = ("relu", "leaky_relu", "elu")
-DATASET_WIDTHS = {"polynomial": 1, "franke": 2, "breast_cancer": 30, "digits": 64}
 
 
 class NetworkParameters(OptimizerParameters, DataParameters):
@@ -84,12 +86,7 @@ class NetworkParameters(OptimizerParameters, DataParameters):
         description="Scale the inputs, fitted on the training set: standard (mean 0, variance "
         "1), minmax ([0, 1]) or none.",
     )
-    optimizer: Literal["gd", "momentum", "sgd", "adagrad", "rmsprop", "adam"] = Field(
-        "adam",
-        description="gd: full-batch gradient descent; momentum: with momentum, full batch unless "
-        "batch_size is set; sgd: plain steps on shuffled mini-batches; adagrad, rmsprop, adam: "
-        "adaptive rates on mini-batches.",
-    )
+    optimizer: Optimizer = Field("adam", description=OPTIMIZER_HELP)
     eta: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
         "auto",
         description=f"Initial learning rate. auto: 0.001 for adam and rmsprop, 0.01 for adagrad, "
@@ -137,7 +134,7 @@ class NetworkPlugin(Plugin):
         super().check_inputs(params, inputs)
         classifying = params.task == "classification"
         dataset = check_data(params, inputs, cls.name, labels=classifying)
-        width = len(dataset.names) if dataset is not None else DATASET_WIDTHS[params.data]
+        width = data_shape(params, dataset)[1]
         if dataset is not None and classifying:
             labels = dataset.targets
             if dataset.test_targets is not None:

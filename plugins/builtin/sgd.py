@@ -14,6 +14,7 @@ from solverq.plugins.builtin.data_preparation import (
     DataParameters,
     Dataset,
     check_data,
+    data_shape,
     input_matrix,
     load_dataset,
     split_dataset,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 MAX_DESIGN_ENTRIES = 50_000_000
 MAX_MAGNITUDE_EXPONENT = 100
 ILL_CONDITIONED = 1e6
-DATASET_SHAPES = {"breast_cancer": (569, 30), "digits": (1797, 64)}
 
 
 class RegressionParameters(OptimizerParameters, DataParameters):
@@ -114,12 +114,7 @@ class RegressionPlugin(Plugin):
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:
         super().check_inputs(params, inputs)
         dataset = check_data(params, inputs, cls.name)
-        if dataset is not None:
-            samples, input_columns = len(dataset.targets), len(dataset.names)
-        elif params.data in DATASET_SHAPES:
-            samples, input_columns = DATASET_SHAPES[params.data]
-        else:
-            samples, input_columns = params.n, 1 if params.data == "polynomial" else 2
+        samples, input_columns = data_shape(params, dataset)
         given_test = dataset is not None and dataset.test_inputs is not None
         training = samples if given_test else samples - round(params.test_size * samples)
         width = design_width(input_columns, _degree(params), params.intercept)

@@ -36,15 +36,17 @@ Fraction = Annotated[float, Field(ge=0, lt=1)]
 Optimizer = Literal["gd", "momentum", "sgd", "adagrad", "rmsprop", "adam"]
 
 
+OPTIMIZER_HELP = (
+    "gd: full-batch gradient descent; momentum: with momentum, full batch unless batch_size is "
+    "set; sgd: plain steps on shuffled mini-batches; adagrad, rmsprop, adam: adaptive rates on "
+    "mini-batches."
+)
+
+
 class OptimizerParameters(ParameterModel):
     """How a model is trained: the update rule, its hyperparameters, batches and schedule."""
 
-    optimizer: Optimizer = Field(
-        "gd",
-        description="gd: full-batch gradient descent; momentum: with momentum, full batch unless "
-        "batch_size is set; sgd: plain steps on shuffled mini-batches; adagrad, rmsprop, adam: "
-        "adaptive rates on mini-batches.",
-    )
+    optimizer: Optimizer = Field("gd", description=OPTIMIZER_HELP)
     batch_size: int | None = Field(
         None,
         ge=1,

@@ -201,3 +201,14 @@ def test_cancel_a_finished_job_exits_1(solverq, solverq_env, test_plugins) -> No
     job_id = solverq("submit", "echo").stdout.strip()
     outcome = solverq("cancel", job_id)
     assert outcome.exit_code == 1 and "already succeeded; nothing to cancel" in outcome.stderr
+
+
+def test_a_csv_column_of_text_is_labels_and_the_pandas_index_is_dropped(tmp_path) -> None:
+    from solverq.cli.inputs import read_data
+
+    path = tmp_path / "frame.csv"
+    path.write_text(",size,kind\n0,1.5,cat\n1,2.5,dog\n")
+    arrays = read_data([path])
+    assert list(arrays) == ["size", "kind"]
+    np.testing.assert_array_equal(arrays["size"], [1.5, 2.5])
+    np.testing.assert_array_equal(arrays["kind"], ["cat", "dog"])
