@@ -254,7 +254,7 @@ def _settings(
         eta = params.eta
     else:
         eta = rule.default_eta if rule.default_eta is not None else PLAIN_RATE
-    kept = samples - round(params.validation_fraction * samples)
+    kept = _stepped_rows(params, samples)
     return TrainingSettings(
         rule=rule,
         eta=eta,
@@ -269,9 +269,15 @@ def _settings(
     )
 
 
+def _stepped_rows(params: NetworkParameters, samples: int) -> int:
+    """The training rows the steps see: those not held out for early stopping."""
+    return samples - round(params.validation_fraction * samples)
+
+
 def _summary(
     params: NetworkParameters, outcome: TrainingResult, settings: TrainingSettings, split: Split
 ) -> dict[str, Any]:
+    stepped = _stepped_rows(params, len(split.train_targets))
     return {
         "task": params.task,
         "parameters": outcome.network.size,
@@ -279,7 +285,7 @@ def _summary(
         "status": outcome.status.value,
         "reason": outcome.reason,
         "eta": settings.eta,
-        "batch_size": settings.batch_size or len(split.train_targets),
+        "batch_size": min(settings.batch_size or stepped, stepped),
         "train_samples": len(split.train_targets),
         "test_samples": len(split.test_targets),
         "inputs": split.names,

@@ -244,7 +244,7 @@ def _result(
         "r2_closed_form": r2_score(problem, mse_closed_form),
         "test_mse_closed_form": mean_squared_error(test, theta_closed_form) if tested else None,
         "eta": outcome.eta,
-        "batch_size": batch_size(params) or problem.samples,
+        "batch_size": min(batch_size(params) or problem.samples, problem.samples),
         "lambda_max": outcome.lambda_max,
         "condition_number": outcome.condition_number,
         "intercept_penalized": bool(

@@ -319,6 +319,7 @@ def test_momentum_takes_mini_batches_when_a_batch_size_is_given():
     params = {"data": "polynomial", "optimizer": "momentum", "batch_size": 10, "epochs": 2}
     assert solve(params).summary["batch_size"] == 10
     assert solve({**params, "optimizer": "gd"}).summary["batch_size"] == 80
+    assert solve({**params, "batch_size": 1000}).summary["batch_size"] == 80
 
 
 def test_train_and_test_metrics_are_those_of_theta_on_each_set():
