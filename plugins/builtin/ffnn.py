@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
@@ -30,7 +30,7 @@ from solverq.plugins.builtin.ffnn_results import (
     regression_summary,
     stored_network,
 )
-from solverq.plugins.builtin.training import (
+from solverq.plugins.builtin.optimizer_parameters import (
     OPTIMIZER_HELP,
     Optimizer,
     OptimizerParameters,
@@ -152,28 +152,16 @@ class NetworkPlugin(Plugin):
             )
 
     def solve(self, params: Any, inputs: Mapping[str, np.ndarray], progress: Progress) -> Result:
-        data_seed, training_seed, split_seed, init_seed = np.random.SeedSequence(params.seed).spawn(
-            4
-        )
-        split = _split(params, inputs, data_seed, split_seed)
+        seeds = _Seeds(*np.random.SeedSequence(params.seed).spawn(4))
+        split = _split(params, inputs, seeds)
         scaler = fit_scaler(split.train_inputs, params.scale)
-        train_inputs, test_inputs = (
-            scaler.apply(split.train_inputs),
-            scaler.apply(split.test_inputs),
-        )
-        classes = None
-        if params.task == "classification":
-            classes, train_targets, test_targets = encode_labels(
-                split.train_targets, split.test_targets
-            )
-            output = "sigmoid" if len(classes) == 2 else "softmax"
-        else:
-            train_targets = split.train_targets[:, np.newaxis]
-            test_targets = split.test_targets[:, np.newaxis]
-            output = "identity"
+        train_inputs = scaler.apply(split.train_inputs)
+        test_inputs = scaler.apply(split.test_inputs)
+        classes, train_targets, test_targets = _targets(params, split)
+        output = "identity" if classes is None else "sigmoid" if len(classes) == 2 else "softmax"
         widths = [train_inputs.shape[1], *params.hidden, train_targets.shape[1]]
-        network = initial_network(widths, params.activation, output, params.init, init_seed)
-        settings = _settings(params, len(train_inputs), training_seed)
+        network = initial_network(widths, params.activation, output, params.init, seeds.init)
+        settings = _settings(params, len(train_inputs), seeds.training)
         outcome = train(
             network, train_inputs, train_targets, test_inputs, test_targets, settings, progress
         )
@@ -187,10 +175,10 @@ class NetworkPlugin(Plugin):
             summary.update(regression_summary(network, train_inputs, test_inputs, split))
             arrays = {"test_predictions": network.predict(test_inputs)[:, 0]}
         else:
-            extra, arrays = classification_summary(
+            metrics, arrays = classification_summary(
                 network, train_inputs, test_inputs, split, classes
             )
-            summary.update(extra)
+            summary.update(metrics)
         arrays.update(
             loss_history=outcome.loss_history,
             test_loss_history=outcome.test_loss_history,
@@ -226,23 +214,35 @@ class NetworkPlugin(Plugin):
 
         curve = None
         if params.task == "regression" and result.summary["inputs"] == ["x"]:
-            data_seed, _, split_seed, _ = np.random.SeedSequence(params.seed).spawn(4)
-            split = _split(params, inputs, data_seed, split_seed)
+            split = _split(params, inputs, _Seeds(*np.random.SeedSequence(params.seed).spawn(4)))
             grid = np.linspace(split.train_inputs.min(), split.train_inputs.max(), 200)
             fitted = self.predict(params, result, {"x": grid})["predictions"]
             curve = (split, grid, fitted)
         plot_network_result(figure, result, curve)
 
 
-def _split(
-    params: NetworkParameters,
-    inputs: Mapping[str, np.ndarray],
-    data_seed: np.random.SeedSequence,
-    split_seed: np.random.SeedSequence,
-) -> Split:
+class _Seeds(NamedTuple):
+    """The independent streams of one seed: data, mini-batches, test split, initial weights."""
+
+    data: np.random.SeedSequence
+    training: np.random.SeedSequence
+    split: np.random.SeedSequence
+    init: np.random.SeedSequence
+
+
+def _split(params: NetworkParameters, inputs: Mapping[str, np.ndarray], seeds: _Seeds) -> Split:
     classifying = params.task == "classification"
-    dataset = load_dataset(params, inputs, data_seed, labels=classifying)
-    return split_dataset(dataset, params.test_size, split_seed, stratify=classifying)
+    dataset = load_dataset(params, inputs, seeds.data, labels=classifying)
+    return split_dataset(dataset, params.test_size, seeds.split, stratify=classifying)
+
+
+def _targets(
+    params: NetworkParameters, split: Split
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The classes (None for a regression) and the target matrices of both sets."""
+    if params.task == "classification":
+        return encode_labels(split.train_targets, split.test_targets)
+    return None, split.train_targets[:, np.newaxis], split.test_targets[:, np.newaxis]
 
 
 def _settings(

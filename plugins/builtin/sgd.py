@@ -19,14 +19,14 @@ from solverq.plugins.builtin.data_preparation import (
     load_dataset,
     split_dataset,
 )
-from solverq.plugins.builtin.plots.sgd import plot_mse_history
-from solverq.plugins.builtin.training import (
+from solverq.plugins.builtin.optimizer_parameters import (
     OptimizerParameters,
     batch_size,
     schedule,
     update_rule,
     updates_per_epoch,
 )
+from solverq.plugins.builtin.plots.sgd import plot_mse_history
 from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import RejectedRequest, SolveFailed
 from solverq.solvers.outcome import SolveStatus
