@@ -144,10 +144,12 @@ class Split:
 def check_data(
     params: Any, inputs: Mapping[str, np.ndarray], owner: str, labels: bool = False
 ) -> Dataset | None:
-    """Refuse a request whose data cannot work (`RejectedRequest`); return the file's dataset,
+    """Refuse a request whose data cannot work, or that sets a data parameter its source does
+    not use to another value than its default (`RejectedRequest`); return the file's dataset,
     read with text labels allowed when `labels`, or None for a generator or shipped data set."""
+    fields = type(params).model_fields
     for name, source in unused_data_parameters(params).items():
-        if name in params.model_fields_set:
+        if getattr(params, name) != fields[name].default:
             raise RejectedRequest(f"parameter '{name}' of {owner} applies to {source} only")
     if params.data is not None:
         if inputs:
