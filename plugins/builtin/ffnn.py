@@ -128,6 +128,8 @@ class NetworkPlugin(Plugin):
     name = "ffnn"
     summary = "Feed-forward neural network for regression and classification (backpropagation)"
     Parameters = NetworkParameters
+    requires = ("autograd", "scipy", "scikit-learn")
+    seed_parameter = "seed"
 
     @classmethod
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:

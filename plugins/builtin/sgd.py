@@ -109,6 +109,8 @@ class RegressionPlugin(Plugin):
     name = "sgd"
     summary = "Linear regression by gradient descent (GD, momentum, SGD, Adagrad, RMSprop, Adam)"
     Parameters = RegressionParameters
+    requires = ("autograd",)
+    seed_parameter = "seed"
 
     @classmethod
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:
