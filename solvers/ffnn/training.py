@@ -30,6 +30,7 @@ from solverq.solvers.optimization.schedules import Constant, Schedule
 from solverq.solvers.outcome import Progress, SolveStatus, no_progress
 
 DIVERGENCE_GROWTH = 1e6
+EVALUATION_ROWS = 128
 
 
 @dataclass(frozen=True)
@@ -161,15 +162,25 @@ class _Run:
 
 
 class _Evaluation:
-    """The cost of the network on a fixed set of rows, in buffers of that size."""
+    """The cost of the network on a fixed set of rows, taken in chunks of at most
+    `EVALUATION_ROWS` rows: products of the size of a training batch, which a multithreaded BLAS
+    runs without waking its threads."""
 
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
         self.rows = len(inputs)
         self.inputs, self.targets = inputs, targets
-        self.forward = Backpropagation(network, 0.0, self.rows) if self.rows else None
+        self.chunk = min(self.rows, EVALUATION_ROWS)
+        self.forward = Backpropagation(network, 0.0, self.chunk) if self.rows else None
 
     def loss(self) -> float:
-        return self.forward.loss(self.inputs, self.targets) if self.forward else float("nan")
+        if self.forward is None:
+            return float("nan")
+        total = 0.0
+        for start in range(0, self.rows, self.chunk):
+            rows = slice(start, start + self.chunk)
+            inputs = self.inputs[rows]
+            total += len(inputs) * self.forward.loss(inputs, self.targets[rows])
+        return total / self.rows
 
 
 def _hold_out(
