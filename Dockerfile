@@ -14,7 +14,7 @@ COPY worker ./worker
 COPY cli ./cli
 COPY web ./web
 COPY solverq ./solverq
-RUN pip install --no-cache-dir ".[monitor]"
+RUN pip install --no-cache-dir ".[monitor,datasets]"
 
 RUN useradd --create-home solverq
 USER solverq

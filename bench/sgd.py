@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from solverq.solvers.optimization.schedules import Constant, Inverse
 from solverq.solvers.regression import fit as fit_module
 from solverq.solvers.regression.fit import FitSettings, fit
 from solverq.solvers.regression.problem import RegressionProblem, closed_form, mean_squared_error
-from solverq.solvers.regression.schedules import Constant, Inverse
 
 MAX_EPOCHS = 10
 clock = time.thread_time

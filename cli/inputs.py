@@ -37,8 +37,9 @@ def read_parameters(params_file: Path | None, assignments: list[str]) -> dict[st
 
 
 def read_data(paths: list[Path], max_bytes: int) -> dict[str, np.ndarray]:
-    """Named arrays from `.npz` (its names), `.npy` (the file's stem) and `.csv` (the header),
-    together at most `max_bytes` (a `.csv` file counts by its size on disk)."""
+    """Named arrays from `.npz` (its names), `.npy` (the file's stem) and `.csv` (the header:
+    numbers, or text for a column without any number), together at most `max_bytes` (a `.csv`
+    file counts by its size on disk)."""
     budget = InputBudget(max_bytes)
     arrays: dict[str, np.ndarray] = {}
     for path in paths:
@@ -67,15 +68,23 @@ def _read_data_file(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
 
 
 def _read_csv(path: Path) -> dict[str, np.ndarray]:
-    """Columns of a CSV file with a header row, as float arrays named by the header."""
+    """Columns of a CSV file with a header row, as arrays named by the header.
+
+    A column is numbers (float) unless none of its cells is a number: then it is text (labels).
+    A first column without a name is the index pandas writes with `to_csv` and is left out.
+    """
+
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     if not rows:
         raise RejectedRequest(f"data file {path} is empty")
     header = [name.strip() for name in rows[0]]
-    if len(set(header)) != len(header) or not all(header):
+    index_column = bool(header) and header[0] in ("", "Unnamed: 0")
+    names = header[1:] if index_column else header
+    if len(set(names)) != len(names) or not all(names):
         raise RejectedRequest(f"data file {path}: the header must name every column once")
-    columns: list[list[float]] = [[] for _ in header]
+    cells: list[list[str]] = [[] for _ in names]
+    lines: list[int] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -83,10 +92,33 @@ def _read_csv(path: Path) -> dict[str, np.ndarray]:
             raise RejectedRequest(
                 f"data file {path}, line {line}: {len(row)} values for {len(header)} columns"
             )
-        for column, (name, cell) in enumerate(zip(header, row, strict=True)):
-            try:
-                columns[column].append(float(cell))
-            except ValueError:
+        for column, cell in enumerate(row[1:] if index_column else row):
+            cells[column].append(cell.strip())
+        lines.append(line)
+    return {
+        name: _column(column, path, name, lines) for name, column in zip(names, cells, strict=True)
+    }
+
+
+def _column(cells: list[str], path: Path, name: str, lines: list[int]) -> np.ndarray:
+    """The cells of one column as numbers, or as text when none of them is a number."""
+    import numpy as np
+
+    values: list[float] = []
+    for cell, line in zip(cells, lines, strict=True):
+        try:
+            values.append(float(cell))
+        except ValueError:
+            if values or any(_is_number(other) for other in cells):
                 where = f"data file {path}, line {line}, column '{name}'"
-                raise RejectedRequest(f"{where}: {cell.strip()!r} is not a number") from None
-    return {name: np.array(values) for name, values in zip(header, columns, strict=True)}
+                raise RejectedRequest(f"{where}: {cell!r} is not a number") from None
+            return np.array(cells)
+    return np.array(values)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

@@ -157,7 +157,7 @@ def result(
         print_job(job, with_params=False)
         print_warnings(job)
     if out is not None and (job.status.value == "succeeded" or job.array_descriptions):
-        _write_arrays(out, store.result_arrays(job.id), overwrite=force)
+        write_arrays(out, store.result_arrays(job.id), overwrite=force)
         if not as_json:
             typer.echo(f"wrote {len(job.array_descriptions)} arrays to {out}", err=True)
     _exit_for(job)
@@ -185,7 +185,7 @@ def _exit_for(job: JobRecord) -> None:
     raise fail(f"job {job.id} {job.status.value}: {job.error}")
 
 
-def _write_arrays(path: Path, arrays: dict, *, overwrite: bool) -> None:
+def write_arrays(path: Path, arrays: dict, *, overwrite: bool = False) -> None:
     """Arrays in `.npz` format to exactly `path`; exact big integers are written as decimal
     strings (no pickle). An existing file is replaced only when `overwrite`, and a symbolic link
     is never followed: the new file is written beside it and renamed over the path itself."""

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from solverq.cli import curation, jobs, listing, plots, plugins, serve, sweeps, system, worker
+from solverq.cli import (
+    curation,
+    jobs,
+    listing,
+    plots,
+    plugins,
+    predict,
+    serve,
+    sweeps,
+    system,
+    worker,
+)
 from solverq.cli.errors import SolverqGroup
 
 app = typer.Typer(
@@ -26,6 +37,7 @@ app.command("result")(jobs.result)
 app.command("list")(listing.list_jobs)
 app.command("compare")(listing.compare)
 app.command("plot")(plots.plot)
+app.command("predict")(predict.predict)
 app.command("cancel")(jobs.cancel)
 app.command("rerun")(jobs.rerun)
 app.command("tag")(curation.tag)

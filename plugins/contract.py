@@ -1,8 +1,9 @@
 """The plugin contract.
 
 A plugin is a class with class-level metadata, one method that solves and, optionally, one
-that draws a result. `Plugin` is generic over its parameter model, so that a type checker knows
-the type of the validated parameters `solve` and `plot` are given:
+that draws a result and one that applies a trained model to new inputs. `Plugin` is generic over
+its parameter model, so that a type checker knows the type of the validated parameters `solve`
+and `plot` are given:
 
     class Convolution(Plugin[ConvolutionParameters]):
         name = "convolution"
@@ -20,6 +21,10 @@ the type of the validated parameters `solve` and `plot` are given:
 
         def plot(self, figure, params, inputs, result):     # optional: `solverq plot JOB`
             ...
+
+        def predict(self, params, result, inputs):          # optional: `solverq predict JOB`
+            ...
+            return {"predictions": values}
 
 It is registered in the entry-point group ``solverq.solvers`` of its distribution, under its name.
 """
@@ -113,6 +118,12 @@ class Plugin(Generic[Params]):
         from solverq.plugins.plotting import plot_arrays
 
         plot_arrays(figure, result.arrays)
+
+    def predict(self, params: Params, result: Result, inputs: Inputs) -> dict[str, np.ndarray]:
+        """Apply the model that `result` stores to new `inputs` (arrays read as for a job) and
+        return named arrays, or raise `RejectedRequest`. The default: this plugin trains no model.
+        """
+        raise RejectedRequest(f"plugin {self.name} trains no model that can predict")
 
 
 def jsonable(value: Any) -> Any:

@@ -7,7 +7,7 @@ fits over a grid of learning rates and penalties:
     >>> job = solverq.submit("sgd", data="polynomial", epochs=20_000, wait=True)
     >>> summary, arrays = solverq.result(job)
     >>> summary["status"], [round(c, 2) for c in summary["theta"]]
-    ('converged', [1.03, 1.94, 3.01])
+    ('converged', [1.05, 1.84, 3.11])
     >>> len(arrays["mse_history"]) == summary["epochs"]
     True
     >>> sweep = solverq.sweep(
@@ -32,6 +32,7 @@ from solverq.api import (
     list_jobs,
     note,
     plot,
+    predict,
     rerun,
     result,
     resume_sweep,
@@ -51,6 +52,7 @@ __all__ = [
     "list_jobs",
     "note",
     "plot",
+    "predict",
     "rerun",
     "result",
     "resume_sweep",

@@ -252,6 +252,15 @@ def plot(
     return figure
 
 
+def predict(job: JobRecord | str, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Apply the model a finished job stored (ffnn, sgd) to new inputs, named as for a job
+    (`x` or `X`, or the columns trained on), scaled as the job scaled its data:
+    `{"predictions": ...}`, with `"probabilities"` for a classification."""
+    from solverq.worker.predictions import predict_job
+
+    return predict_job(_id(job), inputs)
+
+
 def _pandas() -> Any:
     try:
         import pandas as pd

@@ -1,5 +1,5 @@
 """The `sgd` plugin: linear regression by gradient descent, from plain GD to Adam, reported beside
-the closed-form solution on the same design matrix."""
+the closed-form solution on the same design matrix, on a training set and a held-out test set."""
 
 from __future__ import annotations
 
@@ -10,61 +10,49 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
-from solverq.plugins.builtin.plots.sgd import plot_mse_history
-from solverq.plugins.builtin.regression_data import (
-    Observations,
-    generated_observations,
-    read_observations,
+from solverq.plugins.builtin.data_preparation import (
+    DataParameters,
+    Dataset,
+    check_data,
+    data_shape,
+    input_matrix,
+    load_dataset,
+    split_dataset,
 )
+from solverq.plugins.builtin.optimizer_parameters import (
+    OptimizerParameters,
+    batch_size,
+    schedule,
+    update_rule,
+    updates_per_epoch,
+)
+from solverq.plugins.builtin.plots.sgd import plot_mse_history
 from solverq.plugins.contract import Plugin, Progress, Result
 from solverq.plugins.errors import RejectedRequest, SolveFailed
-from solverq.plugins.parameters import ParameterModel
 from solverq.solvers.outcome import SolveStatus
+from solverq.solvers.preparation.scaling import Scaler, Scaling, fit_scaler
 from solverq.solvers.regression.autodiff import autograd_gradient
 from solverq.solvers.regression.cost import analytic_gradient
 from solverq.solvers.regression.design import design_width, polynomial_design
 from solverq.solvers.regression.fit import FitResult, FitSettings, fit
-from solverq.solvers.regression.optimizers import UpdateRule
-from solverq.solvers.regression.optimizers.adagrad import Adagrad
-from solverq.solvers.regression.optimizers.adam import Adam
-from solverq.solvers.regression.optimizers.gd import GradientDescent
-from solverq.solvers.regression.optimizers.momentum import Momentum
-from solverq.solvers.regression.optimizers.rmsprop import RMSprop
 from solverq.solvers.regression.problem import (
     RegressionProblem,
     closed_form,
     mean_squared_error,
     r2_score,
 )
-from solverq.solvers.regression.schedules import Constant, Inverse
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 MAX_DESIGN_ENTRIES = 50_000_000
 MAX_MAGNITUDE_EXPONENT = 100
+ILL_CONDITIONED = 1e6
 
-Fraction = Annotated[float, Field(ge=0, lt=1)]
 
-
-class RegressionParameters(ParameterModel):
-    data: Literal["polynomial", "franke"] | None = Field(
-        None,
-        description="A built-in data generator; leave unset to fit a --data file (.npz with x (n) "
-        "or X (n x p) and y (n), or .csv whose last column is y).",
-    )
-    n: int = Field(100, ge=2, le=10_000_000, description="Samples to generate (data=...).")
-    coefficients: list[Annotated[float, Field(ge=-1e6, le=1e6)]] = Field(
-        [1.0, 2.0, 3.0],
-        min_length=1,
-        max_length=31,
-        description="Coefficients c_0, c_1, ... of the polynomial of data=polynomial.",
-    )
-    noise: float = Field(
-        0.1, ge=0, description="Standard deviation of the Gaussian noise added (data=...)."
-    )
+class RegressionParameters(OptimizerParameters, DataParameters):
     seed: int = Field(
-        0, ge=0, description="Seed of the generated data and of the mini-batch shuffling."
+        0, ge=0, description="Seed of the generated data, the test split and the mini-batches."
     )
     degree: int | None = Field(
         None,
@@ -75,6 +63,12 @@ class RegressionParameters(ParameterModel):
         "`coefficients` for data=polynomial, else 1 (the inputs as they are).",
     )
     intercept: bool = Field(True, description="Begin the design matrix with a column of ones.")
+    scale: Scaling = Field(
+        "none",
+        description="Scale the inputs before the design matrix is built, fitted on the training "
+        "set: standard (mean 0, variance 1), minmax ([0, 1]) or none. standard makes the "
+        "monomials far less collinear, and gradient descent far faster.",
+    )
     model: Literal["ols", "ridge"] = Field(
         "ols",
         description="Cost: ols (1/n)||y - X theta||^2, or ridge, which adds lambda||theta||^2.",
@@ -82,31 +76,16 @@ class RegressionParameters(ParameterModel):
     lam: float = Field(
         0.0, alias="lambda", ge=0, description="Ridge penalty lambda (> 0 with model=ridge)."
     )
-    optimizer: Literal["gd", "momentum", "sgd", "adagrad", "rmsprop", "adam"] = Field(
-        "gd",
-        description="gd: full-batch gradient descent; the others step on shuffled mini-batches.",
-    )
-    batch_size: int = Field(
-        32, ge=1, description="Rows per mini-batch (all optimizers but gd; n or more: full batch)."
-    )
-    momentum: Fraction = Field(0.9, description="Momentum gamma of optimizer=momentum.")
-    rho: Fraction = Field(0.9, description="Decay of the squared-gradient average of rmsprop.")
-    beta1: Fraction = Field(0.9, description="Decay of adam's gradient average.")
-    beta2: Fraction = Field(0.999, description="Decay of adam's squared-gradient average.")
-    epsilon: float = Field(
-        1e-8, gt=0, description="Added to the denominators of adagrad, rmsprop and adam."
+    penalize_intercept: bool = Field(
+        False,
+        description="Ridge penalises the intercept too (false: it is left free, as scikit-learn's "
+        "Ridge does).",
     )
     eta: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
         "auto",
-        description="Learning rate, or auto: 1/lambda_max of the Hessian (2/n) X^T X "
-        "(+ 2 lambda I).",
+        description="Initial learning rate. auto: 1/lambda_max of the Hessian (2/n) X^T X "
+        "(+ 2 lambda I) for gd, momentum and sgd; 0.01 for adagrad; 0.001 for rmsprop and adam.",
     )
-    schedule: Literal["constant", "inverse"] = Field(
-        "constant",
-        description="constant: eta throughout; inverse: t0/(t + t1) with t0 = eta t1, "
-        "t counting updates.",
-    )
-    t1: float = Field(50.0, gt=0, description="t1 of the inverse schedule.")
     epochs: int = Field(1000, ge=1, le=1_000_000, description="Most epochs to run.")
     tol: float = Field(
         1e-8, ge=0, description="Stop when the norm of the full gradient is at most tol."
@@ -137,55 +116,59 @@ class RegressionPlugin(Plugin[RegressionParameters]):
     @classmethod
     def check_inputs(cls, params: RegressionParameters, inputs: Mapping[str, np.ndarray]) -> None:
         super().check_inputs(params, inputs)
-        if params.data is not None and inputs:
-            raise RejectedRequest(
-                f"data={params.data} generates the data: give either it or a --data file, not both"
-            )
-        if params.data is None:
-            if not inputs:
-                raise RejectedRequest(
-                    "sgd needs data: a --data file (.npz with x or X and y, or .csv whose last "
-                    "column is y), or data=polynomial or data=franke"
-                )
-            observations = read_observations(inputs)
-            samples, input_columns = len(observations.response), len(observations.names)
-        else:
-            samples, input_columns = params.n, 1 if params.data == "polynomial" else 2
+        dataset = check_data(params, inputs, cls.name)
+        samples, input_columns = data_shape(params, dataset)
+        given_test = dataset is not None and dataset.test_inputs is not None
+        training = samples if given_test else samples - round(params.test_size * samples)
         width = design_width(input_columns, _degree(params), params.intercept)
         if width == 0:
             raise RejectedRequest("the design matrix has no columns: degree 0 needs intercept=true")
-        if samples < width:
+        if training < width:
             raise RejectedRequest(
-                f"{samples} samples are too few for the {width} columns of the design matrix"
+                f"{training} training samples are too few for the {width} columns of the design "
+                "matrix"
             )
         if samples * width > MAX_DESIGN_ENTRIES:
             raise RejectedRequest(
                 f"the design matrix would have {samples} x {width} entries, more than "
                 f"{MAX_DESIGN_ENTRIES:,}"
             )
-        if params.data is None:
-            _refuse_overflow(observations, _degree(params))
+        if dataset is not None:
+            _refuse_overflow(dataset, _degree(params))
 
     def solve(
         self, params: RegressionParameters, inputs: Mapping[str, np.ndarray], progress: Progress
     ) -> Result:
-        data_seed, shuffle_seed = np.random.SeedSequence(params.seed).spawn(2)
-        observations = (
-            read_observations(inputs)
-            if params.data is None
-            else generated_observations(
-                params.data, params.n, params.coefficients, params.noise, data_seed
-            )
-        )
+        data_seed, shuffle_seed, split_seed = np.random.SeedSequence(params.seed).spawn(3)
+        dataset = load_dataset(params, inputs, data_seed, labels=False)
+        split = split_dataset(dataset, params.test_size, split_seed, stratify=False)
+        scaler = fit_scaler(split.train_inputs, params.scale)
         design, columns = polynomial_design(
-            observations.inputs, _degree(params), params.intercept, observations.names
+            scaler.apply(split.train_inputs), _degree(params), params.intercept, split.names
         )
-        problem = RegressionProblem(design, observations.response, params.lam)
-        outcome = fit(problem, _settings(params, shuffle_seed), progress)
+        unpenalized = (0,) if params.intercept and not params.penalize_intercept else ()
+        problem = RegressionProblem(design, split.train_targets, params.lam, unpenalized)
+        outcome = fit(problem, _settings(params, problem.samples, shuffle_seed), progress)
         if outcome.status is SolveStatus.DIVERGED:
             raise SolveFailed(outcome.reason)
         progress(1.0, outcome.reason)
-        return _result(problem, outcome, columns)
+        test_design = _scaled_design(params, scaler, split.test_inputs, split.names)
+        test = RegressionProblem(test_design, split.test_targets)
+        result = _result(params, problem, test, outcome, columns)
+        result.summary["inputs"] = split.names
+        result.arrays.update(scaler_offset=scaler.offset, scaler_scale=scaler.scale)
+        if params.keep_data:
+            result.arrays.update(split.kept())
+        return result
+
+    def predict(
+        self, params: RegressionParameters, result: Result, inputs: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """X theta on new inputs, through the same scaling and design matrix."""
+        names = result.summary["inputs"]
+        scaler = Scaler(result.arrays["scaler_offset"], result.arrays["scaler_scale"])
+        design = _scaled_design(params, scaler, input_matrix(inputs, names), names)
+        return {"predictions": design @ result.arrays["theta"]}
 
     def plot(
         self,
@@ -202,10 +185,17 @@ class RegressionPlugin(Plugin[RegressionParameters]):
         )
 
 
-def _refuse_overflow(observations: Observations, degree: int) -> None:
+def _scaled_design(
+    params: RegressionParameters, scaler: Scaler, values: np.ndarray, names: list[str]
+) -> np.ndarray:
+    """The design matrix of the inputs after the scaling fitted on the training set."""
+    return polynomial_design(scaler.apply(values), _degree(params), params.intercept, names)[0]
+
+
+def _refuse_overflow(dataset: Dataset, degree: int) -> None:
     """Refuse data whose design entries or responses are so large that their squares overflow."""
-    largest_input = float(np.abs(observations.inputs).max())
-    largest_response = float(np.abs(observations.response).max())
+    largest_input = float(np.abs(dataset.inputs).max(initial=0.0))
+    largest_response = float(np.abs(dataset.targets).max(initial=0.0))
     exponent = max(
         degree * math.log10(max(largest_input, 1.0)), math.log10(max(largest_response, 1.0))
     )
@@ -222,12 +212,15 @@ def _degree(params: RegressionParameters) -> int:
     return len(params.coefficients) - 1 if params.data == "polynomial" else 1
 
 
-def _settings(params: RegressionParameters, seed: np.random.SeedSequence) -> FitSettings:
+def _settings(
+    params: RegressionParameters, samples: int, seed: np.random.SeedSequence
+) -> FitSettings:
+    batch = batch_size(params)
     return FitSettings(
-        rule=_update_rule(params),
-        batch_size=None if params.optimizer == "gd" else params.batch_size,
+        rule=update_rule(params),
+        batch_size=batch,
         eta=None if params.eta == "auto" else params.eta,
-        schedule=Constant() if params.schedule == "constant" else Inverse(params.t1),
+        schedule=schedule(params, params.epochs * updates_per_epoch(samples, batch)),
         epochs=params.epochs,
         tol=params.tol,
         gradient=analytic_gradient if params.gradient == "analytic" else autograd_gradient,
@@ -235,34 +228,56 @@ def _settings(params: RegressionParameters, seed: np.random.SeedSequence) -> Fit
     )
 
 
-def _update_rule(params: RegressionParameters) -> UpdateRule:
-    rules: dict[str, UpdateRule] = {
-        "gd": GradientDescent(),
-        "sgd": GradientDescent(),
-        "momentum": Momentum(params.momentum),
-        "adagrad": Adagrad(params.epsilon),
-        "rmsprop": RMSprop(params.rho, params.epsilon),
-        "adam": Adam(params.beta1, params.beta2, params.epsilon),
-    }
-    return rules[params.optimizer]
-
-
-def _result(problem: RegressionProblem, outcome: FitResult, columns: list[str]) -> Result:
+def _result(
+    params: RegressionParameters,
+    problem: RegressionProblem,
+    test: RegressionProblem,
+    outcome: FitResult,
+    columns: list[str],
+) -> Result:
     theta_closed_form = closed_form(problem)
     mse_closed_form = mean_squared_error(problem, theta_closed_form)
+    tested = test.samples > 0
+    test_mse = mean_squared_error(test, outcome.theta) if tested else None
     summary = {
         "theta": outcome.theta.tolist(),
         "theta_closed_form": theta_closed_form.tolist(),
         "columns": columns,
         "mse": outcome.mse,
         "r2": r2_score(problem, outcome.mse),
+        "train_mse": outcome.mse,
+        "test_mse": test_mse,
+        "train_r2": r2_score(problem, outcome.mse),
+        "test_r2": r2_score(test, test_mse) if test_mse is not None else None,
         "mse_closed_form": mse_closed_form,
         "r2_closed_form": r2_score(problem, mse_closed_form),
+        "test_mse_closed_form": mean_squared_error(test, theta_closed_form) if tested else None,
         "eta": outcome.eta,
+        "batch_size": min(batch_size(params) or problem.samples, problem.samples),
         "lambda_max": outcome.lambda_max,
+        "condition_number": outcome.condition_number,
+        "intercept_penalized": bool(
+            params.intercept and params.lam > 0 and params.penalize_intercept
+        ),
         "epochs": outcome.epochs,
         "converged": outcome.status is SolveStatus.CONVERGED,
         "status": outcome.status.value,
         "gradient_norm": outcome.gradient_norm,
+        "warnings": _warnings(params, outcome),
     }
     return Result(summary, {"mse_history": outcome.mse_history, "theta": outcome.theta})
+
+
+def _warnings(params: RegressionParameters, outcome: FitResult) -> list[str]:
+    """What the user should know about the run: an ill-conditioned Hessian slows descent."""
+    if outcome.condition_number <= ILL_CONDITIONED:
+        return []
+    remedy = (
+        "scale=standard centres the inputs and usually fixes it"
+        if params.scale != "standard"
+        else "even with scale=standard; a lower degree or a ridge penalty improves it"
+    )
+    return [
+        f"the Hessian is ill-conditioned: cond = {outcome.condition_number:.3g} > "
+        f"{ILL_CONDITIONED:.0e}, so gradient descent converges slowly; {remedy}"
+    ]

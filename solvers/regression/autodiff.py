@@ -19,11 +19,11 @@ def autograd_gradient(
     theta: np.ndarray,
     design: np.ndarray,
     response: np.ndarray,
-    lam: float,
+    penalty: float | np.ndarray,
     residual: np.ndarray,
     out: np.ndarray,
 ) -> None:
     """dC/dtheta by autograd in `out`, and X theta - y in `residual`."""
-    out[:] = _cost_gradient(theta, design, response, lam)
+    out[:] = _cost_gradient(theta, design, response, penalty)
     np.matmul(design, theta, out=residual)
     residual -= response

@@ -4,14 +4,15 @@ mini-batches, until the gradient norm falls below `tol`, the epochs run out, or 
 theta starts at 0. Before epoch 0 and after every epoch the loop evaluates the MSE
 (1/n) ||y - X theta||^2 from the full residual X theta - y, and the full gradient for the stopping
 test ||grad C|| <= tol. Full-batch descent computes that gradient from the residual,
-(2/n) X^T r + 2 lambda theta, and steps with it, so its epoch costs the two matrix-vector products
+(2/n) X^T r + 2 Lambda theta, and steps with it, so its epoch costs the two matrix-vector products
 X theta and X^T r and nothing else of size n x p. Mini-batch descent takes it from the constant
-Hessian H = (2/n) X^T X + 2 lambda I as H theta - (2/n) X^T y, so its epoch costs the batches and
-the one product X theta. The default rate is eta = 1/lambda_max(H), half the stability bound
-2/lambda_max of gradient descent. A run diverges when theta or the MSE stops being finite, or
-when the MSE grows by a factor `DIVERGENCE_GROWTH` over its value at theta = 0; plain full-batch
-descent at a constant eta above 2/lambda_max is known to diverge and stops before its first
-epoch. Source: FYS-STK3155/4155, University of Oslo, lecture of October 21 (project 2).
+Hessian H = (2/n) X^T X + 2 Lambda as H theta - (2/n) X^T y, so its epoch costs the batches and
+the one product X theta. The default rate of plain and momentum descent is eta = 1/lambda_max(H),
+half the stability bound 2/lambda_max of gradient descent; the adaptive rules bring their own.
+A run diverges when theta or the MSE stops being finite, or when the MSE grows by a factor
+`DIVERGENCE_GROWTH` over its value at theta = 0; plain full-batch descent at a constant eta above
+2/lambda_max is known to diverge and stops before its first epoch. Source: FYS-STK3155/4155,
+University of Oslo, lecture of October 21 (project 2).
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solverq.solvers.optimization import Step, UpdateRule
+from solverq.solvers.optimization.batches import MiniBatches
+from solverq.solvers.optimization.gd import GradientDescent
+from solverq.solvers.optimization.schedules import Constant, Schedule
 from solverq.solvers.outcome import Progress, SolveStatus
 from solverq.solvers.regression.cost import Gradient, analytic_gradient
 from solverq.solvers.regression.data import Seed
-from solverq.solvers.regression.optimizers import Step, UpdateRule
-from solverq.solvers.regression.optimizers.gd import GradientDescent
-from solverq.solvers.regression.optimizers.sgd import MiniBatches
-from solverq.solvers.regression.problem import RegressionProblem, hessian, largest_eigenvalue
-from solverq.solvers.regression.schedules import Constant, Schedule
+from solverq.solvers.regression.problem import (
+    RegressionProblem,
+    condition_number,
+    extreme_eigenvalues,
+    hessian,
+)
 
 DIVERGENCE_GROWTH = 1e6
 PROGRESS_INTERVAL = 0.25
@@ -37,7 +43,7 @@ PROGRESS_INTERVAL = 0.25
 @dataclass(frozen=True)
 class FitSettings:
     """How to descend: the update rule, batch size (None: full batch), initial learning rate
-    (None: 1/lambda_max), schedule, epochs, gradient tolerance, gradient and shuffling seed."""
+    (None: see `initial_rate`), schedule, epochs, gradient tolerance, gradient, shuffling seed."""
 
     rule: UpdateRule = field(default_factory=GradientDescent)
     batch_size: int | None = None
@@ -52,8 +58,9 @@ class FitSettings:
 @dataclass(frozen=True)
 class FitResult:
     """Where the descent ended: theta and its MSE, the MSE after each epoch run, the status with
-    its reason, the learning rate used and lambda_max of the Hessian. After a divergence theta is
-    where the run stopped and may not be finite; the history holds only finite values."""
+    its reason, the learning rate used, lambda_max of the Hessian and its condition number
+    lambda_max/lambda_min. After a divergence theta is where the run stopped and may not be
+    finite; the history holds only finite values."""
 
     theta: np.ndarray
     mse: float
@@ -64,6 +71,7 @@ class FitResult:
     reason: str
     eta: float
     lambda_max: float
+    condition_number: float
 
 
 def fit(
@@ -71,16 +79,17 @@ def fit(
 ) -> FitResult:
     """Minimise the problem's cost by gradient descent as `settings` describe."""
     curvature = hessian(problem)
-    lambda_max = largest_eigenvalue(curvature)
-    eta = settings.eta if settings.eta is not None else 1.0 / lambda_max
+    lambda_min, lambda_max = extreme_eigenvalues(curvature)
+    eta = initial_rate(settings, lambda_max)
     bound = 2.0 / lambda_max
-    descent = _Descent(problem, settings, eta, curvature)
+    spectrum = (lambda_max, condition_number(lambda_min, lambda_max))
+    descent = _Descent(problem, settings, eta, curvature, spectrum)
     if descent.batches is None and _is_plain_constant(settings) and eta > bound:
         reason = (
             f"diverged: eta = {eta:.3g} exceeds the stability bound 2/lambda_max = {bound:.3g} "
             "of gradient descent on this problem"
         )
-        return descent.result(0, SolveStatus.DIVERGED, reason, lambda_max)
+        return descent.result(0, SolveStatus.DIVERGED, reason)
 
     last_report = time.monotonic()
     with np.errstate(over="ignore", invalid="ignore"):
@@ -92,7 +101,7 @@ def fit(
                 descent.evaluate()
                 failure = _divergence(descent, epoch, initial_mse, bound)
                 if failure:
-                    return descent.result(epoch - 1, SolveStatus.DIVERGED, failure, lambda_max)
+                    return descent.result(epoch - 1, SolveStatus.DIVERGED, failure)
                 descent.history[epoch - 1] = descent.mse
             now = time.monotonic()
             if progress is not None and now - last_report >= PROGRESS_INTERVAL:
@@ -100,9 +109,18 @@ def fit(
                 progress(epoch / settings.epochs, f"epoch {epoch}, MSE {descent.mse:.4g}")
             if descent.gradient_norm <= settings.tol:
                 reason = f"the gradient norm fell to {descent.gradient_norm:.3g} <= tol"
-                return descent.result(epoch, SolveStatus.CONVERGED, reason, lambda_max)
+                return descent.result(epoch, SolveStatus.CONVERGED, reason)
     reason = f"{settings.epochs} epochs ran; the gradient norm is {descent.gradient_norm:.3g} > tol"
-    return descent.result(settings.epochs, SolveStatus.NOT_CONVERGED, reason, lambda_max)
+    return descent.result(settings.epochs, SolveStatus.NOT_CONVERGED, reason)
+
+
+def initial_rate(settings: FitSettings, lambda_max: float) -> float:
+    """eta as given, else the rule's recommended rate, else 1/lambda_max (plain GD, momentum)."""
+    if settings.eta is not None:
+        return settings.eta
+    if settings.rule.default_eta is not None:
+        return settings.rule.default_eta
+    return 1.0 / lambda_max
 
 
 def _divergence(descent: _Descent, epoch: int, initial_mse: float, bound: float) -> str | None:
@@ -127,14 +145,21 @@ class _Descent:
     """The state of one run: theta, the rule's step, the buffers, and the last evaluation."""
 
     def __init__(
-        self, problem: RegressionProblem, settings: FitSettings, eta: float, curvature: np.ndarray
+        self,
+        problem: RegressionProblem,
+        settings: FitSettings,
+        eta: float,
+        curvature: np.ndarray,
+        spectrum: tuple[float, float],
     ) -> None:
         n, p = problem.samples, problem.parameters
         self.problem = problem
         self.settings = settings
         self.eta = eta
         self.theta = np.zeros(p)
-        self.step: Step = settings.rule.start(p)
+        self.penalty = problem.penalty
+        self.step: Step = settings.rule.start([(p,)])
+        self.lambda_max, self.condition_number = spectrum
         self.residual = np.empty(n)
         self.gradient = np.empty(p)
         self.history = np.empty(settings.epochs)
@@ -159,7 +184,7 @@ class _Descent:
         problem, theta = self.problem, self.theta
         if self.batches is None:
             self.settings.gradient(
-                theta, problem.design, problem.response, problem.lam, self.residual, self.gradient
+                theta, problem.design, problem.response, self.penalty, self.residual, self.gradient
             )
         else:
             if theta.any():
@@ -176,7 +201,7 @@ class _Descent:
         """One epoch of updates: one full-batch step, or one step per mini-batch."""
         schedule, eta = self.settings.schedule, self.eta
         if self.batches is None:
-            self.step(self.theta, self.gradient, schedule.rate(eta, epoch))
+            self.step([self.theta], [self.gradient], schedule.rate(eta, epoch))
             return
         problem, gradient = self.problem, self.settings.gradient
         for index, rows in enumerate(self.batches.epoch()):
@@ -188,14 +213,14 @@ class _Descent:
                 self.theta,
                 self.batch_design[:m],
                 self.batch_response[:m],
-                problem.lam,
+                self.penalty,
                 self.batch_residual[:m],
                 self.batch_gradient,
             )
             t = epoch * self.batches.count + index
-            self.step(self.theta, self.batch_gradient, schedule.rate(eta, t))
+            self.step([self.theta], [self.batch_gradient], schedule.rate(eta, t))
 
-    def result(self, epochs: int, status: SolveStatus, reason: str, lambda_max: float) -> FitResult:
+    def result(self, epochs: int, status: SolveStatus, reason: str) -> FitResult:
         return FitResult(
             theta=self.theta.copy(),
             mse=self.mse,
@@ -205,5 +230,6 @@ class _Descent:
             status=status,
             reason=reason,
             eta=self.eta,
-            lambda_max=lambda_max,
+            lambda_max=self.lambda_max,
+            condition_number=self.condition_number,
         )

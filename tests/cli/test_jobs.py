@@ -110,7 +110,7 @@ def test_rejected_requests_exit_2_with_one_line(
         ("data.txt", "1 2", "must be .npz, .npy or .csv"),
         ("data.csv", "", "is empty"),
         ("data.csv", "x,y\n1,2\n3\n", "line 3: 1 values for 2 columns"),
-        ("data.csv", "x,y\n1,abc\n", "line 2, column 'y': 'abc' is not a number"),
+        ("data.csv", "x,y\n1,2\n3,abc\n", "line 3, column 'y': 'abc' is not a number"),
         ("data.csv", "x,x\n1,2\n", "the header must name every column once"),
         ("data.csv", "values\n1\nnan\n", "input array 'values' of echo holds nan at index 1"),
         ("data.npz", "not a zip file", "cannot read data file"),
@@ -239,3 +239,14 @@ def test_result_out_never_follows_a_symbolic_link(
     outcome = solverq("result", job_id, "--out", str(link), *force)
     assert outcome.exit_code == 1 and "is a symbolic link" in outcome.stderr
     assert victim.read_text() == "precious" and link.is_symlink()
+
+
+def test_a_csv_column_of_text_is_labels_and_the_pandas_index_is_dropped(tmp_path) -> None:
+    from solverq.cli.inputs import read_data
+
+    path = tmp_path / "frame.csv"
+    path.write_text(",size,kind\n0,1.5,cat\n1,2.5,dog\n")
+    arrays = read_data([path], 10**6)
+    assert list(arrays) == ["size", "kind"]
+    np.testing.assert_array_equal(arrays["size"], [1.5, 2.5])
+    np.testing.assert_array_equal(arrays["kind"], ["cat", "dog"])

@@ -49,6 +49,8 @@ def test_npz_file_end_to_end(solverq_env, solverq, tmp_path: Path):
         "-p",
         "degree=2",
         "-p",
+        "test_size=0",
+        "-p",
         "optimizer=momentum",
         "-p",
         "batch_size=80",
@@ -76,6 +78,10 @@ def test_csv_file_end_to_end(solverq_env, solverq, tmp_path: Path):
         "model=ridge",
         "-p",
         "lambda=0.01",
+        "-p",
+        "penalize_intercept=true",
+        "-p",
+        "test_size=0",
         "-p",
         "optimizer=adam",
         "-p",
@@ -105,8 +111,8 @@ def write_npz(tmp_path: Path, **arrays) -> str:
         (["-p", "data=polynomial", "-p", "eta=fast"], "parameter 'eta' of sgd must be"),
         (["-p", "data=polynomial", "-p", "epochs=0"], "parameter 'epochs' of sgd must be"),
         ([], "sgd needs data"),
-        (["-p", "data=polynomial", "--data", "NPZ"], "data=polynomial generates the data"),
-        (["--data", "MISMATCHED"], "array 'x' has shape (5,), but the 6 responses need 6 rows"),
+        (["-p", "data=polynomial", "--data", "NPZ"], "data=polynomial provides the data"),
+        (["--data", "MISMATCHED"], "array 'y' has 6 values for 5 rows of inputs"),
         (["--data", "NAN_CSV"], "input array 'x' of sgd holds nan at index 1"),
     ],
 )
@@ -135,3 +141,49 @@ def test_divergence_fails_the_job_with_exit_1(solverq_env, solverq):
     [line] = error_lines(result)
     assert "failed: diverged: eta = 5 exceeds the stability bound 2/lambda_max = " in line
     assert "of gradient descent on this problem" in line
+
+
+def test_a_pandas_csv_with_its_index_and_named_columns(solverq_env, solverq, tmp_path: Path):
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(3)
+    frame = pandas.DataFrame(
+        {"height": rng.uniform(1, 2, 50), "noise": rng.standard_normal(50), "label": ["a"] * 50}
+    )
+    frame["weight"] = 3.0 + 2.0 * frame["height"]
+    frame.to_csv(tmp_path / "frame.csv")
+    job = submit(
+        solverq,
+        "--data",
+        str(tmp_path / "frame.csv"),
+        "-p",
+        "target=weight",
+        "-p",
+        "features=[height]",
+        "-p",
+        "tol=1e-12",
+        "-p",
+        "epochs=100000",
+    )
+    assert job["summary"]["columns"] == ["1", "height"]
+    np.testing.assert_allclose(job["summary"]["theta"], [3.0, 2.0], rtol=1e-6)
+    assert not {"n", "noise", "coefficients"} & set(job["params"])
+
+
+def test_text_in_a_numeric_column_is_refused_naming_line_and_column(
+    solverq_env, solverq, tmp_path: Path
+):
+    path = _write(tmp_path / "bad.csv", ",x,y\n0,1,2\n1,2,3\n2,oops,4\n")
+    result = solverq("submit", "sgd", "--data", path, "--wait")
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert "line 4, column 'x': 'oops' is not a number" in line
+
+
+def test_plugins_show_says_which_default_rate_and_batch_apply(solverq_env, solverq):
+    shown = json.loads(solverq("plugins", "show", "sgd", "--json").stdout)["parameters"]
+    eta = shown["properties"]["eta"]["description"]
+    assert (
+        "1/lambda_max" in eta and "0.01 for adagrad" in eta and "0.001 for rmsprop and adam" in eta
+    )
+    batch = shown["properties"]["batch_size"]["description"]
+    assert "full batch for gd (always) and momentum" in batch and "32 for sgd" in batch

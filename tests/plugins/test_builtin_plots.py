@@ -199,3 +199,28 @@ def test_a_large_batch_is_drawn_without_a_legend() -> None:
     figure, _ = draw("euler", {"problem": "decay", "y0": list(range(1, 31)), "n": 10})
     solution, _ = figure.axes
     assert len(solution.get_lines()) == 60 and solution.get_legend() is None
+
+
+def test_ffnn_draws_its_loss_curves_and_confusion_matrix() -> None:
+    figure, result = draw("ffnn", {"data": "breast_cancer", "hidden": [4], "epochs": 3})
+    losses, confusion = figure.axes[:2]
+    train, test = losses.get_lines()
+    np.testing.assert_array_equal(train.get_ydata(), result.arrays["loss_history"])
+    np.testing.assert_array_equal(test.get_ydata(), result.arrays["test_loss_history"])
+    np.testing.assert_array_equal(
+        confusion.get_images()[0].get_array(), result.summary["confusion"]
+    )
+
+
+def test_ffnn_draws_a_fit_on_one_input_over_its_data() -> None:
+    figure, result = draw("ffnn", {"data": "polynomial", "hidden": [4], "epochs": 3})
+    _, fit = figure.axes
+    train, test, curve = fit.get_lines()
+    assert len(train.get_xdata()) == 80 and len(test.get_xdata()) == 20
+    from solverq.plugins.builtin.ffnn import NetworkPlugin
+
+    params = NetworkPlugin.validate({"data": "polynomial", "hidden": [4], "epochs": 3})
+    grid = curve.get_xdata()
+    expected = NetworkPlugin().predict(params, result, {"x": grid})["predictions"]
+    np.testing.assert_allclose(curve.get_ydata(), expected, rtol=1e-12)
+    assert len(grid) == 200

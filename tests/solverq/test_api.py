@@ -131,3 +131,14 @@ def test_input_arrays_beyond_the_limit_are_refused(
     with pytest.raises(RejectedRequest, match=r"take 1,600 bytes; a job's may take at most 1,000"):
         solverq.submit("echo", inputs={"values": np.ones(200)})
     assert solverq_env.list() == []
+
+
+def test_predict_applies_the_model_of_a_job(solverq_env) -> None:
+    x = np.linspace(0.0, 1.0, 30)
+    job = solverq.submit(
+        "sgd", {"test_size": 0, "tol": 1e-12, "epochs": 100_000}, inputs={"x": x, "y": 3 * x}
+    )
+    predicted = solverq.predict(job, {"x": np.array([2.0])})
+    np.testing.assert_allclose(predicted["predictions"], [6.0], rtol=1e-6)
+    with pytest.raises(RejectedRequest, match="lack the input column 'x'"):
+        solverq.predict(job.id, {"z": np.ones(2)})

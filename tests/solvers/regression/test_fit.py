@@ -1,18 +1,18 @@
 import numpy as np
 import pytest
 
+from solverq.solvers.optimization.adagrad import Adagrad
+from solverq.solvers.optimization.adam import Adam
+from solverq.solvers.optimization.momentum import Momentum
+from solverq.solvers.optimization.rmsprop import RMSprop
+from solverq.solvers.optimization.schedules import Inverse
 from solverq.solvers.outcome import SolveStatus
 from solverq.solvers.regression import fit as fit_module
 from solverq.solvers.regression.autodiff import autograd_gradient
 from solverq.solvers.regression.data import polynomial_data
 from solverq.solvers.regression.design import polynomial_design
 from solverq.solvers.regression.fit import FitSettings, fit
-from solverq.solvers.regression.optimizers.adagrad import Adagrad
-from solverq.solvers.regression.optimizers.adam import Adam
-from solverq.solvers.regression.optimizers.momentum import Momentum
-from solverq.solvers.regression.optimizers.rmsprop import RMSprop
 from solverq.solvers.regression.problem import RegressionProblem
-from solverq.solvers.regression.schedules import Inverse
 
 
 def quadratic_problem(lam: float = 0.0) -> RegressionProblem:

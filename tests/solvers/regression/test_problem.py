@@ -6,8 +6,9 @@ from solverq.solvers.regression.cost import cost
 from solverq.solvers.regression.problem import (
     RegressionProblem,
     closed_form,
+    condition_number,
+    extreme_eigenvalues,
     hessian,
-    largest_eigenvalue,
     mean_squared_error,
     r2_score,
 )
@@ -36,7 +37,7 @@ def test_lambda_max_is_the_largest_eigenvalue_of_the_hessian(lam):
     problem = random_problem(lam)
     largest_singular_value = np.linalg.svd(problem.design, compute_uv=False)[0]
     expected = 2 / 60 * largest_singular_value**2 + 2 * lam
-    assert largest_eigenvalue(hessian(problem)) == pytest.approx(expected, rel=1e-12)
+    assert extreme_eigenvalues(hessian(problem))[1] == pytest.approx(expected, rel=1e-12)
 
 
 def test_hessian_is_the_second_derivative_of_the_cost():
@@ -59,3 +60,25 @@ def test_mse_and_r2():
 def test_r2_of_constant_responses_is_undefined():
     problem = RegressionProblem(np.ones((4, 1)), np.full(4, 2.0))
     assert r2_score(problem, 0.0) is None
+
+
+def test_an_unpenalized_intercept_gives_scikit_learns_ridge():
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(3)
+    inputs = rng.standard_normal((50, 3))
+    response = 4.0 + inputs @ [1.0, -2.0, 0.5] + 0.1 * rng.standard_normal(50)
+    design = np.column_stack([np.ones(50), inputs])
+    problem = RegressionProblem(design, response, 0.1, unpenalized=(0,))
+    # scikit-learn minimises ||y - X w - b||^2 + alpha ||w||^2: alpha = n lambda here
+    reference = linear_model.Ridge(alpha=50 * 0.1).fit(inputs, response)
+    theta = closed_form(problem)
+    np.testing.assert_allclose(theta, [reference.intercept_, *reference.coef_], rtol=1e-10)
+    np.testing.assert_allclose(np.diag(hessian(problem))[0], 2 / 50 * 50, rtol=1e-14)
+
+
+def test_condition_number_is_the_ratio_of_the_extreme_eigenvalues():
+    design = np.column_stack([np.ones(20), np.linspace(0, 1, 20) ** 5])
+    problem = RegressionProblem(design, np.zeros(20))
+    lowest, highest = extreme_eigenvalues(hessian(problem))
+    assert condition_number(lowest, highest) == pytest.approx(np.linalg.cond(design.T @ design))
+    assert condition_number(0.0, 1.0) == float("inf")

@@ -1,21 +1,21 @@
 import numpy as np
 import pytest
 
-from solverq.solvers.regression.optimizers.adagrad import Adagrad
-from solverq.solvers.regression.optimizers.adam import Adam
-from solverq.solvers.regression.optimizers.gd import GradientDescent
-from solverq.solvers.regression.optimizers.momentum import Momentum
-from solverq.solvers.regression.optimizers.rmsprop import RMSprop
-from solverq.solvers.regression.optimizers.sgd import MiniBatches
+from solverq.solvers.optimization.adagrad import Adagrad
+from solverq.solvers.optimization.adam import Adam
+from solverq.solvers.optimization.batches import MiniBatches
+from solverq.solvers.optimization.gd import GradientDescent
+from solverq.solvers.optimization.momentum import Momentum
+from solverq.solvers.optimization.rmsprop import RMSprop
 
 GRADIENT = np.array([0.5, -2.0, 4.0])
 
 
 def steps(rule, gradients, eta=0.1):
     theta = np.zeros(3)
-    step = rule.start(3)
+    step = rule.start([(3,)])
     for gradient in gradients:
-        step(theta, gradient, eta)
+        step([theta], [gradient], eta)
     return theta
 
 
@@ -75,3 +75,27 @@ def test_mini_batches_reshuffle_every_epoch_reproducibly():
         np.testing.assert_array_equal(order, np.concatenate(list(again.epoch())))
     other = np.concatenate(list(MiniBatches(100, 10, seed=5).epoch()))
     assert not np.array_equal(other, orders[0])
+
+
+@pytest.mark.parametrize(
+    "rule", [GradientDescent(), Momentum(0.7), Adagrad(), RMSprop(), Adam()], ids=repr
+)
+def test_every_rule_moves_several_arrays_as_it_moves_each_alone(rule):
+    rng = np.random.default_rng(1)
+    shapes = [(3, 2), (2,), (4,)]
+    gradients = [[rng.standard_normal(shape) for shape in shapes] for _ in range(4)]
+    together = [np.zeros(shape) for shape in shapes]
+    step = rule.start(shapes)
+    for gradient in gradients:
+        step(together, gradient, 0.05)
+    for index, shape in enumerate(shapes):
+        alone = np.zeros(shape)
+        single = rule.start([shape])
+        for gradient in gradients:
+            single([alone], [gradient[index]], 0.05)
+        np.testing.assert_array_equal(together[index], alone)
+
+
+def test_the_adaptive_rules_recommend_their_textbook_rates():
+    assert (Adam.default_eta, RMSprop.default_eta, Adagrad.default_eta) == (0.001, 0.001, 0.01)
+    assert GradientDescent.default_eta is None and Momentum.default_eta is None

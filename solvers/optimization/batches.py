@@ -1,5 +1,5 @@
-"""Stochastic gradient descent with mini-batches: theta <- theta - eta_t grad C_B(theta), where
-C_B is the cost on the batch B of M rows.
+"""Mini-batches of stochastic gradient descent: theta <- theta - eta_t grad C_B(theta), where C_B
+is the cost on the batch B of M rows.
 
 At the start of every epoch the n rows are shuffled (a permutation drawn from a generator seeded
 once, so a seed reproduces every epoch) and cut into m = ceil(n / M) consecutive batches, the
@@ -14,13 +14,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from solverq.solvers.regression.data import Seed
-
 
 class MiniBatches:
     """The row indices of the batches of each epoch, for n rows in batches of `size`."""
 
-    def __init__(self, samples: int, size: int, seed: Seed) -> None:
+    def __init__(self, samples: int, size: int, seed: int | np.random.SeedSequence) -> None:
         self.size = min(size, samples)
         self.count = -(-samples // self.size)
         self._order = np.arange(samples)

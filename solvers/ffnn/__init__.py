@@ -1,0 +1,1 @@
+"""Feed-forward neural networks for regression and classification, trained by backpropagation."""
