@@ -91,8 +91,8 @@ SUCCEED_AND_STORE = select(_succeeded.c.id).add_cte(
         ["job_id", "summary", "array_info", "arrays"],
         select(
             _succeeded.c.id,
-            cast(bindparam("summary_json", type_=Text), JSONData),
-            cast(bindparam("array_info_json", type_=Text), JSONData),
+            cast(bindparam("summary_json", type_=Text), JSONData()),
+            cast(bindparam("array_info_json", type_=Text), JSONData()),
             bindparam("arrays", type_=LargeBinary),
         ),
     )
