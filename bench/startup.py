@@ -55,7 +55,8 @@ def main() -> None:
             for name, command in runs.items():
                 times[name].append(seconds(command, environment))
     floor = statistics.median(times["python + numpy"])
-    print(f"whole processes, {arguments.repeats} rounds in rotation (load {os.getloadavg()[0]:.1f})")
+    load = os.getloadavg()[0]
+    print(f"whole processes, {arguments.repeats} rounds in rotation (load average {load:.1f})")
     print(f"  {'command':<16} {'median':>9} {'best':>9} {'x numpy':>8}   goal")
     for name, values in times.items():
         median = statistics.median(values)
