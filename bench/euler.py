@@ -9,17 +9,22 @@
    final y must agree with the C program's.
 2. Decay, 10^6 steps: the compiled path against the numpy path and the closed form
    y0 (1 - gamma dx)^i.
-3. `solverq submit euler -p problem=decay -p n=1000000 --wait` end to end in a new process
+3. Backward Euler on the oscillator, 10^6 steps, against forward Euler: the plugin's whole
+   solve for each method, alternating, as the median of the repeats (the goal: at most 3x);
+   the compiled Newton loop must reproduce the numpy loop's final state.
+4. `solverq submit euler -p problem=decay -p n=1000000 --wait` end to end in a new process
    (process start included), next to the same command for 10 steps (mostly start-up).
 
-Timings are the best of the repeats.
+Timings are the best of the repeats unless said otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +37,7 @@ import numpy as np
 from solverq.plugins.builtin.euler import EulerPlugin
 from solverq.plugins.builtin.ode_problem import build_problem
 from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_backward import backward_euler
 from solverq.solvers.ode.euler_forward import forward_euler
 from solverq.solvers.ode.euler_native import native_kernel
 from solverq.solvers.ode.stepping import Grid
@@ -139,6 +145,35 @@ def decay(steps: int, repeats: int, numpy_path: bool) -> None:
         print(f"  max difference compiled - numpy, relative: {difference:.3e}")
 
 
+def backward(steps: int, repeats: int, numpy_steps: int) -> None:
+    """Backward against forward Euler, each as the plugin's whole solve."""
+    solves = {
+        method: functools.partial(
+            EulerPlugin().solve,
+            EulerPlugin.validate({"problem": "oscillator", "n": steps, "method": method}),
+            {},
+            no_progress,
+        )
+        for method in ("forward", "backward")
+    }
+    results = {method: solve() for method, solve in solves.items()}
+    times: dict[str, list[float]] = {method: [] for method in solves}
+    for _ in range(repeats):
+        for method, solve in solves.items():
+            times[method].append(best_time(solve, 1))
+    median = {method: statistics.median(values) for method, values in times.items()}
+    print(f"\noscillator, {steps} steps, plugin solve (median of {repeats} alternating rounds)")
+    for method in solves:
+        engine = results[method].summary["engine"]
+        print(f"  {method:<9} Euler ({engine})  {median[method] * 1e3:9.1f} ms")
+    print(f"  backward / forward: {median['backward'] / median['forward']:.2f} x   (goal <= 3)")
+    problem = build_problem(EulerPlugin.validate({"problem": "oscillator", "n": numpy_steps}))
+    compiled = backward_euler(problem, numpy_steps)
+    stepped = backward_euler(problem, numpy_steps, native=False)
+    difference = np.abs(compiled.y - stepped.y).max() / np.abs(stepped.y).max()
+    print(f"  {numpy_steps} steps, compiled against numpy loop: max relative {difference:.1e}")
+
+
 def command_line(steps: int, repeats: int, folder: Path) -> None:
     solverq = Path(sys.executable).with_name("solverq")
     environment = {**os.environ, "SOLVERQ_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}"}
@@ -163,6 +198,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         oscillator(arguments.steps, arguments.repeats, Path(folder))
         decay(arguments.steps, arguments.repeats, not arguments.skip_numpy)
+        backward(arguments.steps, arguments.repeats, 20_000)
         command_line(arguments.steps, arguments.repeats, Path(folder))
 
 
