@@ -1,50 +1,137 @@
-"""Lossless, pickle-free encoding of named arrays (a `.npz` archive in bytes).
+"""Lossless, pickle-free encoding of named arrays: raw bytes behind a small header.
+
+The layout: the 8 bytes `MAGIC`, the header's length (8 bytes, little-endian), the header (JSON:
+each array's name, dtype, shape and offset), then each array's bytes in C order, each starting
+at a multiple of `ALIGNMENT` bytes. Decoding makes no copy: every array is a read-only view of
+the encoded bytes (writable when they are). Encoding writes each array's bytes once into the
+buffer it returns.
 
 Numeric, boolean and string arrays are stored as they are. Object arrays are accepted only when
 every entry is a Python integer (exact results beyond int64): they are stored as decimal strings
 and restored as object arrays of `int`, so nothing is rounded and nothing needs pickle.
+
+A 1-D float64 array of equally spaced values, as `np.linspace` or a grid x_i = x0 + i dx makes
+them, is not stored: the header keeps its first value, step, length and last value, and decoding
+recomputes it as start + i step (last value as stored), which is checked to reproduce the array
+bit for bit before its bytes are left out.
+
+Data written by earlier versions, an uncompressed `.npz` archive, still decodes.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 
 BIG_INTEGER_NAMES = "__big_integers__"
+MAGIC = b"\x93SQARR1\n"
+ALIGNMENT = 64
+MIN_EQUALLY_SPACED = 64
+"""Shorter arrays are stored as they are: recomputing them saves nothing worth a check."""
 
 
-def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytes:
-    """The arrays as the bytes of an uncompressed `.npz` archive."""
-    stored: dict[str, np.ndarray] = {}
-    big_integers: list[str] = []
+def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytearray:
+    """The arrays in the layout above, written once into one buffer."""
+    header, placed = array_layout(arrays)
+    size = max((offset + array.nbytes for offset, array in placed), default=len(header))
+    encoded = bytearray(size)
+    encoded[: len(header)] = header
+    body = np.frombuffer(encoded, dtype=np.uint8)
+    for offset, array in placed:
+        body[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
+    return encoded
+
+
+def write_arrays(file: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
+    """The arrays in the layout above, written to `file` straight from their own memory."""
+    header, placed = array_layout(arrays)
+    file.write(header)
+    position = len(header)
+    for offset, array in placed:
+        file.write(bytes(offset - position))
+        file.write(memoryview(array.reshape(-1).view(np.uint8)))
+        position = offset + array.nbytes
+
+
+def array_layout(arrays: Mapping[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.ndarray]]]:
+    """The header block (padded to `ALIGNMENT`), and the arrays whose bytes follow it, each
+    C-contiguous with its offset from the start."""
+    entries: list[dict[str, Any]] = []
+    payloads: list[np.ndarray] = []
+    size = 0
     for name, array in arrays.items():
         problem = array_problem(name, array)
         if problem:
             raise ValueError(problem)
-        array = np.asarray(array)
+        entry: dict[str, Any] = {"name": name, "shape": list(array.shape)}
         if array.dtype == object:
-            big_integers.append(name)
+            entry["big_integers"] = True
             array = np.vectorize(str, otypes=[str])(array) if array.size else array.astype(str)
-        stored[name] = array
-    if big_integers:
-        stored[BIG_INTEGER_NAMES] = np.array(big_integers)
-    buffer = io.BytesIO()
-    np.savez(buffer, **stored)
-    return buffer.getvalue()
+        entry["dtype"] = array.dtype.str
+        spacing = equal_spacing(array)
+        if spacing is not None:
+            entry["equally_spaced"] = spacing
+        else:
+            size = _aligned(size)
+            entry["offset"] = size
+            payloads.append(np.ascontiguousarray(array))
+            size += array.nbytes
+        entries.append(entry)
+    text = json.dumps({"arrays": entries}).encode()
+    prefix = MAGIC + len(text).to_bytes(8, "little") + text
+    header = prefix + bytes(_aligned(len(prefix)) - len(prefix))
+    offsets = [entry["offset"] + len(header) for entry in entries if "offset" in entry]
+    return header, list(zip(offsets, payloads, strict=True))
 
 
-def decode_arrays(data: bytes) -> dict[str, np.ndarray]:
-    """The arrays `encode_arrays` stored, under their names."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-        arrays = {name: archive[name] for name in archive.files}
-    for name in arrays.pop(BIG_INTEGER_NAMES, np.array([], dtype=str)).tolist():
-        strings = arrays[name]
-        arrays[name] = np.array([int(s) for s in strings.ravel()] or [], dtype=object).reshape(
-            strings.shape
-        )
+def decode_arrays(data: bytes | bytearray | memoryview) -> dict[str, np.ndarray]:
+    """The arrays `encode_arrays` stored (or an earlier version's `.npz`), under their names."""
+    if bytes(data[: len(MAGIC)]) != MAGIC:
+        return _decode_npz(data)
+    length = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "little")
+    header = json.loads(bytes(data[len(MAGIC) + 8 : len(MAGIC) + 8 + length]))
+    start = _aligned(len(MAGIC) + 8 + length)
+    arrays = {}
+    for entry in header["arrays"]:
+        dtype, shape = np.dtype(entry["dtype"]), tuple(entry["shape"])
+        if "equally_spaced" in entry:
+            array = equally_spaced(*entry["equally_spaced"])
+        else:
+            count = int(np.prod(shape, dtype=np.int64))
+            array = np.frombuffer(data, dtype, count, start + entry["offset"]).reshape(shape)
+        if entry.get("big_integers"):
+            array = _big_integers(array)
+        arrays[entry["name"]] = array
     return arrays
+
+
+def equal_spacing(array: np.ndarray) -> list[float] | None:
+    """[start, step, count, last] when the 1-D float64 `array` is exactly
+    `equally_spaced(start, step, count, last)`, else None."""
+    if array.ndim != 1 or array.dtype != np.float64 or array.size < MIN_EQUALLY_SPACED:
+        return None
+    start, last, count = float(array[0]), float(array[-1]), array.size
+    for step in (float(array[1] - array[0]), (last - start) / (count - 1)):
+        probe = np.array([1, 2, count // 2, count - 2])
+        if not np.array_equal(probe * step + start, array[probe]):
+            continue
+        if np.array_equal(equally_spaced(start, step, count, last), array):
+            return [start, step, count, last]
+    return None
+
+
+def equally_spaced(start: float, step: float, count: int, last: float) -> np.ndarray:
+    """start + i step for i < count - 1, then `last`: the arithmetic of `np.linspace`."""
+    values = np.arange(count, dtype=np.float64)
+    values *= step
+    values += start
+    values[-1] = last
+    values.flags.writeable = False
+    return values
 
 
 def array_problem(name: object, array: object) -> str | None:
@@ -59,3 +146,20 @@ def array_problem(name: object, array: object) -> str | None:
     elif array.dtype.kind not in "biufcUS":
         return f"array '{name}' has unsupported dtype {array.dtype}"
     return None
+
+
+def _aligned(size: int) -> int:
+    return -(-size // ALIGNMENT) * ALIGNMENT
+
+
+def _big_integers(strings: np.ndarray) -> np.ndarray:
+    values = [int(s) for s in strings.ravel()]
+    return np.array(values or [], dtype=object).reshape(strings.shape)
+
+
+def _decode_npz(data: bytes | bytearray | memoryview) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    for name in arrays.pop(BIG_INTEGER_NAMES, np.array([], dtype=str)).tolist():
+        arrays[name] = _big_integers(arrays[name])
+    return arrays

@@ -1,7 +1,15 @@
+import io
+
 import numpy as np
 import pytest
 
-from solverq.plugins.arrays import array_problem, decode_arrays, encode_arrays
+from solverq.plugins.arrays import (
+    ALIGNMENT,
+    array_problem,
+    decode_arrays,
+    encode_arrays,
+    write_arrays,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +53,54 @@ def test_bad_names_are_refused(name: object) -> None:
 
 def test_non_arrays_are_refused() -> None:
     assert "not a numpy array" in array_problem("x", [1, 2])
+
+
+def test_old_npz_archives_still_decode() -> None:
+    buffer = io.BytesIO()
+    big = np.array([2**70, 3], dtype=object)
+    np.savez(
+        buffer, y=np.arange(5.0), output=big.astype(str), __big_integers__=np.array(["output"])
+    )
+    restored = decode_arrays(buffer.getvalue())
+    np.testing.assert_array_equal(restored["y"], np.arange(5.0))
+    assert restored["output"].tolist() == [2**70, 3]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.linspace(0.0, 20.0, 2_000_001),
+        np.linspace(-0.3, 7.1, 1000),
+        np.arange(5000) * 1e-3 + 0.7,
+    ],
+)
+def test_equally_spaced_values_are_recomputed_bit_for_bit(values: np.ndarray) -> None:
+    data = encode_arrays({"x": values})
+    assert len(data) < 1024
+    restored = decode_arrays(data)["x"]
+    assert restored.dtype == values.dtype
+    assert np.array_equal(restored.view(np.int64), values.view(np.int64))
+
+
+def test_nearly_equally_spaced_values_are_stored() -> None:
+    values = np.linspace(0.0, 1.0, 1000)
+    values[500] = np.nextafter(values[500], 2.0)
+    data = encode_arrays({"x": values})
+    assert len(data) > values.nbytes
+    np.testing.assert_array_equal(decode_arrays(data)["x"], values)
+
+
+def test_decoded_arrays_are_views_of_the_stored_bytes() -> None:
+    matrix = np.arange(12.0).reshape(3, 4)
+    data = bytes(encode_arrays({"m": matrix.T, "v": np.arange(3, dtype=np.int32)}))
+    restored = decode_arrays(data)
+    np.testing.assert_array_equal(restored["m"], matrix.T)
+    assert restored["m"].base is not None and not restored["m"].flags.writeable
+    assert restored["m"].ctypes.data % ALIGNMENT == restored["v"].ctypes.data % ALIGNMENT
+
+
+def test_written_files_hold_the_encoded_bytes() -> None:
+    arrays = {"a": np.arange(7, dtype=np.int16), "s": np.array(["x", "yz"]), "z": np.ones((2, 0))}
+    file = io.BytesIO()
+    write_arrays(file, arrays)
+    assert file.getvalue() == bytes(encode_arrays(arrays))

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, select, update
 
-from solverq.plugins.arrays import decode_arrays, encode_arrays
 from solverq.plugins.errors import RejectedRequest
+from solverq.worker.store.array_files import ArrayFiles
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
 from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, Sweep, utcnow
@@ -44,6 +44,7 @@ class JobStore:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.array_files = ArrayFiles.beside(database.url)
 
     def create(
         self,
@@ -101,7 +102,7 @@ class JobStore:
                 session.flush()
             session.execute(insert(Job), rows)
             if inputs:
-                encoded = encode_arrays(inputs)
+                encoded = self.array_files.store(inputs)
                 session.execute(
                     insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
                 )
@@ -129,12 +130,12 @@ class JobStore:
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
             data = session.scalar(select(JobInput.arrays).where(JobInput.job_id == job_id))
-        return decode_arrays(data) if data is not None else {}
+        return self.array_files.load(data) if data is not None else {}
 
     def result_arrays(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
             data = session.scalar(select(JobResult.arrays).where(JobResult.job_id == job_id))
-        return decode_arrays(data) if data is not None else {}
+        return self.array_files.load(data) if data is not None else {}
 
     @retry_on_disconnect
     def claim(self, job_id: str, worker: str | None = None) -> int | None:
@@ -152,7 +153,7 @@ class JobStore:
         if row is None:
             return None
         plugin, params, attempt, time_limit, inputs = row
-        arrays = decode_arrays(inputs) if inputs is not None else {}
+        arrays = self.array_files.load(inputs) if inputs is not None else {}
         return StartedJob(job_id, plugin, params, attempt, time_limit, arrays)
 
     def heartbeat(
@@ -181,7 +182,7 @@ class JobStore:
         when the attempt had lost the job (nothing is stored then)."""
         owned = {"job_id": job_id, "attempt": attempt, "now": utcnow()}
         array_info = {name: _array_info(array) for name, array in arrays.items()}
-        encoded = encode_arrays(arrays)
+        encoded = self.array_files.store(arrays)
         if not self.database.is_sqlite:
             result = {
                 "summary_json": json.dumps(dict(summary)),
@@ -191,6 +192,7 @@ class JobStore:
             return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
         with self.database.transaction() as connection:
             if connection.execute(SUCCEED, owned).first() is None:
+                self.array_files.discard(encoded)
                 return False
             connection.execute(
                 STORE_RESULT,
