@@ -30,36 +30,43 @@ import numpy as np
 BIG_INTEGER_NAMES = "__big_integers__"
 MAGIC = b"\x93SQARR1\n"
 ALIGNMENT = 64
+BLOCK_BYTES = 1 << 18
+"""Bytes handled at a time where an array is compared or copied in blocks."""
 MIN_EQUALLY_SPACED = 64
 """Shorter arrays are stored as they are: recomputing them saves nothing worth a check."""
 
 
 def encode_arrays(arrays: Mapping[str, np.ndarray]) -> bytearray:
-    """The arrays in the layout above, written once into one buffer."""
+    """The arrays in the layout above, each copied once into one buffer."""
     header, placed = array_layout(arrays)
     size = max((offset + array.nbytes for offset, array in placed), default=len(header))
     encoded = bytearray(size)
     encoded[: len(header)] = header
-    body = np.frombuffer(encoded, dtype=np.uint8)
     for offset, array in placed:
-        body[offset : offset + array.nbytes] = array.reshape(-1).view(np.uint8)
+        np.frombuffer(encoded, array.dtype, array.size, offset).reshape(array.shape)[...] = array
     return encoded
 
 
 def write_arrays(file: BinaryIO, arrays: Mapping[str, np.ndarray]) -> None:
-    """The arrays in the layout above, written to `file` straight from their own memory."""
+    """The arrays in the layout above, written to `file` from their own memory (an array that
+    is not C-contiguous through a small buffer, block by block)."""
     header, placed = array_layout(arrays)
     file.write(header)
     position = len(header)
     for offset, array in placed:
         file.write(bytes(offset - position))
-        file.write(memoryview(array.reshape(-1).view(np.uint8)))
+        if array.flags.c_contiguous:
+            file.write(memoryview(array.reshape(-1).view(np.uint8)))
+        else:
+            rows = max(1, BLOCK_BYTES // max(1, array[:1].nbytes))
+            for first in range(0, len(array), rows):
+                file.write(np.ascontiguousarray(array[first : first + rows]).data)
         position = offset + array.nbytes
 
 
 def array_layout(arrays: Mapping[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.ndarray]]]:
     """The header block (padded to `ALIGNMENT`), and the arrays whose bytes follow it, each
-    C-contiguous with its offset from the start."""
+    with its offset from the start."""
     entries: list[dict[str, Any]] = []
     payloads: list[np.ndarray] = []
     size = 0
@@ -78,7 +85,7 @@ def array_layout(arrays: Mapping[str, np.ndarray]) -> tuple[bytes, list[tuple[in
         else:
             size = _aligned(size)
             entry["offset"] = size
-            payloads.append(np.ascontiguousarray(array))
+            payloads.append(array if array.ndim else array.reshape(1))
             size += array.nbytes
         entries.append(entry)
     text = json.dumps({"arrays": entries}).encode()
@@ -116,12 +123,24 @@ def equal_spacing(array: np.ndarray) -> list[float] | None:
         return None
     start, last, count = float(array[0]), float(array[-1]), array.size
     for step in (float(array[1] - array[0]), (last - start) / (count - 1)):
-        probe = np.array([1, 2, count // 2, count - 2])
-        if not np.array_equal(probe * step + start, array[probe]):
-            continue
-        if np.array_equal(equally_spaced(start, step, count, last), array):
+        if _spaced_by(array[:-1], start, step):
             return [start, step, count, last]
     return None
+
+
+def _spaced_by(values: np.ndarray, start: float, step: float) -> bool:
+    """Whether values[i] == start + i step bit for bit, with the arithmetic of
+    `equally_spaced`; compared block by block, so that values that are not stop early and
+    values that are need no copy of their size."""
+    rows = BLOCK_BYTES // values.itemsize
+    for first in range(0, values.size, rows):
+        block = values[first : first + rows]
+        expected = np.arange(first, first + block.size, dtype=np.float64)
+        expected *= step
+        expected += start
+        if not np.array_equal(expected, block):
+            return False
+    return True
 
 
 def equally_spaced(start: float, step: float, count: int, last: float) -> np.ndarray:

@@ -100,7 +100,14 @@ def test_decoded_arrays_are_views_of_the_stored_bytes() -> None:
 
 
 def test_written_files_hold_the_encoded_bytes() -> None:
-    arrays = {"a": np.arange(7, dtype=np.int16), "s": np.array(["x", "yz"]), "z": np.ones((2, 0))}
+    strided = np.arange(300_000.0).reshape(-1, 3)
+    arrays = {
+        "a": np.arange(7, dtype=np.int16),
+        "s": np.array(["x", "yz"]),
+        "z": np.ones((2, 0)),
+        "t": strided.T,
+        "column": strided[:, 1],
+    }
     file = io.BytesIO()
     write_arrays(file, arrays)
     assert file.getvalue() == bytes(encode_arrays(arrays))
