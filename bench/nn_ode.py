@@ -25,7 +25,7 @@ time. CPU time is reported beside wall time, since the machine may be shared.
 `--job-row` measures instead the whole job against a course student's version, each beyond
 its own floor, as new processes in alternating rounds (medians): `solverq submit nn-ode -p
 problem=decay -p constants.gamma=2 -p x1=1 --wait` less the trivial job `solverq submit
-convolution -p a=[1] -p b=[1] --wait`, against `python bench/nn_ode.py --student` (the same
+convolution -p a=[1] -p b=[1] --wait`, against `python bench/nn_ode_student.py` (the same
 network, trial solution and points, autograd gradients and scipy's BFGS, imports included)
 less `python -c "import numpy"`.
 
@@ -50,20 +50,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import autograd.numpy as anp
 import numpy as np
-from autograd import elementwise_grad, grad
+from autograd import grad
+from nn_ode_student import trial_and_cost
 
 from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
 from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
-from solverq.solvers.nn_ode.training import collocation_points
 
 GAMMA = 2.0
 TARGET = 1e-5
 CHECK_EVERY = 100
 GRID = np.linspace(0.0, 1.0, 1001)
-TRAINING = collocation_points(0.0, 1.0, 10)
 EXACT = np.exp(-GAMMA * GRID)
+BENCH = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -165,20 +164,7 @@ def train_to_target(
 def autograd_adam(budget: float, learning_rate: float = 1e-3) -> Outcome:
     """The textbook implementation: autograd through the network in x and in p, and Adam."""
 
-    def network(p, x):
-        w, b, v, c = p[0:10], p[10:20], p[20:30], p[30]
-        hidden = 1 / (1 + anp.exp(-(anp.outer(w, x) + b[:, None])))
-        return anp.dot(v, hidden) + c
-
-    def trial(x, p):
-        return 1 + x * network(p, x)
-
-    trial_derivative = elementwise_grad(trial, 0)
-
-    def cost(p):
-        residual = trial_derivative(TRAINING, p) + GAMMA * trial(TRAINING, p)
-        return anp.mean(residual**2)
-
+    trial, cost = trial_and_cost()
     cost_gradient = grad(cost)
     p = np.random.default_rng(0).normal(size=31)
     m, v = np.zeros_like(p), np.zeros_like(p)
@@ -200,40 +186,13 @@ def autograd_adam(budget: float, learning_rate: float = 1e-3) -> Outcome:
     return train_to_target("autograd + Adam", step, error, budget)
 
 
-def student() -> None:
-    """A course student's version, imports included: autograd for y_t' and for the gradient of
-    the loss, scipy's BFGS with its gradient tolerance lowered to 1e-8 (at its default, 1e-5, it
-    stops above the target error); prints the max error on the grid."""
-    import autograd.numpy as anp
-    from autograd import elementwise_grad, grad
-    from scipy.optimize import minimize
-
-    def network(p, x):
-        w, b, v, c = p[0:10], p[10:20], p[20:30], p[30]
-        hidden = 1 / (1 + anp.exp(-(anp.outer(w, x) + b[:, None])))
-        return anp.dot(v, hidden) + c
-
-    def trial(x, p):
-        return 1 + x * network(p, x)
-
-    trial_derivative = elementwise_grad(trial, 0)
-
-    def cost(p):
-        residual = trial_derivative(TRAINING, p) + GAMMA * trial(TRAINING, p)
-        return anp.mean(residual**2)
-
-    p0 = np.random.default_rng(0).normal(size=31)
-    fitted = minimize(cost, p0, jac=grad(cost), method="BFGS", options={"gtol": 1e-10})
-    print(float(np.abs(trial(GRID, fitted.x) - EXACT).max()))
-
-
 def job_row(rounds: int) -> None:
     """The nn-ode job and the student's version, each beyond its own floor, in new processes."""
     solverq = str(Path(sys.executable).with_name("solverq"))
     commands = {
         "nn-ode job": [solverq, "submit", "nn-ode", *NN_ODE_DECAY, "--wait", "--json"],
         "trivial job": [solverq, "submit", "convolution", "-p", "a=[1]", "-p", "b=[1]", "--wait"],
-        "student": [sys.executable, __file__, "--student"],
+        "student": [sys.executable, str(BENCH / "nn_ode_student.py")],
         "python + numpy": [sys.executable, "-c", "import numpy"],
     }
     with tempfile.TemporaryDirectory() as folder:
@@ -320,11 +279,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0, help="seconds for each peer")
     parser.add_argument("--job-row", action="store_true", help="the job against the student's")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of --job-row")
-    parser.add_argument("--student", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.student:
-        student()
-        return
     if args.job_row:
         job_row(args.rounds)
         return
