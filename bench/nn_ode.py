@@ -219,9 +219,8 @@ def job_row(rounds: int) -> None:
         print(f"  {name:<16} {seconds * 1e3:8.1f} ms")
     print(f"  nn-ode job beyond the trivial job        {ours * 1e3:8.1f} ms")
     print(f"  student's version beyond python + numpy  {peer * 1e3:8.1f} ms")
-    print(
-        f"  max error: nn-ode {summary.get('max_abs_error')}, student {outputs['student'].strip()}"
-    )
+    student_error = float(outputs["student"])
+    print(f"  max error: nn-ode {summary['max_abs_error']:.1e}, student {student_error:.1e}")
     print(f"  ratio nn-ode / student: {ours / peer:.2f} x   (goal <= 1.0, stretch 0.5)")
 
 
