@@ -58,7 +58,10 @@ def backward_euler(
                 jacobian, _ = column_jacobians(system, x_next, w)
                 newton_matrix[:] = [identity - grid.dx * jacobian]
                 fresh = True
-            correction = np.linalg.solve(newton_matrix[0], residual.T[..., np.newaxis])
+            try:
+                correction = np.linalg.solve(newton_matrix[0], residual.T[..., np.newaxis])
+            except np.linalg.LinAlgError:  # I - dx J is singular: no Newton step
+                return None
             w = w - correction[..., 0].T
         return None
 

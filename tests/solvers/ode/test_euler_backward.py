@@ -65,6 +65,14 @@ def test_a_step_without_a_solution_does_not_converge(native: bool) -> None:
     assert solution.status is SolveStatus.NOT_CONVERGED and solution.failed_at == 1.0
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_a_singular_newton_matrix_does_not_converge(native: bool) -> None:
+    # y' = 10 y with dx = 0.1: I - dx J = 1 - 0.1 * 10 = 0
+    problem = expression_problem(["10 * y"], order=1, x0=0.0, x1=1.0, y0=np.array([1.0]))
+    solution = backward_euler(problem, 10, native=native)
+    assert solution.status is SolveStatus.NOT_CONVERGED and solution.failed_at == 0.1
+
+
 def test_the_first_step_without_a_solution_is_where_the_run_stops() -> None:
     # y' = y^2 blows up at x = 1 / y0: the Newton iterations fail near x = 2 for y0 = 0.5, and
     # the compiled batch stops there, with each problem as solved on its own up to that step
