@@ -2,9 +2,13 @@
 
 The layout: the 8 bytes `MAGIC`, the header's length (8 bytes, little-endian), the header (JSON:
 each array's name, dtype, shape and offset), then each array's bytes in C order, each starting
-at a multiple of `ALIGNMENT` bytes. Decoding makes no copy: every array is a read-only view of
-the encoded bytes (writable when they are). Encoding writes each array's bytes once into the
-buffer it returns.
+at a multiple of `ALIGNMENT` bytes. Decoding makes no copy: every array is a view of the
+encoded bytes, writable when they are (a `bytearray`, a writable memory map). Encoding copies
+each array's bytes once, into the buffer it returns or straight to a file.
+
+The format follows numpy's `.npy` in spirit (a magic string, a header, the raw data; NEP 1,
+https://numpy.org/neps/nep-0001-npy-format.html) with several arrays in one buffer and no zip
+archive around them.
 
 Numeric, boolean and string arrays are stored as they are. Object arrays are accepted only when
 every entry is a Python integer (exact results beyond int64): they are stored as decimal strings
@@ -149,7 +153,6 @@ def equally_spaced(start: float, step: float, count: int, last: float) -> np.nda
     values *= step
     values += start
     values[-1] = last
-    values.flags.writeable = False
     return values
 
 

@@ -2,10 +2,10 @@
 
 An SQLite database is a file on the machine that uses it, so arrays of `FILE_THRESHOLD` bytes
 or more go to files in the folder `<database>-arrays` beside it, written straight from the
-arrays' memory in the layout of `solverq.plugins.arrays`, and the row keeps a reference: `REFERENCE`
-and the file's name. Storing them costs what writing their bytes to a file costs (SQLite would
-copy them page by page into its write-ahead log, and from there into the database), and reading
-them maps the file into memory without a copy. A file is complete and on disk before a row
+arrays' memory in the layout of `solverq.plugins.arrays`, and the row keeps a reference:
+`REFERENCE` and the file's name. Storing them costs what writing their bytes to a file costs
+(SQLite would copy them page by page into its write-ahead log, and from there into the
+database), and reading them maps the file into memory, copy-on-write, without reading it all. A file is complete and on disk before a row
 refers to it (written under a temporary name, flushed and renamed); a file whose row was never
 committed is left unreferenced.
 
@@ -63,15 +63,16 @@ class ArrayFiles:
         return REFERENCE + name.encode()
 
     def load(self, data: bytes | memoryview) -> dict[str, np.ndarray]:
-        """The arrays a row holds, read-only."""
+        """The arrays a row holds, writable: those of a file are mapped copy-on-write, so that
+        writing to them changes neither the file nor anything until a page is written."""
         if bytes(data[: len(REFERENCE)]) != REFERENCE:
-            return decode_arrays(data)
+            return decode_arrays(bytearray(data))
         name = bytes(data[len(REFERENCE) :]).decode()
         if self.folder is None:
             raise SolverqError(f"the arrays are in a file ({name}) beside an SQLite database")
         try:
             with (self.folder / name).open("rb") as file:
-                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
         except OSError as error:
             raise SolverqError(f"cannot read stored arrays {self.folder / name}: {error}") from None
         return decode_arrays(mapped)

@@ -31,6 +31,17 @@ def test_large_results_round_trip_through_a_file_beside_sqlite(store: JobStore) 
     assert len(array_files(store)) == (1 if store.database.is_sqlite else 0)
 
 
+def test_read_arrays_are_writable_and_writing_them_changes_nothing_stored(
+    store: JobStore,
+) -> None:
+    for size in (10, LARGE):
+        job = store.create("echo", {})
+        assert store.succeed(job.id, store.claim(job.id), {}, {"y": np.ones(size)})
+        read = store.result_arrays(job.id)["y"]
+        read *= 2
+        np.testing.assert_array_equal(store.result_arrays(job.id)["y"], np.ones(size))
+
+
 def test_large_inputs_are_written_once_for_every_job_of_a_batch(store: JobStore) -> None:
     inputs = {"a": np.arange(LARGE, dtype=float) ** 2}
     first, second = store.create_many("echo", [{}, {}], inputs)
