@@ -5,9 +5,9 @@ or more go to files in the folder `<database>-arrays` beside it, written straigh
 arrays' memory in the layout of `solverq.plugins.arrays`, and the row keeps a reference:
 `REFERENCE` and the file's name. Storing them costs what writing their bytes to a file costs
 (SQLite would copy them page by page into its write-ahead log, and from there into the
-database), and reading them maps the file into memory, copy-on-write, without reading it all. A file is complete and on disk before a row
-refers to it (written under a temporary name, flushed and renamed); a file whose row was never
-committed is left unreferenced.
+database), and reading them maps the file into memory, copy-on-write, without reading it all.
+A file is complete and on disk before a row refers to it (written under a temporary name,
+flushed and renamed); a file whose row was never committed is left unreferenced.
 
 A server database (PostgreSQL) keeps the encoded arrays in the row, where workers on other
 machines read them.
