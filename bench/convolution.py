@@ -6,15 +6,24 @@ best of many short turns taken in rotation (see `best_times`), so that a busy ma
 contenders alike and its quiet moments show. numpy.convolve is skipped where its O(n m) loop
 would take minutes.
 
-    python bench/convolution.py [--turns 30]
+Then a whole embedded job on 10^6 x 10^6 floats read from a `.npz` file, as `solverq submit
+convolution --data FILE` runs it (reading the file, storing the inputs, planning, the FFT,
+storing the output), against scipy.signal.fftconvolve on the same arrays in memory: the median
+of alternating rounds, and its ratio (the goal: at most 2.5).
+
+    python bench/convolution.py [--turns 30] [--job-only] [--rounds 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import tempfile
+import time
 import timeit
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import scipy
@@ -22,11 +31,15 @@ from rich.console import Console
 from rich.table import Table
 from scipy import signal
 
+from solverq.cli.inputs import read_data
 from solverq.solvers.convolution import convolve, plan_convolution
+from solverq.worker import service
+from solverq.worker.settings import Settings
 
 CASES = [(10, 10), (100, 100), (10**3, 10**3), (10**4, 10**4), (10**5, 10**5), (10**6, 10**6)]
 CASES += [(10**6, 100)]
 GOAL = 1.2
+JOB_SIZE = 10**6
 TURN_SECONDS = 0.005
 TIME_PER_CONTENDER = 3.0
 MIN_TURNS = 3
@@ -76,10 +89,46 @@ def shown(seconds: float | None) -> str:
     return f"{seconds * 1e3:.3f} ms" if seconds >= 1e-4 else f"{seconds * 1e6:.1f} µs"
 
 
+def job_against_fftconvolve(rounds: int) -> None:
+    """An embedded job with its arrays from a data file, against fftconvolve in process."""
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal(JOB_SIZE), rng.standard_normal(JOB_SIZE)
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "signal.npz"
+        np.savez(data, a=a, b=b)
+        settings = Settings(f"sqlite:///{folder}/bench.db", None, 3600.0)
+
+        def job() -> object:
+            return service.submit("convolution", {}, read_data([data]), settings=settings)
+
+        output = service.job_store(settings).result_arrays(job().id)["output"]
+        reference = signal.fftconvolve(a, b)
+        assert np.allclose(output, reference, rtol=0, atol=1e-9 * np.abs(reference).max())
+        times: dict[str, list[float]] = {"job": [], "fftconvolve": []}
+        for _ in range(rounds):
+            for name, run in (("job", job), ("fftconvolve", lambda: signal.fftconvolve(a, b))):
+                start = time.perf_counter()
+                run()
+                times[name].append(time.perf_counter() - start)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"\nconvolution {JOB_SIZE} x {JOB_SIZE} floats (median of {rounds} alternating rounds)")
+    print(f"  solverq embedded job, inputs from --data  {median['job'] * 1e3:8.1f} ms")
+    print(f"  scipy.signal.fftconvolve in process       {median['fftconvolve'] * 1e3:8.1f} ms")
+    print(f"  job / fftconvolve: {median['job'] / median['fftconvolve']:.2f} x   (goal <= 2.5)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=30, help="most timed turns per contender")
-    turns = parser.parse_args().turns
+    parser.add_argument("--job-only", action="store_true", help="only the embedded job")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of the embedded job")
+    arguments = parser.parse_args()
+    if not arguments.job_only:
+        table_against_peers(arguments.turns)
+    job_against_fftconvolve(arguments.rounds)
+
+
+def table_against_peers(turns: int) -> None:
     console = Console(width=140)
     load_before = os.getloadavg()[0]
     rng = np.random.default_rng(0)

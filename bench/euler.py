@@ -1,25 +1,32 @@
 """Forward Euler: solverq's compiled path against the same loop in C (gcc -O2).
 
-    .venv/bin/python bench/euler.py [--steps 1000000] [--repeats 7] [--skip-numpy]
+    .venv/bin/python bench/euler.py [--steps 1000000] [--job-steps 2000000] [--repeats 7]
+                                    [--skip-numpy] [--only oscillator|decay|backward|cli]
 
-1. The oscillator, 10^6 steps: the hand-written C loop of bench/euler_oscillator.c (compiled
+1. The oscillator, 2 10^6 steps: the hand-written C loop of bench/euler_oscillator.c (compiled
    here with gcc -O2), solverq's generated loop alone, the plugin's whole solve (validation,
    problem, stability check, loop, exact solution at every point, errors, arrays) and the whole
-   embedded job (the solve stored in a SQLite job store). Ratios are against the C loop; the
-   final y must agree with the C program's.
+   embedded job (the solve stored in a SQLite job store), as medians of alternating rounds.
+   Ratios are against the C loop (the goal for the job: at most 5); the final y must agree with
+   the C program's.
 2. Decay, 10^6 steps: the compiled path against the numpy path and the closed form
    y0 (1 - gamma dx)^i.
-3. `solverq submit euler -p problem=decay -p n=1000000 --wait` end to end in a new process
+3. Backward Euler on the oscillator, 10^6 steps, against forward Euler: the plugin's whole
+   solve for each method, alternating, as the median of the repeats (the goal: at most 3x);
+   the compiled Newton loop must reproduce the numpy loop's final state.
+4. `solverq submit euler -p problem=decay -p n=1000000 --wait` end to end in a new process
    (process start included), next to the same command for 10 steps (mostly start-up).
 
-Timings are the best of the repeats.
+Timings are the best of the repeats unless said otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +39,7 @@ import numpy as np
 from solverq.plugins.builtin.euler import EulerPlugin
 from solverq.plugins.builtin.ode_problem import build_problem
 from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.euler_backward import backward_euler
 from solverq.solvers.ode.euler_forward import forward_euler
 from solverq.solvers.ode.euler_native import native_kernel
 from solverq.solvers.ode.stepping import Grid
@@ -98,9 +106,9 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
         times["c"].append(c_seconds)
         for name, run in (("loop", loop_only), ("solve", plugin_solve), ("job", embedded_job)):
             times[name].append(best_time(run, 1))
-    best = {name: min(values) for name, values in times.items()}
+    best = {name: statistics.median(values) for name, values in times.items()}
 
-    print(f"oscillator, forward Euler, {steps} steps (best of {repeats} alternating rounds)")
+    print(f"oscillator, forward Euler, {steps} steps (median of {repeats} alternating rounds)")
     rows = [
         ("c", "C loop, gcc -O2 (bench/euler_oscillator.c)"),
         ("loop", "solverq generated loop alone"),
@@ -139,6 +147,35 @@ def decay(steps: int, repeats: int, numpy_path: bool) -> None:
         print(f"  max difference compiled - numpy, relative: {difference:.3e}")
 
 
+def backward(steps: int, repeats: int, numpy_steps: int) -> None:
+    """Backward against forward Euler, each as the plugin's whole solve."""
+    solves = {
+        method: functools.partial(
+            EulerPlugin().solve,
+            EulerPlugin.validate({"problem": "oscillator", "n": steps, "method": method}),
+            {},
+            no_progress,
+        )
+        for method in ("forward", "backward")
+    }
+    results = {method: solve() for method, solve in solves.items()}
+    times: dict[str, list[float]] = {method: [] for method in solves}
+    for _ in range(repeats):
+        for method, solve in solves.items():
+            times[method].append(best_time(solve, 1))
+    median = {method: statistics.median(values) for method, values in times.items()}
+    print(f"\noscillator, {steps} steps, plugin solve (median of {repeats} alternating rounds)")
+    for method in solves:
+        engine = results[method].summary["engine"]
+        print(f"  {method:<9} Euler ({engine})  {median[method] * 1e3:9.1f} ms")
+    print(f"  backward / forward: {median['backward'] / median['forward']:.2f} x   (goal <= 3)")
+    problem = build_problem(EulerPlugin.validate({"problem": "oscillator", "n": numpy_steps}))
+    compiled = backward_euler(problem, numpy_steps)
+    stepped = backward_euler(problem, numpy_steps, native=False)
+    difference = np.abs(compiled.y - stepped.y).max() / np.abs(stepped.y).max()
+    print(f"  {numpy_steps} steps, compiled against numpy loop: max relative {difference:.1e}")
+
+
 def command_line(steps: int, repeats: int, folder: Path) -> None:
     solverq = Path(sys.executable).with_name("solverq")
     environment = {**os.environ, "SOLVERQ_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}"}
@@ -157,13 +194,21 @@ def command_line(steps: int, repeats: int, folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--job-steps", type=int, default=2_000_000, help="steps of part 1")
+    parser.add_argument("--only", choices=["oscillator", "decay", "backward", "cli"])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--skip-numpy", action="store_true", help="skip the slow numpy path")
     arguments = parser.parse_args()
+    steps, repeats, only = arguments.steps, arguments.repeats, arguments.only
     with tempfile.TemporaryDirectory() as folder:
-        oscillator(arguments.steps, arguments.repeats, Path(folder))
-        decay(arguments.steps, arguments.repeats, not arguments.skip_numpy)
-        command_line(arguments.steps, arguments.repeats, Path(folder))
+        if only in (None, "oscillator"):
+            oscillator(arguments.job_steps, repeats, Path(folder))
+        if only in (None, "decay"):
+            decay(steps, repeats, not arguments.skip_numpy)
+        if only in (None, "backward"):
+            backward(steps, repeats, 20_000)
+        if only in (None, "cli"):
+            command_line(steps, repeats, Path(folder))
 
 
 if __name__ == "__main__":

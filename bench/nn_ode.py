@@ -33,6 +33,13 @@ time. CPU time is reported beside wall time, since the machine may be shared. BL
 PyTorch run on one thread each: on the small matrices of these networks more threads only
 contend.
 
+`--job-row` measures instead the whole job against a course student's version, each beyond
+its own floor, as new processes in alternating rounds (medians): `solverq submit nn-ode -p
+problem=decay -p constants.gamma=2 -p x1=1 --wait` less the trivial job `solverq submit
+convolution -p a=[1] -p b=[1] --wait`, against `python bench/nn_ode_student.py` (the same
+network, trial solution and points, autograd gradients and scipy's BFGS, imports included)
+less `python -c "import numpy"`.
+
 NeuroDiffEq needs PyTorch. Install the CPU build first (a plain `pip install torch` would fetch
 the CUDA build, several GB), then the `bench` extra:
 
@@ -43,25 +50,31 @@ the CUDA build, several GB), then the `bench` extra:
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-import autograd.numpy as anp
 import numpy as np
-from autograd import elementwise_grad, grad
+from autograd import grad
 from nn_ode_problems import PROBLEMS, BenchProblem, reference
+from nn_ode_student import trial_and_cost
 
 from solverq.plugins.builtin.nn_ode import NeuralODEPlugin
 from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
-from solverq.solvers.nn_ode.training import collocation_points
 
 GAMMA = 2.0
 TARGET = 1e-5
 CHECK_EVERY = 100
 GRID = np.linspace(0.0, 1.0, 1001)
-TRAINING = collocation_points(0.0, 1.0, 10)
 EXACT = np.exp(-GAMMA * GRID)
+BENCH = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -93,6 +106,7 @@ class Clock:
 
 
 DECAY = {"problem": "decay", "constants": {"gamma": GAMMA}, "x1": 1}
+NN_ODE_DECAY = ["-p", "problem=decay", "-p", f"constants.gamma={GAMMA:g}", "-p", "x1=1"]
 DAMPED_OSCILLATOR = {
     "rhs": "-exp(-x/5) * cos(x) / 5 - dy / 5 - y",
     "order": 2,
@@ -224,20 +238,7 @@ def train_to_target(
 def autograd_adam(budget: float, learning_rate: float = 1e-3) -> Outcome:
     """The textbook implementation: autograd through the network in x and in p, and Adam."""
 
-    def network(p, x):
-        w, b, v, c = p[0:10], p[10:20], p[20:30], p[30]
-        hidden = 1 / (1 + anp.exp(-(anp.outer(w, x) + b[:, None])))
-        return anp.dot(v, hidden) + c
-
-    def trial(x, p):
-        return 1 + x * network(p, x)
-
-    trial_derivative = elementwise_grad(trial, 0)
-
-    def cost(p):
-        residual = trial_derivative(TRAINING, p) + GAMMA * trial(TRAINING, p)
-        return anp.mean(residual**2)
-
+    trial, cost = trial_and_cost()
     cost_gradient = grad(cost)
     p = np.random.default_rng(0).normal(size=31)
     m, v = np.zeros_like(p), np.zeros_like(p)
@@ -257,6 +258,44 @@ def autograd_adam(budget: float, learning_rate: float = 1e-3) -> Outcome:
         return float(np.abs(trial(GRID, p) - EXACT).max())
 
     return train_to_target("autograd + Adam", step, error, budget)
+
+
+def job_row(rounds: int) -> None:
+    """The nn-ode job and the student's version, each beyond its own floor, in new processes."""
+    solverq = str(Path(sys.executable).with_name("solverq"))
+    commands = {
+        "nn-ode job": [solverq, "submit", "nn-ode", *NN_ODE_DECAY, "--wait", "--json"],
+        "trivial job": [solverq, "submit", "convolution", "-p", "a=[1]", "-p", "b=[1]", "--wait"],
+        "student": [sys.executable, str(BENCH / "nn_ode_student.py")],
+        "python + numpy": [sys.executable, "-c", "import numpy"],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {**os.environ, "SOLVERQ_DATABASE_URL": f"sqlite:///{folder}/nn.db"}
+        environment.pop("SOLVERQ_BROKER_URL", None)
+        outputs = {
+            name: subprocess.run(
+                command, env=environment, check=True, capture_output=True, text=True
+            ).stdout
+            for name, command in commands.items()
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(rounds):
+            for name, command in commands.items():
+                start = time.perf_counter()
+                subprocess.run(command, env=environment, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - start)
+    median = {name: statistics.median(values) for name, values in times.items()}
+    ours = median["nn-ode job"] - median["trivial job"]
+    peer = median["student"] - median["python + numpy"]
+    summary = json.loads(outputs["nn-ode job"])["summary"]
+    print(f"nn-ode on y' = -{GAMMA:g} y, y(0) = 1 on [0, 1]; medians of {rounds} rounds")
+    for name, seconds in median.items():
+        print(f"  {name:<16} {seconds * 1e3:8.1f} ms")
+    print(f"  nn-ode job beyond the trivial job        {ours * 1e3:8.1f} ms")
+    print(f"  student's version beyond python + numpy  {peer * 1e3:8.1f} ms")
+    student_error = float(outputs["student"])
+    print(f"  max error: nn-ode {summary['max_abs_error']:.1e}, student {student_error:.1e}")
+    print(f"  ratio nn-ode / student: {ours / peer:.2f} x   (goal <= 1.0, stretch 0.5)")
 
 
 def neurodiffeq(budget: float, optimizer: str) -> Outcome | str:
@@ -312,7 +351,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="seeds of nn-ode per problem")
     parser.add_argument("--budget", type=float, default=60.0, help="seconds for each peer")
     parser.add_argument("--epochs", type=int, default=2000, help="NeuroDiffEq's epochs")
+    parser.add_argument("--job-row", action="store_true", help="the job against the student's")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of --job-row")
     args = parser.parse_args()
+    if args.job_row:
+        job_row(args.rounds)
+        return
 
     ours(DECAY, 0)  # imports and first calls out of the timing
     defaults_table(args.epochs)

@@ -16,22 +16,40 @@ real-input and mixed-radix transforms the theorem does not cover.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
-import scipy.fft
 
 from solverq.solvers.convolution.windows import Window
 
 UNIT_ROUNDOFF = 2.0**-53
 TWIDDLE_ERROR = 4 * UNIT_ROUNDOFF
 EXACT_ROUNDING_BOUND = 0.25
+SMOOTH_PRIMES = {True: (3, 5), False: (3, 5, 7, 11)}
 
 
+@functools.lru_cache(maxsize=256)
 def transform_length(target: int, real: bool) -> int:
-    """The smallest length >= `target` with small prime factors: the fast FFT sizes."""
-    return scipy.fft.next_fast_len(target, real=real)
+    """The smallest length >= `target` with small prime factors, the fast FFT sizes: no prime
+    above 5 for a real transform, above 11 for a complex one (`scipy.fft.next_fast_len`'s
+    definition, computed here so that planning a convolution does not import scipy).
+
+    Every candidate is m 2^k with m odd and smooth; for each such m below the power of two
+    >= `target`, the smallest k that reaches `target` is the bit length of ceil(target / m) - 1.
+    """
+    best = 1 << (max(target, 1) - 1).bit_length()
+    odd_products = [1]
+    for prime in SMOOTH_PRIMES[real]:
+        odd_products += [
+            product * prime**power
+            for product in odd_products
+            for power in range(1, int(math.log(best / product, prime)) + 1)
+        ]
+    for product in odd_products:
+        best = min(best, product << (-(-target // product) - 1).bit_length())
+    return best
 
 
 def rounding_error_bound(norm_a: float, norm_b: float, length: int) -> float:
@@ -75,6 +93,8 @@ def _overlap_add(
     progress: Callable[[float, str], None] | None,
 ) -> np.ndarray:
     """The full 1-D convolution from blocks of `length - m + 1` entries of the longer input."""
+    import scipy.fft
+
     forward, inverse = (
         (scipy.fft.rfft, scipy.fft.irfft) if real else (scipy.fft.fft, scipy.fft.ifft)
     )
@@ -99,6 +119,8 @@ def _whole(
     a: np.ndarray, b: np.ndarray, real: bool, progress: Callable[[float, str], None] | None
 ) -> np.ndarray:
     """The full N-D convolution from one transform of each whole input."""
+    import scipy.fft
+
     forward, inverse = (
         (scipy.fft.rfftn, scipy.fft.irfftn) if real else (scipy.fft.fftn, scipy.fft.ifftn)
     )

@@ -14,7 +14,7 @@ import ctypes
 
 import numpy as np
 
-from solverq.solvers.expressions import c_expression
+from solverq.solvers.expressions import CName, c_expression
 from solverq.solvers.native import load_library
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.ode.stepping import Grid, Kernel
@@ -65,16 +65,8 @@ TITLES = {"forward": "Forward Euler", "cromer": "Euler-Cromer"}
 def kernel_source(problem: ODEProblem, method: str) -> str:
     """The C source of `method` ("forward" or "cromer") for the problem's equations."""
     m, order = problem.components, problem.order
-    constant_index = {name: j for j, name in enumerate(problem.constants)}
-
-    def c_name(name: str, index: int) -> str:
-        if name == "x":
-            return "x"
-        if name in ("y", "dy"):
-            return f"{name}_{index}"
-        return f"c_{constant_index[name]}"
-
-    state = [f"y_{k}" for k in range(m)] + [f"dy_{k}" for k in range(m)] * (order == 2)
+    c_name = state_c_names(problem)
+    state = state_names(problem)
     derivatives = [
         f"const double f_{k} = {c_expression(equation.tree, equation.variables, c_name)};"
         for k, equation in enumerate(problem.equations)
@@ -88,14 +80,35 @@ def kernel_source(problem: ODEProblem, method: str) -> str:
     return TEMPLATE.format(
         title=f"{TITLES[method]} for {m} component(s) of order {order}",
         size=len(state),
-        constants=_lines(
-            8, [f"const double c_{j} = c[{j} * batch + b];" for j in range(len(constant_index))]
+        constants=lines(
+            8, [f"const double c_{j} = c[{j} * batch + b];" for j in range(len(problem.constants))]
         ),
-        load=_lines(8, [f"double {name} = row[{s} * batch];" for s, name in enumerate(state)]),
-        derivatives=_lines(12, derivatives),
-        update=_lines(12, update),
-        store=_lines(12, [f"row[{s} * batch] = {name};" for s, name in enumerate(state)]),
+        load=lines(8, [f"double {name} = row[{s} * batch];" for s, name in enumerate(state)]),
+        derivatives=lines(12, derivatives),
+        update=lines(12, update),
+        store=lines(12, [f"row[{s} * batch] = {name};" for s, name in enumerate(state)]),
     )
+
+
+def state_names(problem: ODEProblem) -> list[str]:
+    """The C names of the state z: y_0 .. y_{m-1}, then dy_0 .. dy_{m-1} for order 2."""
+    m = problem.components
+    return [f"y_{k}" for k in range(m)] + [f"dy_{k}" for k in range(m)] * (problem.order == 2)
+
+
+def state_c_names(problem: ODEProblem) -> CName:
+    """How the C source names the variables of the equations: x, y_k, dy_k and c_j for the
+    j-th constant."""
+    constant_index = {name: j for j, name in enumerate(problem.constants)}
+
+    def c_name(name: str, index: int) -> str:
+        if name == "x":
+            return "x"
+        if name in ("y", "dy"):
+            return f"{name}_{index}"
+        return f"c_{constant_index[name]}"
+
+    return c_name
 
 
 def native_kernel(problem: ODEProblem, method: str, grid: Grid) -> Kernel | None:
@@ -110,17 +123,25 @@ def native_kernel(problem: ODEProblem, method: str, grid: Grid) -> Kernel | None
     advance.argtypes = ARGUMENT_TYPES
     advance.restype = None
     batch = problem.batch_size or 1
-    constants = np.zeros((max(len(problem.constants), 1), batch))
-    for row, value in zip(constants, problem.constants.values(), strict=False):
-        row[:] = value
+    constants = constant_columns(problem)
 
-    def kernel(first: int, last: int, z: np.ndarray) -> None:
+    def kernel(first: int, last: int, z: np.ndarray) -> int:
         if not (z.flags.c_contiguous and z.dtype == np.float64):
             raise ValueError("the states must be a C-contiguous float64 array")
         advance(first, last, batch, grid.x0, grid.dx, constants.ctypes.data, z.ctypes.data)
+        return last
 
     return kernel
 
 
-def _lines(indent: int, lines: list[str]) -> str:
-    return "\n".join(" " * indent + line for line in lines)
+def constant_columns(problem: ODEProblem) -> np.ndarray:
+    """The constants as the C functions read them: (number of constants, batch) doubles."""
+    constants = np.zeros((max(len(problem.constants), 1), problem.batch_size or 1))
+    for row, value in zip(constants, problem.constants.values(), strict=False):
+        row[:] = value
+    return constants
+
+
+def lines(indent: int, statements: list[str]) -> str:
+    """C statements, one a line, indented by `indent` spaces."""
+    return "\n".join(" " * indent + statement for statement in statements)

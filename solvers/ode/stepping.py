@@ -22,8 +22,9 @@ from solverq.solvers.outcome import Progress, SolveStatus
 Step = Callable[[float, float, np.ndarray], np.ndarray | None]
 """`step(x_i, x_next, z_i)`: the state at x_next, or None when it cannot be computed."""
 
-Kernel = Callable[[int, int, np.ndarray], None]
-"""`kernel(first, last, z)`: fills z[first + 1 .. last] from z[first], in place."""
+Kernel = Callable[[int, int, np.ndarray], int]
+"""`kernel(first, last, z)`: fills z[first + 1 .. last] from z[first], in place; returns the
+index of the last state computed (less than `last` when a step could not be computed)."""
 
 
 KERNEL_CHUNK = 1 << 16
@@ -68,8 +69,7 @@ def march(
         for first in range(0, grid.steps, chunk):
             last = min(first + chunk, grid.steps)
             if kernel is not None:
-                kernel(first, last, z)
-                reached = last
+                reached = kernel(first, last, z)
             else:
                 reached = _run_steps(step, x, z, first, last)
             states = z[first + 1 : reached + 1].reshape(reached - first, z[0].size)

@@ -4,7 +4,14 @@ import sys
 import numpy as np
 import pytest
 
-from solverq.plugins.arrays import array_problem, decimal_text, decode_arrays, encode_arrays
+from solverq.plugins.arrays import (
+    ALIGNMENT,
+    array_problem,
+    decimal_text,
+    decode_arrays,
+    encode_arrays,
+    write_arrays,
+)
 
 
 @pytest.mark.parametrize(
@@ -92,3 +99,61 @@ def test_decimal_text_matches_str_without_a_digit_limit(
     finally:
         sys.set_int_max_str_digits(limit)
     assert decimal_text(number) == expected
+
+
+def test_old_npz_archives_still_decode() -> None:
+    buffer = io.BytesIO()
+    big = np.array([2**70, 3], dtype=object)
+    np.savez(
+        buffer, y=np.arange(5.0), output=big.astype(str), __big_integers__=np.array(["output"])
+    )
+    restored = decode_arrays(buffer.getvalue())
+    np.testing.assert_array_equal(restored["y"], np.arange(5.0))
+    assert restored["output"].tolist() == [2**70, 3]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.linspace(0.0, 20.0, 2_000_001),
+        np.linspace(-0.3, 7.1, 1000),
+        np.arange(5000) * 1e-3 + 0.7,
+    ],
+)
+def test_equally_spaced_values_are_recomputed_bit_for_bit(values: np.ndarray) -> None:
+    data = encode_arrays({"x": values})
+    assert len(data) < 1024
+    restored = decode_arrays(data)["x"]
+    assert restored.dtype == values.dtype
+    assert np.array_equal(restored.view(np.int64), values.view(np.int64))
+
+
+def test_nearly_equally_spaced_values_are_stored() -> None:
+    values = np.linspace(0.0, 1.0, 1000)
+    values[500] = np.nextafter(values[500], 2.0)
+    data = encode_arrays({"x": values})
+    assert len(data) > values.nbytes
+    np.testing.assert_array_equal(decode_arrays(data)["x"], values)
+
+
+def test_decoded_arrays_are_views_of_the_stored_bytes() -> None:
+    matrix = np.arange(12.0).reshape(3, 4)
+    data = bytes(encode_arrays({"m": matrix.T, "v": np.arange(3, dtype=np.int32)}))
+    restored = decode_arrays(data)
+    np.testing.assert_array_equal(restored["m"], matrix.T)
+    assert restored["m"].base is not None and not restored["m"].flags.writeable
+    assert restored["m"].ctypes.data % ALIGNMENT == restored["v"].ctypes.data % ALIGNMENT
+
+
+def test_written_files_hold_the_encoded_bytes() -> None:
+    strided = np.arange(300_000.0).reshape(-1, 3)
+    arrays = {
+        "a": np.arange(7, dtype=np.int16),
+        "s": np.array(["x", "yz"]),
+        "z": np.ones((2, 0)),
+        "t": strided.T,
+        "column": strided[:, 1],
+    }
+    file = io.BytesIO()
+    write_arrays(file, arrays)
+    assert file.getvalue() == bytes(encode_arrays(arrays))

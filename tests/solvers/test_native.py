@@ -9,6 +9,7 @@ import pytest
 from solverq.solvers import native
 from solverq.solvers.expressions import FUNCTIONS, Variables, parse
 from solverq.solvers.expressions.compiled import compiled_values, grid_values
+from solverq.solvers.ode.euler_backward import backward_euler
 from solverq.solvers.ode.euler_forward import forward_euler
 from tests.solvers.ode.problems import decay
 
@@ -65,6 +66,7 @@ def test_without_a_compiler_the_numpy_loop_runs_after_one_warning(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert forward_euler(decay(3.0), 100).engine == "numpy"
+        assert backward_euler(decay(3.0), 100).engine == "numpy"
 
 
 def test_a_failing_compiler_falls_back_with_its_message(

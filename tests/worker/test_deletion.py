@@ -14,7 +14,7 @@ from solverq.worker.sweep_service import DELETED, submit_sweep, sweep_table
 
 
 def test_deleting_by_id_counts_the_jobs_and_their_bytes(solverq_env, test_plugins) -> None:
-    inputs = {"values": np.arange(100.0)}
+    inputs = {"values": np.arange(100.0) ** 2}  # not equally spaced: stored in full
     jobs = [service.submit("echo", {"scale": s}, inputs) for s in (1.0, 2.0, 3.0)]
     deletion = plan_deletion([jobs[0].id, jobs[1].id[:8], jobs[0].id])
     assert [job.id for job in deletion.jobs] == [jobs[0].id, jobs[1].id]

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy import delete, func, insert, inspect, select, update
 
-from solverq.plugins.arrays import decode_arrays, encode_arrays
 from solverq.plugins.errors import RejectedRequest, shortened
+from solverq.worker.store.array_files import REFERENCE_LENGTH, ArrayFiles
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
 from solverq.worker.store.models import (
@@ -54,6 +54,7 @@ class JobStore:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.array_files = ArrayFiles.beside(database.url)
 
     def create(
         self,
@@ -117,7 +118,7 @@ class JobStore:
             if rows:
                 session.execute(insert(Job), rows)
                 if inputs:
-                    encoded = encode_arrays(inputs)
+                    encoded = self.array_files.store(inputs)
                     session.execute(
                         insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
                     )
@@ -181,12 +182,12 @@ class JobStore:
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
             data = session.scalar(select(JobInput.arrays).where(JobInput.job_id == job_id))
-        return decode_arrays(data) if data is not None else {}
+        return self.array_files.load(data) if data is not None else {}
 
     def result_arrays(self, job_id: str) -> dict[str, np.ndarray]:
         with self.database.session() as session:
             data = session.scalar(select(JobResult.arrays).where(JobResult.job_id == job_id))
-        return decode_arrays(data) if data is not None else {}
+        return self.array_files.load(data) if data is not None else {}
 
     @retry_on_disconnect
     def claim(self, job_id: str, worker: str | None = None) -> int | None:
@@ -204,7 +205,7 @@ class JobStore:
         if row is None:
             return None
         plugin, params, attempt, time_limit, inputs = row
-        arrays = decode_arrays(inputs) if inputs is not None else {}
+        arrays = self.array_files.load(inputs) if inputs is not None else {}
         return StartedJob(job_id, plugin, params, attempt, time_limit, arrays)
 
     def heartbeat(
@@ -235,7 +236,7 @@ class JobStore:
         stored then)."""
         owned = _owned(job_id, attempt, provenance)
         array_info = {name: _array_info(array) for name, array in arrays.items()}
-        encoded = encode_arrays(arrays)
+        encoded = self.array_files.store(arrays)
         if not self.database.is_sqlite:
             result = {
                 "summary_json": json.dumps(dict(summary)),
@@ -264,13 +265,16 @@ class JobStore:
             return self.database.autocommit_first(FAIL, parameters) is not None
         array_info = {name: _array_info(array) for name, array in arrays.items()}
         row = {"job_id": job_id, "summary": {}, "array_info": array_info}
-        return self._finish_and_store(FAIL, parameters, row | {"arrays": encode_arrays(arrays)})
+        encoded = self.array_files.store(arrays)
+        return self._finish_and_store(FAIL, parameters, row | {"arrays": encoded})
 
     def _finish_and_store(self, finish: Any, owned: dict[str, Any], result: dict[str, Any]) -> bool:
         """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
-        the job, store its `result` row, in one transaction; False when it had lost the job."""
+        the job, store its `result` row, in one transaction; False when it had lost the job (and
+        the file its arrays went to, if any, is removed)."""
         with self.database.transaction() as connection:
             if connection.execute(finish, owned).first() is None:
+                self.array_files.discard(result["arrays"])
                 return False
             connection.execute(STORE_RESULT, result)
         return True
@@ -290,28 +294,53 @@ class JobStore:
         return self.get(job.id)
 
     def stored_bytes(self, job_ids: Sequence[str]) -> int:
-        """The bytes of the jobs' stored input and result arrays."""
+        """The bytes of the jobs' stored input and result arrays, in the database and in the
+        files beside it (a file that several jobs' inputs share counted once)."""
         total = 0
         with self.database.session() as session:
             for chunk in _chunks(job_ids):
                 for table in (JobInput, JobResult):
-                    total += (
-                        session.scalar(
-                            select(func.coalesce(func.sum(func.length(table.arrays)), 0)).where(
-                                table.job_id.in_(chunk)
-                            )
-                        )
-                        or 0
-                    )
-        return total
+                    length = func.coalesce(func.sum(func.length(table.arrays)), 0)
+                    total += session.scalar(select(length).where(table.job_id.in_(chunk))) or 0
+        files = self._file_references(job_ids)
+        return total + sum(self.array_files.file_size(reference) for reference in files)
 
     def delete(self, job_ids: Sequence[str]) -> int:
-        """Delete the jobs with their inputs, results and places in sweeps; how many were."""
+        """Delete the jobs with their inputs, results and places in sweeps, and the files of
+        their arrays that no other job refers to; how many jobs were deleted."""
+        files = self._file_references(job_ids)
         deleted = 0
         with self.database.session() as session:
             for chunk in _chunks(job_ids):
-                deleted += session.execute(delete(Job).where(Job.id.in_(chunk))).rowcount  # type: ignore[attr-defined]  # a DML result has one
+                statement = delete(Job).where(Job.id.in_(chunk))
+                deleted += session.execute(statement).rowcount  # type: ignore[attr-defined]
+        with self.database.session() as session:
+            for reference in files:
+                kept = [
+                    session.scalar(select(table.job_id).where(table.arrays == reference).limit(1))
+                    for table in (JobInput, JobResult)
+                ]
+                if kept == [None, None]:
+                    self.array_files.discard(reference)
         return deleted
+
+    def _file_references(self, job_ids: Sequence[str]) -> set[bytes]:
+        """The references to files beside the database that the jobs' rows hold."""
+        if self.array_files.folder is None:
+            return set()
+        found: set[bytes] = set()
+        with self.database.session() as session:
+            for chunk in _chunks(job_ids):
+                for table in (JobInput, JobResult):
+                    short = select(table.arrays).where(
+                        table.job_id.in_(chunk), func.length(table.arrays) <= REFERENCE_LENGTH
+                    )
+                    found.update(
+                        bytes(data)
+                        for data in session.scalars(short)
+                        if ArrayFiles.is_reference(data)
+                    )
+        return found
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""

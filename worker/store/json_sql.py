@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Float, Text, and_, case, cast, func, literal
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from solverq.plugins.errors import RejectedRequest
@@ -43,6 +42,10 @@ class JsonColumn:
     def __init__(self, column: SQLCoreOperations[Any], dialect: str) -> None:
         self.column = column
         self.postgresql = dialect == "postgresql"
+        if self.postgresql:
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            self._jsonb = JSONB
 
     def number(self, path: Path) -> ColumnElement[float]:
         """The number at `path`, or NULL when there is none."""
@@ -79,7 +82,7 @@ class JsonColumn:
 
     def _is(self, path: Path, kind: str) -> ColumnElement[bool]:
         if self.postgresql:
-            element = self.column.op("#>", return_type=JSONB)(self._pg_path(path))
+            element = self.column.op("#>", return_type=self._jsonb)(self._pg_path(path))
             typeof = func.jsonb_typeof(element)
             if kind in ("true", "false"):
                 return and_(typeof == "boolean", self._text(path) == kind)
@@ -94,7 +97,7 @@ class JsonColumn:
 
     def _length(self, path: Path) -> ColumnElement[int]:
         if self.postgresql:
-            element = self.column.op("#>", return_type=JSONB)(self._pg_path(path))
+            element = self.column.op("#>", return_type=self._jsonb)(self._pg_path(path))
             return case((self._is(path, "array"), func.jsonb_array_length(element)))
         return func.json_array_length(self.column, self._path(path))
 
@@ -105,4 +108,6 @@ class JsonColumn:
 
     @staticmethod
     def _pg_path(path: Path) -> ColumnElement[Sequence[str]]:
+        from sqlalchemy.dialects.postgresql import ARRAY
+
         return literal([str(p) for p in path], ARRAY(Text))

@@ -24,13 +24,25 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 SCHEMA_REVISION = "0006"
 
-JSONData = JSON().with_variant(JSONB(), "postgresql")
+
+class JSONData(TypeDecorator[Any]):
+    """JSON, stored as JSONB on PostgreSQL; the PostgreSQL dialect is imported only there."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -94,7 +106,7 @@ class Job(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     plugin: Mapped[str] = mapped_column(String(100), index=True)
-    params: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONData())
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -136,9 +148,9 @@ class Sweep(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     plugin: Mapped[str] = mapped_column(String(100))
-    grid: Mapped[list[Any]] = mapped_column(JSONData)
+    grid: Mapped[list[Any]] = mapped_column(JSONData())
     """[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
-    params: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONData())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -178,6 +190,6 @@ class JobResult(Base):
     __tablename__ = "job_results"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    summary: Mapped[dict[str, Any]] = mapped_column(JSONData)
-    array_info: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONData())
+    array_info: Mapped[dict[str, Any]] = mapped_column(JSONData())
     arrays: Mapped[bytes] = mapped_column(LargeBinary)

@@ -24,7 +24,7 @@ class json_text(GenericFunction[Any]):
     """A JSON value passed as its text: PostgreSQL casts it, SQLite stores the text as it is.
     The driver passes text as it is, which spares a JSON bind processor on the direct path."""
 
-    type = JSONData
+    type = JSONData()
     inherit_cache = True
 
 
@@ -122,8 +122,8 @@ SUCCEED_AND_STORE = select(_succeeded.c.id).add_cte(
         ["job_id", "summary", "array_info", "arrays"],
         select(
             _succeeded.c.id,
-            cast(bindparam("summary_json", type_=Text), JSONData),
-            cast(bindparam("array_info_json", type_=Text), JSONData),
+            cast(bindparam("summary_json", type_=Text), JSONData()),
+            cast(bindparam("array_info_json", type_=Text), JSONData()),
             bindparam("arrays", type_=LargeBinary),
         ),
     )

@@ -3,6 +3,7 @@ and the FFT only where its rounding error provably stays below 1/2."""
 
 import numpy as np
 import pytest
+import scipy.fft
 from scipy import signal
 
 from solverq.solvers.convolution import convolve, plan_convolution
@@ -106,3 +107,10 @@ def test_mixing_big_integers_with_floats_gives_floats() -> None:
     assert result.output.dtype == np.float64 and result.output.tolist() == [2.0**69]
     with pytest.raises(ValueError, match="too large for a float"):
         convolve(np.array([10**400], dtype=object), np.array([0.5]))
+
+
+@pytest.mark.parametrize("real", [True, False])
+def test_transform_lengths_are_scipys_fast_lengths(real: bool) -> None:
+    targets = [*range(1, 3000), *range(10**6 - 40, 10**6 + 40), 2**20 + 1, 3**13 + 1, 10**9 + 7]
+    for target in targets:
+        assert transform_length(target, real) == scipy.fft.next_fast_len(target, real=real)

@@ -65,10 +65,10 @@ def test_succeeding_and_failing_store_the_provenance(store: JobStore) -> None:
 
 
 def test_delete_removes_the_job_its_inputs_and_results(store: JobStore) -> None:
-    inputs = {"values": np.arange(1000.0)}
+    inputs = {"values": np.arange(1000.0) ** 2}  # not equally spaced: stored in full
     kept, gone = store.create("echo", {}, inputs), store.create("echo", {}, inputs)
     store.claim(gone.id)
-    store.succeed(gone.id, 1, {"total": 1.0}, {"values": np.arange(500.0)})
+    store.succeed(gone.id, 1, {"total": 1.0}, {"values": np.arange(500.0) ** 2})
     size = store.stored_bytes([gone.id])
     assert size > 1000 * 8 + 500 * 8
     assert store.stored_bytes([kept.id, gone.id]) > size
