@@ -130,6 +130,7 @@ class NetworkPlugin(Plugin[NetworkParameters]):
     Parameters = NetworkParameters
     requires = ("autograd", "scipy", "scikit-learn")
     seed_parameter = "seed"
+    headline = ("test_mse", "test_r2", "test_accuracy")
 
     @classmethod
     def check_inputs(cls, params: Any, inputs: Mapping[str, np.ndarray]) -> None:
