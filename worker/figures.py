@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from solverq.plugins.contract import Result
-from solverq.plugins.errors import RejectedRequest, SolverqError
+from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.plotting import new_figure, plot_sweep_heatmap, plot_sweep_lines
-from solverq.plugins.registry import get_plugin
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobStatus, SweepStore, UnknownJob, UnknownSweep
+from solverq.worker.store import SweepStore, UnknownJob, UnknownSweep
 from solverq.worker.store.factory import job_store
+from solverq.worker.stored_results import stored_result
 from solverq.worker.sweep_service import sweep_table
 
 if TYPE_CHECKING:
@@ -51,18 +50,10 @@ def figure_of(
 
 def job_figure(job_id: str, *, settings: Settings | None = None) -> Figure:
     """The figure the job's plugin draws of its result."""
-    store = job_store(settings)
-    job = store.get(job_id)
-    if job.status is not JobStatus.SUCCEEDED:
-        reason = f": {job.error}" if job.error else ""
-        raise SolverqError(f"job {job.id} {job.status.value}{reason}; it has no result to plot")
-    plugin_class = get_plugin(job.plugin).plugin_class
-    inputs = store.inputs(job.id)
-    params = plugin_class.validate(job.params, inputs)
+    stored = stored_result(job_id, "result to plot", settings=settings)
     figure = new_figure()
-    result = Result(job.summary or {}, store.result_arrays(job.id))
-    plugin_class().plot(figure, params, inputs, result)
-    figure.suptitle(f"{job.plugin} {job.id[:12]}")
+    stored.plugin.plot(figure, stored.params, stored.inputs, stored.result)
+    figure.suptitle(f"{stored.job.plugin} {stored.job.id[:12]}")
     return figure
 
 
