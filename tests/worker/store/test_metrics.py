@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from solverq.worker.store import JobStore
 from solverq.worker.store.metrics import summary_metrics
 from solverq.worker.store.models import JobMetric, utcnow
+from tests.worker.store.conftest import database_at
 
 
 def reference_number(summary: dict, key: str) -> float | None:
@@ -101,18 +102,7 @@ def test_the_metrics_go_with_their_job(store: JobStore) -> None:
 
 
 def test_the_migration_measures_the_results_stored_before(database_url) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from solverq.worker.store import open_database
-    from solverq.worker.store.database import MIGRATIONS
-
-    database = open_database(database_url, ensure_schema=False)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+    database = database_at(database_url, "0006")
     summaries = {"a" * 32: '{"mse": 2.0, "fit": {"r2": 0.5}}', "b" * 32: '{"mse": true}'}
     summaries["c" * 32] = '{"mse": 0.5}'
     with database.engine.begin() as connection:
