@@ -16,7 +16,7 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from solverq.web import job_routes, plugin_routes, problems, sweep_routes
+from solverq.web import docs_routes, job_routes, plugin_routes, problems, sweep_routes
 from solverq.web.auth import (
     SESSION_COOKIE,
     has_session,
@@ -60,12 +60,16 @@ def create_app(
         version=importlib.metadata.version("solverq"),
         summary="Submit, follow and compare numerical experiments run by solver plugins.",
         lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.runner = pool.run if pool is not None else runner
     for module in (job_routes, sweep_routes, plugin_routes):
         app.include_router(module.api)
         app.include_router(module.pages)
+    docs_routes.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/login", login_page, methods=["GET"], include_in_schema=False)
     app.add_api_route("/login", sign_in, methods=["POST"], include_in_schema=False)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from solverq.plugins.errors import RejectedRequest, SolverqError
 from solverq.web.auth import NotSignedIn
+from solverq.web.docs_routes import OPENAPI_URL
 from solverq.web.rendering import page
 from solverq.worker.store import UnknownJob, UnknownSweep
 from solverq.worker.store.database import first_line
@@ -74,8 +75,9 @@ def answer(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The error as `{"detail": message}` for the API, as the error page elsewhere."""
-    if request.url.path.startswith("/api/"):
+    """The error as `{"detail": message}` for the API (and its schema), as the error page
+    elsewhere."""
+    if request.url.path.startswith("/api/") or request.url.path == OPENAPI_URL:
         body: dict[str, Any] = {"detail": message}
         if errors is not None:
             body["errors"] = errors

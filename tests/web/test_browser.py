@@ -1,6 +1,7 @@
 """The dashboard in a real headless Chromium, against `solverq serve` in a process of its own:
 sign in, find the jobs the command line submitted, submit a job and a sweep through a plugin's
-form and watch them finish, with their figures drawn."""
+form and watch them finish, with their figures drawn; the API documentation drawn from this
+server alone."""
 
 from __future__ import annotations
 
@@ -110,6 +111,20 @@ def test_the_dashboard_in_a_browser(server, server_store, browser) -> None:
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/jobs")
     assert from_the_cli.id[:12] in page.inner_text("table.jobs")
+
+    requested: list[str] = []
+
+    def record(request) -> None:
+        requested.append(request.url)
+
+    page.on("request", record)
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=JOB_TIMEOUT)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/jobs" in [path.replace("\u200b", "") for path in paths]
+    assert all(url.startswith(server) for url in requested), requested
+    assert f"{server}/docs-assets/swagger-ui-bundle.js" in requested
+    page.remove_listener("request", record)
 
     page.goto(f"{server}/plugins/convolution")
     page.fill("input[name='p.a']", "[1, 2, 3]")

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.parameters import parse_assignment
 from solverq.worker.store.json_sql import JsonColumn, key_path
-from solverq.worker.store.models import Job, JobResult, JobStatus, SweepJob, utcnow
+from solverq.worker.store.models import Job, JobMetric, JobResult, JobStatus, SweepJob, utcnow
 from solverq.worker.store.tagging import checked_tags
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -41,18 +41,19 @@ class JobQuery:
     def select(self, dialect: str) -> Select[Any]:
         """The SELECT of the jobs (with their summaries) this query names.
 
-        A page of jobs is found first by id alone, each job's metric read once, so that the
-        database sorts narrow rows; only the jobs of the page are then read in full.
+        A page of jobs is found first by id alone, each job's metric read once from the narrow
+        table `job_metrics` (not from the summary's JSON), so that the database sorts narrow
+        rows; only the jobs of the page are then read in full.
         """
         records = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
             JobResult, JobResult.job_id == Job.id
         )
         if self.limit is None and not self.offset:
-            return self._filtered(records, dialect).order_by(*self._order(dialect))
+            return self._with_metric(self._filtered(records, dialect)).order_by(*self._order())
         page = self._filtered(select(Job.id), dialect)
         if self.sort is not None:
-            metric = self._metric(dialect).label("metric")
-            page = page.add_columns(metric).outerjoin(JobResult, JobResult.job_id == Job.id)
+            metric = JobMetric.value.label("metric")
+            page = self._with_metric(page.add_columns(metric))
             ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
             page = page.order_by(ordered.nulls_last(), *self._default_order())
         else:
@@ -60,7 +61,15 @@ class JobQuery:
         page_ids = page.limit(self.limit).offset(self.offset or None).subquery()
         if self.sweep_id is not None:
             records = self._in_sweep(records)
-        return records.where(Job.id.in_(select(page_ids.c.id))).order_by(*self._order(dialect))
+        records = self._with_metric(records.where(Job.id.in_(select(page_ids.c.id))))
+        return records.order_by(*self._order())
+
+    def _with_metric(self, query: Select[Any]) -> Select[Any]:
+        """`query` joined to the metric `sort` names (NULL where a job has none)."""
+        if self.sort is None:
+            return query
+        key = ".".join(key_path(self.sort.lstrip("-")))
+        return query.outerjoin(JobMetric, and_(JobMetric.job_id == Job.id, JobMetric.key == key))
 
     def _filtered(self, query: Select[Any], dialect: str) -> Select[Any]:
         if self.plugin is not None:
@@ -86,17 +95,13 @@ class JobQuery:
             SweepJob.sweep_id == self.sweep_id
         )
 
-    def _order(self, dialect: str) -> list[Any]:
+    def _order(self) -> list[Any]:
         """By the metric (jobs without it last), then in the default order."""
         if self.sort is None:
             return self._default_order()
-        metric = self._metric(dialect)
+        metric = JobMetric.value
         ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
         return [metric.is_(None), ordered, *self._default_order()]
-
-    def _metric(self, dialect: str) -> Any:
-        assert self.sort is not None
-        return JsonColumn(JobResult.summary, dialect).number(key_path(self.sort.lstrip("-")))
 
     def _default_order(self) -> list[Any]:
         """A sweep's jobs in grid order (a point's attempts oldest first), others newest first."""

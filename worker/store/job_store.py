@@ -19,6 +19,7 @@ from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.array_files import REFERENCE_LENGTH, ArrayFiles
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
+from solverq.worker.store.metrics import summary_metrics
 from solverq.worker.store.models import (
     Job,
     JobInput,
@@ -35,6 +36,7 @@ from solverq.worker.store.statements import (
     HEARTBEAT,
     START,
     START_UNFLUSHED,
+    STORE_METRICS,
     STORE_RESULT,
     SUCCEED,
     SUCCEED_AND_STORE,
@@ -237,15 +239,20 @@ class JobStore:
         owned = _owned(job_id, attempt, provenance)
         array_info = {name: _array_info(array) for name, array in arrays.items()}
         encoded = self.array_files.store(arrays)
+        metrics = summary_metrics(summary)
         if not self.database.is_sqlite:
             result = {
                 "summary_json": json.dumps(dict(summary)),
                 "array_info_json": json.dumps(array_info),
                 "arrays": encoded,
+                "metrics_json": json.dumps(metrics),
             }
             return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
         row = {"job_id": job_id, "summary": dict(summary), "array_info": array_info}
-        return self._finish_and_store(SUCCEED, owned, row | {"arrays": encoded})
+        measured = [
+            {"job_id": job_id, "key": key, "value": number} for key, number in metrics.items()
+        ]
+        return self._finish_and_store(SUCCEED, owned, row | {"arrays": encoded}, measured)
 
     @retry_on_disconnect
     def fail(
@@ -268,15 +275,23 @@ class JobStore:
         encoded = self.array_files.store(arrays)
         return self._finish_and_store(FAIL, parameters, row | {"arrays": encoded})
 
-    def _finish_and_store(self, finish: Any, owned: dict[str, Any], result: dict[str, Any]) -> bool:
+    def _finish_and_store(
+        self,
+        finish: Any,
+        owned: dict[str, Any],
+        result: dict[str, Any],
+        metrics: Sequence[dict[str, Any]] = (),
+    ) -> bool:
         """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
-        the job, store its `result` row, in one transaction; False when it had lost the job (and
-        the file its arrays went to, if any, is removed)."""
+        the job, store its `result` row and its `metrics` rows, in one transaction; False when it
+        had lost the job (and the file its arrays went to, if any, is removed)."""
         with self.database.transaction() as connection:
             if connection.execute(finish, owned).first() is None:
                 self.array_files.discard(result["arrays"])
                 return False
             connection.execute(STORE_RESULT, result)
+            if metrics:
+                connection.execute(STORE_METRICS, list(metrics))
         return True
 
     def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:

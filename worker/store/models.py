@@ -28,7 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 
 class JSONData(TypeDecorator[Any]):
@@ -193,3 +193,16 @@ class JobResult(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONData())
     array_info: Mapped[dict[str, Any]] = mapped_column(JSONData())
     arrays: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class JobMetric(Base):
+    """A number of a job's summary by its dotted key (`solverq.worker.store.metrics`), written
+    with the result: what sorting jobs by a metric reads."""
+
+    __tablename__ = "job_metrics"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (PrimaryKeyConstraint("job_id", "key", name="pk_job_metrics"),)

@@ -13,11 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, LargeBinary, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    Float,
+    LargeBinary,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
-from solverq.worker.store.models import Job, JobInput, JobResult, JobStatus, JSONData
+from solverq.worker.store.models import Job, JobInput, JobMetric, JobResult, JobStatus, JSONData
 
 
 class json_text(GenericFunction[Any]):
@@ -41,6 +52,7 @@ def _json_text_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
 JOBS = Job.__table__
 INPUTS = JobInput.__table__
 RESULTS = JobResult.__table__
+METRICS = JobMetric.__table__
 
 _claim = (
     update(JOBS)
@@ -114,25 +126,41 @@ SUCCEED = (
     .returning(JOBS.c.id)
 )
 STORE_RESULT = insert(RESULTS)
+STORE_METRICS = insert(METRICS)
 
 _succeeded = SUCCEED.cte("succeeded")
-SUCCEED_AND_STORE = select(_succeeded.c.id).add_cte(
-    insert(RESULTS)
-    .from_select(
-        ["job_id", "summary", "array_info", "arrays"],
-        select(
-            _succeeded.c.id,
-            cast(bindparam("summary_json", type_=Text), JSONData()),
-            cast(bindparam("array_info_json", type_=Text), JSONData()),
-            bindparam("arrays", type_=LargeBinary),
-        ),
+_metrics = func.jsonb_each_text(cast(bindparam("metrics_json", type_=Text), JSONData()))
+_metric = _metrics.table_valued("key", "value").render_derived(name="metric")
+SUCCEED_AND_STORE = (
+    select(_succeeded.c.id)
+    .add_cte(
+        insert(RESULTS)
+        .from_select(
+            ["job_id", "summary", "array_info", "arrays"],
+            select(
+                _succeeded.c.id,
+                cast(bindparam("summary_json", type_=Text), JSONData()),
+                cast(bindparam("array_info_json", type_=Text), JSONData()),
+                bindparam("arrays", type_=LargeBinary),
+            ),
+        )
+        .cte("stored")
     )
-    .cte("stored")
+    .add_cte(
+        insert(METRICS)
+        .from_select(
+            ["job_id", "key", "value"],
+            select(_succeeded.c.id, _metric.c.key, cast(_metric.c.value, Float)).join_from(
+                _succeeded, _metric, true()
+            ),
+        )
+        .cte("measured")
+    )
 )
-"""`SUCCEED` and `STORE_RESULT` as one statement, hence one transaction, for PostgreSQL (SQLite
-has no data-modifying WITH clause): the result is stored only when the job was marked
-succeeded; returns the job's id then. The summary and array information come as JSON text, which
-the driver passes as it is."""
+"""`SUCCEED`, `STORE_RESULT` and `STORE_METRICS` as one statement, hence one transaction, for
+PostgreSQL (SQLite has no data-modifying WITH clause): the result and its metrics are stored only
+when the job was marked succeeded; returns the job's id then. The summary, array information and
+metrics (a JSON object of numbers by key) come as JSON text, which the driver passes as it is."""
 
 FAIL = (
     update(JOBS)

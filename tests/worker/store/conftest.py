@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from solverq.worker.store import JobStore, open_database
+from solverq.worker.store import Database, JobStore, open_database
+from solverq.worker.store.database import MIGRATIONS
 
 BACKENDS = {
     "sqlite": ("sqlite_url", True),
@@ -22,3 +23,17 @@ def store(request: pytest.FixtureRequest) -> JobStore:
     database = open_database(url, ensure_schema=False, direct_statements=direct_statements)
     database.upgrade()
     return JobStore(database)
+
+
+def database_at(url: str, revision: str) -> Database:
+    """A fresh database migrated up to `revision` only, to test the migrations after it."""
+    from alembic import command
+    from alembic.config import Config
+
+    database = open_database(url, ensure_schema=False)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return database

@@ -11,6 +11,7 @@ from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import JobStatus, JobStore, SweepStore, UnknownJob
 from solverq.worker.store.models import Job, Sweep, utcnow
 from solverq.worker.store.records import UNSHOWN_COLUMNS, JobRecord
+from tests.worker.store.conftest import database_at
 
 
 def test_the_record_has_a_field_for_every_column_of_the_model() -> None:
@@ -120,18 +121,7 @@ def test_a_point_shows_its_newest_job_and_deleted_points_are_counted(store: JobS
 
 
 def test_the_migration_keeps_existing_jobs_with_unknown_provenance(database_url) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from solverq.worker.store import open_database
-    from solverq.worker.store.database import MIGRATIONS
-
-    database = open_database(database_url, ensure_schema=False)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
+    database = database_at(database_url, "0004")
     now = utcnow()
     with database.engine.begin() as connection:
         connection.execute(
