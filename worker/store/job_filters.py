@@ -68,7 +68,7 @@ class JobQuery:
         """`query` joined to the metric `sort` names (NULL where a job has none)."""
         if self.sort is None:
             return query
-        key = ".".join(key_path(self.sort.lstrip("-")))
+        key = ".".join(map(str, key_path(self.sort.lstrip("-"))))
         return query.outerjoin(JobMetric, and_(JobMetric.job_id == Job.id, JobMetric.key == key))
 
     def _filtered(self, query: Select[Any], dialect: str) -> Select[Any]:
