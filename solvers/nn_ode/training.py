@@ -21,7 +21,7 @@ train one round (`ADAPTIVE`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from solverq.solvers.nn_ode import optimizers
 from solverq.solvers.nn_ode.loss import residual_loss
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
+from solverq.solvers.nn_ode.polish import polish
 from solverq.solvers.nn_ode.sizing import BASE_POINTS, initial_points, initial_width, phase_span
 from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
 from solverq.solvers.nn_ode.validation import Validation, refined_points, validate
@@ -55,6 +56,10 @@ MAX_POINTS = 1000
 MAX_WIDTH = 60
 """The widest the network grows."""
 WIDTH_STEP = 10
+POLISH_MARGIN = 2.0
+"""The factor below the error target that a Levenberg-Marquardt polish aims for."""
+POLISH_LENGTH = 2
+"""A polish takes at most this many times the iterations of the round it polishes."""
 WARM_UP_SPAN = 8.0
 WARM_UP_FRACTIONS = (0.25, 0.5)
 WARM_UP_DENSITY = 4.0
@@ -171,6 +176,23 @@ def solve(
             break
         validation = validate(problem, network, trial, p, x)
         converged = _converged(minimisation, validation, settings)
+        resolved = validation.rms**2 <= UNDER_RESOLVED * minimisation.loss
+        if adaptive and resolved and not converged and minimisation.stop is Stop.STAGNATED:
+            minimisation = _polish(
+                problem,
+                network,
+                trial,
+                x,
+                minimisation,
+                validation,
+                settings,
+                len(history),
+                progress,
+            )
+            _extend(history, minimisation)
+            p = minimisation.parameters
+            validation = validate(problem, network, trial, p, x)
+            converged = _converged(minimisation, validation, settings)
         if converged or len(history) - 1 >= settings.iterations:
             break
         stalled = stalled + 1 if validation.error_estimate > STALLED * best_error else 0
@@ -227,6 +249,20 @@ def _minimise(
         progress=relative_progress,
     )
 
+    report = _reporter(settings, start, progress)
+    loss_and_gradient = residual_loss(problem, network, trial, x)
+    if settings.optimizer == "bfgs":
+        return optimizers.bfgs(loss_and_gradient, p, rule, report)
+    if settings.optimizer == "adam":
+        return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
+    return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
+
+
+def _reporter(
+    settings: NeuralODESettings, start: int, progress: Progress | None
+) -> Callable[[int, float], None]:
+    """The callback of a round that starts `start` iterations into the run."""
+
     def report(iteration: int, loss: float) -> None:
         if progress is not None and (start + iteration) % PROGRESS_INTERVAL == 0:
             progress(
@@ -234,12 +270,42 @@ def _minimise(
                 f"iteration {start + iteration}: loss {loss:.3e}",
             )
 
-    loss_and_gradient = residual_loss(problem, network, trial, x)
-    if settings.optimizer == "bfgs":
-        return optimizers.bfgs(loss_and_gradient, p, rule, report)
-    if settings.optimizer == "adam":
-        return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
-    return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
+    return report
+
+
+def _polish(
+    problem: ODEProblem,
+    network: Network,
+    trial: TrialSolution,
+    x: np.ndarray,
+    trained: Minimisation,
+    validation: Validation,
+    settings: NeuralODESettings,
+    done: int,
+    progress: Progress | None,
+) -> Minimisation:
+    """Levenberg-Marquardt from where BFGS stagnated, until the loss is low enough for the
+    error target. The estimated error is linear in the residual, so it falls below
+    `error_tol` times the solution's size, with a margin of POLISH_MARGIN, once the loss is
+    L (target / (POLISH_MARGIN · estimate))²; the polish stops there (or at `tol`, when lower),
+    or when its loss stagnates as BFGS's does."""
+    start = done - 1
+    target = settings.error_tol * (validation.size or 1.0)
+    wanted = trained.loss * (target / (POLISH_MARGIN * validation.error_estimate)) ** 2
+    window, relative_progress = STAGNATION[settings.optimizer]
+    rule = StoppingRule(
+        iterations=min(settings.iterations - start, POLISH_LENGTH * trained.iterations),
+        tol=min(wanted, settings.tol or np.inf),
+        window=window,
+        progress=relative_progress,
+    )
+    polished = polish(problem, network, trial, x, trained.parameters, rule)
+    report = _reporter(settings, start, progress)
+    for iteration, loss in enumerate(polished.history[1:], start=1):
+        report(iteration, loss)
+    if polished.loss < trained.loss:
+        return polished
+    return replace(polished, parameters=trained.parameters, loss=trained.loss)
 
 
 def _converged(
