@@ -9,13 +9,15 @@ Training runs in rounds; when the points are chosen here and the solution turns 
 radians, two warm-up rounds on the first quarter and the first half of the interval come first
 (`warm_up_points`). Each round minimises the loss on the current points until it stagnates
 (see `optimizers.StoppingRule`), then measures the residual on a validation grid between the
-points (`solverq.solvers.nn_ode.validation`). The run has converged when that residual, relative
-to the scale of the equation, is at most `residual_tol` (and the loss at most `tol` when one is
-given). Otherwise, while the iterations last, the next round goes on from the current weights
-with more points where the residual is largest when the residual between the points is well
-above the loss on them, or with a wider network when it is not (the points resolve the residual,
-the network cannot make it smaller). Given `points` or `hidden`, those stay fixed; adam and gd
-train one round (`ADAPTIVE`).
+points (`solverq.solvers.nn_ode.validation`). The run has converged when the error that residual
+causes, estimated by the linearised equation, is at most `error_tol` times the solution's size
+(and the loss at most `tol` when one is given). When BFGS stagnated short of that on points
+that resolve the residual, a Levenberg-Marquardt polish goes on from its weights
+(`solverq.solvers.nn_ode.polish`, `_polish`). Otherwise, while the iterations last, the next
+round goes on from the current weights with more points where the residual is largest when the
+residual between the points is well above the loss on them, or with a wider network when it is
+not (the points resolve the residual, the network cannot make it smaller). Given `points` or
+`hidden`, those stay fixed; adam and gd train one round (`ADAPTIVE`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ WIDTH_STEP = 10
 POLISH_MARGIN = 2.0
 """The factor below the error target that a Levenberg-Marquardt polish aims for."""
 POLISH_LENGTH = 2
+POLISH_STAGNATION = (100, 0.1)
+"""The window and relative progress of the polish's stagnation rule: Levenberg-Marquardt near a
+zero-residual minimum gains far more than BFGS per step, or it is not worth its cost."""
 """A polish takes at most this many times the iterations of the round it polishes."""
 WARM_UP_SPAN = 8.0
 WARM_UP_FRACTIONS = (0.25, 0.5)
@@ -292,7 +297,7 @@ def _polish(
     start = done - 1
     target = settings.error_tol * (validation.size or 1.0)
     wanted = trained.loss * (target / (POLISH_MARGIN * validation.error_estimate)) ** 2
-    window, relative_progress = STAGNATION[settings.optimizer]
+    window, relative_progress = POLISH_STAGNATION
     rule = StoppingRule(
         iterations=min(settings.iterations - start, POLISH_LENGTH * trained.iterations),
         tol=min(wanted, settings.tol or np.inf),
