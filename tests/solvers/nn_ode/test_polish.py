@@ -10,6 +10,7 @@ from solverq.solvers.nn_ode.optimizers import Stop, StoppingRule
 from solverq.solvers.nn_ode.polish import polish, residual_jacobian
 from solverq.solvers.nn_ode.training import collocation_points
 from solverq.solvers.nn_ode.trial import trial_solution
+from solverq.solvers.ode.problem import ODEProblem
 from tests.solvers.nn_ode import problems
 
 CASES = {
@@ -42,12 +43,17 @@ def test_residual_jacobian_agrees_with_finite_differences(name: str) -> None:
     )
 
 
+def untrained(problem: ODEProblem, width: int, points: int):
+    """A seeded network of `width` sigmoid units, its trial solution, CGL points and p0."""
+    network = Network((width,), problem.components, "sigmoid", problem.x0, problem.x1 - problem.x0)
+    x = collocation_points(problem.x0, problem.x1, points)
+    p0 = network.initial_parameters(np.random.default_rng(0))
+    return network, trial_solution(problem), x, p0
+
+
 def test_polish_drives_the_residual_far_below_where_it_starts() -> None:
     problem = problems.coupled()
-    network = Network((20,), 2, "sigmoid", problem.x0, problem.x1 - problem.x0)
-    trial = trial_solution(problem)
-    x = collocation_points(problem.x0, problem.x1, 60)
-    p0 = network.initial_parameters(np.random.default_rng(0))
+    network, trial, x, p0 = untrained(problem, 20, 60)
     result = polish(problem, network, trial, x, p0, StoppingRule(iterations=400, window=100))
     assert result.history[0] > 1.0 and result.loss < 1e-10
     assert result.iterations == len(result.history) - 1 <= 400
@@ -63,9 +69,6 @@ def test_polish_drives_the_residual_far_below_where_it_starts() -> None:
 
 def test_polish_stops_at_its_target() -> None:
     problem = problems.decay()
-    network = Network((10,), 1, "sigmoid", problem.x0, problem.x1 - problem.x0)
-    trial = trial_solution(problem)
-    x = collocation_points(problem.x0, problem.x1, 20)
-    p0 = network.initial_parameters(np.random.default_rng(0))
+    network, trial, x, p0 = untrained(problem, 10, 20)
     result = polish(problem, network, trial, x, p0, StoppingRule(iterations=500, tol=1e-8))
     assert result.stop is Stop.TARGET and result.loss <= 1e-8 < result.history[-2]
