@@ -1,7 +1,7 @@
 """nn-ode: default settings on many problems beside NeuroDiffEq's, and time to accuracy on
 decay, y' = -2y, y(0) = 1 on [0, 1], against two peers.
 
-    .venv/bin/python bench/nn_ode.py [--seeds 10] [--budget 60] [--epochs 2000]
+    .venv/bin/python bench/nn_ode.py [--seeds 10] [--budget 60] [--epochs 2000] [--defaults-only]
 
 0. Defaults, no per-problem tuning, on the problems of `nn_ode_problems` (Lagaris et al. 1-4,
    the named problems on their default intervals, other second-order IVPs over 10-20 time units,
@@ -353,6 +353,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2000, help="NeuroDiffEq's epochs")
     parser.add_argument("--job-row", action="store_true", help="the job against the student's")
     parser.add_argument("--rounds", type=int, default=7, help="rounds of --job-row")
+    parser.add_argument("--defaults-only", action="store_true", help="table 0 alone")
     args = parser.parse_args()
     if args.job_row:
         job_row(args.rounds)
@@ -360,6 +361,8 @@ def main() -> None:
 
     ours(DECAY, 0)  # imports and first calls out of the timing
     defaults_table(args.epochs)
+    if args.defaults_only:
+        return
     seed_statistics(args.seeds)
     reference = ours(DECAY, 0)
     outcomes: list[Outcome | str] = [reference, autograd_adam(args.budget)]

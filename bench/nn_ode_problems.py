@@ -146,6 +146,12 @@ PROBLEMS = [
         lambda conditions: [conditions.IVP(0.0, 1.0, 0.0)],
     ),
     BenchProblem(
+        "Van der Pol mu=1 ([0, 10])",
+        {"rhs": "(1 - y**2) * dy - y", "order": 2, "y0": 2, "dy0": 0, "x1": 10},
+        lambda torch, diff: lambda u, t: [diff(u, t, order=2) - (1 - u**2) * diff(u, t) + u],
+        lambda conditions: [conditions.IVP(0.0, 2.0, 0.0)],
+    ),
+    BenchProblem(
         "logistic ([0, 10])",
         {"rhs": "y * (1 - y)", "y0": 0.1, "x1": 10, "exact": "1/(1 + 9*exp(-x))"},
         lambda torch, diff: lambda u, t: [diff(u, t) - u * (1 - u)],

@@ -156,16 +156,45 @@ def network_backward(
     gradient = [weights_bar.ravel(), cotangent[0].sum(axis=1)]
     abar = [v.T @ g for g in cotangent]
     for (w, _), record in zip(reversed(hidden), reversed(forward.tape), strict=True):
-        a, z, (_, ds, d2s, d3s) = record.inputs, record.pre_activations, record.activation
-        zbar = [abar[0] * ds]
-        if len(z) >= 2:
-            zbar[0] = zbar[0] + abar[1] * d2s * z[1]
-            zbar.append(abar[1] * ds)
-        if len(z) >= 3:
-            zbar[0] = zbar[0] + abar[2] * (d3s * z[1] ** 2 + d2s * z[2])
-            zbar[1] = zbar[1] + abar[2] * 2.0 * d2s * z[1]
-            zbar.append(abar[2] * ds)
+        a, zbar = record.inputs, _pre_activation_cotangents(record, abar)
         weights_bar = sum(zk @ ak.T for zk, ak in zip(zbar, a, strict=True))
         gradient = [weights_bar.ravel(), zbar[0].sum(axis=1), *gradient]
         abar = [w.T @ zk for zk in zbar]
     return np.concatenate(gradient)
+
+
+def network_jacobian(
+    network: Network, p: np.ndarray, forward: Forward, cotangent: list[np.ndarray]
+) -> np.ndarray:
+    """(points, parameters): row i is ∂/∂p of Σ_k <cotangent_k[:, i], N^(k)(x_i)>, point by
+    point. N at x_i depends on x_i alone, so this is `network_backward` with the sums over the
+    points left out: the rows of the Jacobian of a pointwise residual, all in one pass."""
+    *hidden, (v, _) = network.layers(p)
+    points = cotangent[0].shape[1]
+
+    def outer(rows: list[np.ndarray], columns: list[np.ndarray]) -> np.ndarray:
+        total = sum(np.einsum("ri,ci->irc", r, c) for r, c in zip(rows, columns, strict=True))
+        return np.reshape(total, (points, -1))
+
+    jacobian = [outer(cotangent, forward.last_hidden), cotangent[0].T]
+    abar = [v.T @ g for g in cotangent]
+    for (w, _), record in zip(reversed(hidden), reversed(forward.tape), strict=True):
+        a, zbar = record.inputs, _pre_activation_cotangents(record, abar)
+        jacobian = [outer(zbar, a), zbar[0].T, *jacobian]
+        abar = [w.T @ zk for zk in zbar]
+    return np.concatenate(jacobian, axis=1)
+
+
+def _pre_activation_cotangents(record: LayerRecord, abar: list[np.ndarray]) -> list[np.ndarray]:
+    """The cotangents of [z, z', z''] from those of the layer's outputs [a, a', a'']: the
+    transpose of a = s(z), a' = s'(z) z', a'' = s''(z) z'² + s'(z) z'', point by point."""
+    z, (_, ds, d2s, d3s) = record.pre_activations, record.activation
+    zbar = [abar[0] * ds]
+    if len(z) >= 2:
+        zbar[0] = zbar[0] + abar[1] * d2s * z[1]
+        zbar.append(abar[1] * ds)
+    if len(z) >= 3:
+        zbar[0] = zbar[0] + abar[2] * (d3s * z[1] ** 2 + d2s * z[2])
+        zbar[1] = zbar[1] + abar[2] * 2.0 * d2s * z[1]
+        zbar.append(abar[2] * ds)
+    return zbar

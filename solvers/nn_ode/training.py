@@ -9,19 +9,21 @@ Training runs in rounds; when the points are chosen here and the solution turns 
 radians, two warm-up rounds on the first quarter and the first half of the interval come first
 (`warm_up_points`). Each round minimises the loss on the current points until it stagnates
 (see `optimizers.StoppingRule`), then measures the residual on a validation grid between the
-points (`solverq.solvers.nn_ode.validation`). The run has converged when that residual, relative
-to the scale of the equation, is at most `residual_tol` (and the loss at most `tol` when one is
-given). Otherwise, while the iterations last, the next round goes on from the current weights
-with more points where the residual is largest when the residual between the points is well
-above the loss on them, or with a wider network when it is not (the points resolve the residual,
-the network cannot make it smaller). Given `points` or `hidden`, those stay fixed; adam and gd
-train one round (`ADAPTIVE`).
+points (`solverq.solvers.nn_ode.validation`). The run has converged when the error that residual
+causes, estimated by the linearised equation, is at most `error_tol` times the solution's size
+(and the loss at most `tol` when one is given). When BFGS stagnated short of that on points
+that resolve the residual, a Levenberg-Marquardt polish goes on from its weights
+(`solverq.solvers.nn_ode.polish`, `_polish`). Otherwise, while the iterations last, the next
+round goes on from the current weights with more points where the residual is largest when the
+residual between the points is well above the loss on them, or with a wider network when it is
+not (the points resolve the residual, the network cannot make it smaller). Given `points` or
+`hidden`, those stay fixed; adam and gd train one round (`ADAPTIVE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from solverq.solvers.nn_ode import optimizers
 from solverq.solvers.nn_ode.loss import residual_loss
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
+from solverq.solvers.nn_ode.polish import polish
 from solverq.solvers.nn_ode.sizing import BASE_POINTS, initial_points, initial_width, phase_span
 from solverq.solvers.nn_ode.trial import TrialSolution, trial_solution
 from solverq.solvers.nn_ode.validation import Validation, refined_points, validate
@@ -55,6 +58,13 @@ MAX_POINTS = 1000
 MAX_WIDTH = 60
 """The widest the network grows."""
 WIDTH_STEP = 10
+POLISH_MARGIN = 2.0
+"""The factor below the error target that a Levenberg-Marquardt polish aims for."""
+POLISH_LENGTH = 2
+POLISH_STAGNATION = (100, 0.1)
+"""The window and relative progress of the polish's stagnation rule: Levenberg-Marquardt near a
+zero-residual minimum gains far more than BFGS per step, or it is not worth its cost."""
+"""A polish takes at most this many times the iterations of the round it polishes."""
 WARM_UP_SPAN = 8.0
 WARM_UP_FRACTIONS = (0.25, 0.5)
 WARM_UP_DENSITY = 4.0
@@ -171,6 +181,23 @@ def solve(
             break
         validation = validate(problem, network, trial, p, x)
         converged = _converged(minimisation, validation, settings)
+        resolved = validation.rms**2 <= UNDER_RESOLVED * minimisation.loss
+        if adaptive and resolved and not converged and minimisation.stop is Stop.STAGNATED:
+            minimisation = _polish(
+                problem,
+                network,
+                trial,
+                x,
+                minimisation,
+                validation,
+                settings,
+                len(history),
+                progress,
+            )
+            _extend(history, minimisation)
+            p = minimisation.parameters
+            validation = validate(problem, network, trial, p, x)
+            converged = _converged(minimisation, validation, settings)
         if converged or len(history) - 1 >= settings.iterations:
             break
         stalled = stalled + 1 if validation.error_estimate > STALLED * best_error else 0
@@ -227,6 +254,20 @@ def _minimise(
         progress=relative_progress,
     )
 
+    report = _reporter(settings, start, progress)
+    loss_and_gradient = residual_loss(problem, network, trial, x)
+    if settings.optimizer == "bfgs":
+        return optimizers.bfgs(loss_and_gradient, p, rule, report)
+    if settings.optimizer == "adam":
+        return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
+    return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
+
+
+def _reporter(
+    settings: NeuralODESettings, start: int, progress: Progress | None
+) -> Callable[[int, float], None]:
+    """The callback of a round that starts `start` iterations into the run."""
+
     def report(iteration: int, loss: float) -> None:
         if progress is not None and (start + iteration) % PROGRESS_INTERVAL == 0:
             progress(
@@ -234,12 +275,42 @@ def _minimise(
                 f"iteration {start + iteration}: loss {loss:.3e}",
             )
 
-    loss_and_gradient = residual_loss(problem, network, trial, x)
-    if settings.optimizer == "bfgs":
-        return optimizers.bfgs(loss_and_gradient, p, rule, report)
-    if settings.optimizer == "adam":
-        return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
-    return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
+    return report
+
+
+def _polish(
+    problem: ODEProblem,
+    network: Network,
+    trial: TrialSolution,
+    x: np.ndarray,
+    trained: Minimisation,
+    validation: Validation,
+    settings: NeuralODESettings,
+    done: int,
+    progress: Progress | None,
+) -> Minimisation:
+    """Levenberg-Marquardt from where BFGS stagnated, until the loss is low enough for the
+    error target. The estimated error is linear in the residual, so it falls below
+    `error_tol` times the solution's size, with a margin of POLISH_MARGIN, once the loss is
+    L (target / (POLISH_MARGIN · estimate))²; the polish stops there (or at `tol`, when lower),
+    or when its loss stagnates as BFGS's does."""
+    start = done - 1
+    target = settings.error_tol * (validation.size or 1.0)
+    wanted = trained.loss * (target / (POLISH_MARGIN * validation.error_estimate)) ** 2
+    window, relative_progress = POLISH_STAGNATION
+    rule = StoppingRule(
+        iterations=min(settings.iterations - start, POLISH_LENGTH * trained.iterations),
+        tol=min(wanted, settings.tol or np.inf),
+        window=window,
+        progress=relative_progress,
+    )
+    polished = polish(problem, network, trial, x, trained.parameters, rule)
+    report = _reporter(settings, start, progress)
+    for iteration, loss in enumerate(polished.history[1:], start=1):
+        report(iteration, loss)
+    if polished.loss < trained.loss:
+        return polished
+    return replace(polished, parameters=trained.parameters, loss=trained.loss)
 
 
 def _converged(

@@ -7,7 +7,12 @@ import pytest
 from autograd import elementwise_grad
 
 from solverq.solvers.nn_ode.activations import ACTIVATIONS
-from solverq.solvers.nn_ode.network import Network, network_backward, network_forward
+from solverq.solvers.nn_ode.network import (
+    Network,
+    network_backward,
+    network_forward,
+    network_jacobian,
+)
 
 REFERENCE = {
     "sigmoid": lambda z: 1 / (1 + anp.exp(-z)),
@@ -78,6 +83,34 @@ def test_reverse_pass_agrees_with_finite_differences(hidden: tuple[int, ...], or
         (pairing(p + step * e) - pairing(p - step * e)) / (2 * step) for e in np.eye(network.size)
     ]
     np.testing.assert_allclose(gradient, differences, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+@pytest.mark.parametrize("hidden", SHAPES)
+def test_point_by_point_jacobian_agrees_with_finite_differences(
+    hidden: tuple[int, ...], order: int
+) -> None:
+    network = Network(hidden, 2, "sigmoid", x0=-1.0, length=3.0)
+    rng = np.random.default_rng(3)
+    p = rng.normal(size=network.size)
+    x = np.linspace(-1.0, 2.0, 6)
+    cotangent = rng.normal(size=(order + 1, 2, len(x)))
+
+    def pointwise(p: np.ndarray) -> np.ndarray:
+        outputs = network_forward(network, p, x, order).outputs
+        return sum(np.sum(c * n, axis=0) for c, n in zip(cotangent, outputs, strict=True))
+
+    jacobian = network_jacobian(network, p, network_forward(network, p, x, order), list(cotangent))
+    step = 1e-6
+    differences = np.stack(
+        [(pointwise(p + step * e) - pointwise(p - step * e)) / (2 * step) for e in np.eye(p.size)],
+        axis=1,
+    )
+    assert jacobian.shape == (len(x), network.size)
+    np.testing.assert_allclose(jacobian, differences, rtol=1e-6, atol=1e-8)
+    # Summed over the points it is the reverse pass.
+    gradient = network_backward(network, p, network_forward(network, p, x, order), list(cotangent))
+    np.testing.assert_allclose(jacobian.sum(axis=0), gradient, rtol=1e-12, atol=1e-12)
 
 
 def test_layout_counts_every_weight_and_bias() -> None:

@@ -1,0 +1,113 @@
+"""A Levenberg-Marquardt polish of the trained parameters on the residual vector.
+
+BFGS minimises the mean square L(p) = |F(p)|²/(n m) with a Hessian estimate built from
+gradients alone; when the equation's terms are large beside its residual (a system whose
+right-hand side is of order ten while the residual is 1e-6), that estimate is too coarse to go
+on and BFGS stalls. The Gauss-Newton model uses the residual's Jacobian G = ∂F/∂p instead,
+∇²L ≈ 2 GᵀG/(n m), and the Levenberg-Marquardt step δ = -(GᵀG + μ D)⁻¹ Gᵀ F (scipy's
+`least_squares`, MINPACK's `lm` or the trust-region reflective `trf` when there are fewer
+residuals than parameters) converges fast near a zero-residual minimum whatever the residual's
+scale (J. J. Moré, "The Levenberg-Marquardt algorithm: implementation and theory", Lecture
+Notes in Mathematics 630, 1978).
+
+The Jacobian is exact: with F_k = y_t,k^(order) - f_k(x, y_t, y_t'), row (k, i) is the chain rule
+e_k - J[k] ∘ y_t - K[k] ∘ y_t' (J = ∂f/∂y, K = ∂f/∂y' from `linearisation`), through the trial map
+to N and its x-derivatives, and through the network point by point (`network_jacobian`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from solverq.solvers.nn_ode.linearisation import rhs_jacobians
+from solverq.solvers.nn_ode.loss import residual
+from solverq.solvers.nn_ode.network import Network, network_forward, network_jacobian
+from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
+from solverq.solvers.nn_ode.trial import TrialSolution
+from solverq.solvers.ode.problem import ODEProblem
+
+EVALUATIONS_PER_STEP = 4
+"""The most residual evaluations per accepted step (rejected steps and MINPACK's own)."""
+OVERFLOW = 1e150
+"""The residual reported where it is not finite, so that the step is rejected."""
+
+
+class _Stopped(Exception):
+    """Ends scipy's least_squares from the Jacobian's evaluation."""
+
+
+def residual_jacobian(
+    problem: ODEProblem, network: Network, trial: TrialSolution, p: np.ndarray, x: np.ndarray
+) -> np.ndarray:
+    """∂F/∂p, (components · points, parameters), rows in the order of F.ravel() for F shaped
+    (components, points)."""
+    order = problem.order
+    forward = network_forward(network, p, x, order)
+    trial_map = trial.at(x, order)
+    y = trial_map.derivatives(forward.outputs)
+    jacobians = rhs_jacobians(problem, x, y[:order])
+    rows = []
+    for k in range(y[0].shape[0]):
+        leading = np.zeros_like(y[0])
+        leading[k] = 1.0
+        y_bar = [-matrix[k] for matrix in jacobians] + [leading]
+        rows.append(network_jacobian(network, p, forward, trial_map.transpose(y_bar)))
+    return np.concatenate(rows)
+
+
+def polish(
+    problem: ODEProblem,
+    network: Network,
+    trial: TrialSolution,
+    x: np.ndarray,
+    p0: np.ndarray,
+    rule: StoppingRule,
+) -> Minimisation:
+    """Levenberg-Marquardt on F(p) from p0 until `rule` stops it or no step lowers |F|. Its
+    iterations are its accepted steps, at each of which the Jacobian is evaluated: the history
+    holds the loss at p0 and after each; the parameters are those of the lowest loss seen."""
+    best = {"loss": np.inf, "p": p0}
+    history: list[float] = []
+    stop: list[Stop] = []
+
+    def residuals(p: np.ndarray) -> np.ndarray:
+        values = residual(problem, network, trial, p, x).ravel()
+        loss = float(np.mean(values**2))
+        if not np.isfinite(loss):
+            return np.full_like(values, OVERFLOW)
+        if loss < best["loss"]:
+            best.update(loss=loss, p=p.copy())
+        return values
+
+    def jacobian(p: np.ndarray) -> np.ndarray:
+        history.append(float(np.mean(residual(problem, network, trial, p, x) ** 2)))
+        reason = rule.reason(history)
+        if reason is not None:
+            stop.append(reason)
+            raise _Stopped
+        return residual_jacobian(problem, network, trial, p, x)
+
+    method = "lm" if problem.components * len(x) >= len(p0) else "trf"
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.suppress(_Stopped):
+            least_squares(
+                residuals,
+                p0,
+                jac=jacobian,
+                method=method,
+                max_nfev=EVALUATIONS_PER_STEP * rule.iterations,
+                xtol=1e-15,
+                ftol=1e-15,
+                gtol=1e-15,
+            )
+    if stop:  # at the step where `rule` stopped it, the lowest loss seen
+        history[-1] = min(best["loss"], history[-1])
+    else:  # the last step scipy took, which has no Jacobian evaluation of its own
+        history.append(min(best["loss"], history[-1]))
+    reason = stop[0] if stop else Stop.STAGNATED
+    return Minimisation(best["p"], best["loss"], len(history) - 1, np.array(history), reason)
