@@ -70,7 +70,7 @@ def polish(
     """Levenberg-Marquardt on F(p) from p0 until `rule` stops it or no step lowers |F|. Its
     iterations are its accepted steps, at each of which the Jacobian is evaluated: the history
     holds the loss at p0 and after each; the parameters are those of the lowest loss seen."""
-    best = {"loss": np.inf, "p": p0}
+    best_loss, best_p = np.inf, p0
     history: list[float] = []
     stop: list[Stop] = []
 
@@ -79,8 +79,9 @@ def polish(
         loss = float(np.mean(values**2))
         if not np.isfinite(loss):
             return np.full_like(values, OVERFLOW)
-        if loss < best["loss"]:
-            best.update(loss=loss, p=p.copy())
+        nonlocal best_loss, best_p
+        if loss < best_loss:
+            best_loss, best_p = loss, p.copy()
         return values
 
     def jacobian(p: np.ndarray) -> np.ndarray:
@@ -106,8 +107,8 @@ def polish(
                 gtol=1e-15,
             )
     if stop:  # at the step where `rule` stopped it, the lowest loss seen
-        history[-1] = min(best["loss"], history[-1])
+        history[-1] = min(best_loss, history[-1])
     else:  # the last step scipy took, which has no Jacobian evaluation of its own
-        history.append(min(best["loss"], history[-1]))
+        history.append(min(best_loss, history[-1]))
     reason = stop[0] if stop else Stop.STAGNATED
-    return Minimisation(best["p"], best["loss"], len(history) - 1, np.array(history), reason)
+    return Minimisation(best_p, best_loss, len(history) - 1, np.array(history), reason)
