@@ -162,17 +162,31 @@ def submit_batch(
         time_limit=time_limit,
         queue=queue,
     )
-    if not new_ids:
-        pass
-    elif queue is not None:
-        publish(new_ids, queue, time_limit, settings)
-    elif runner is not None:
-        runner(new_ids)
-    else:
-        run_in_turn(store, new_ids, listener, settings=settings)
+
+    def run_here(job_ids: Sequence[str]) -> None:
+        run_in_turn(store, job_ids, listener, settings=settings)
+
+    start_jobs(new_ids, queue, time_limit, settings, runner or run_here)
     created = dict(zip(fresh, new_ids, strict=True))
     job_ids = [created.get(index) or reusable[digest] for index, digest in enumerate(digests)]
     return Batch(job_ids, {reusable[digest] for digest in digests if digest in reusable})
+
+
+def start_jobs(
+    job_ids: Sequence[str],
+    queue: str | None,
+    time_limit: float | None,
+    settings: Settings,
+    run_embedded: JobRunner,
+) -> None:
+    """Publish stored jobs to `queue`; without one (embedded mode), hand them to
+    `run_embedded`."""
+    if not job_ids:
+        return
+    if queue is not None:
+        publish(job_ids, queue, time_limit, settings)
+    else:
+        run_embedded(job_ids)
 
 
 def job_digests(

@@ -157,14 +157,11 @@ def _start(
 ) -> None:
     """Publish the sweep's new jobs to `queue`; without one, hand them to `runner` or run them
     here."""
-    if not job_ids:
-        return
-    if queue is not None:
-        service.publish(job_ids, queue, time_limit, settings)
-    elif runner is not None:
-        runner(job_ids)
-    else:
-        _run_here(sweep_id, job_ids, processes, settings, listener)
+
+    def run_here(job_ids: Sequence[str]) -> None:
+        _run_here(sweep_id, list(job_ids), processes, settings, listener)
+
+    service.start_jobs(job_ids, queue, time_limit, settings, runner or run_here)
 
 
 def wait_sweep(
