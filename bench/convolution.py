@@ -99,7 +99,9 @@ def job_against_fftconvolve(rounds: int) -> None:
         settings = Settings(f"sqlite:///{folder}/bench.db", None, 3600.0)
 
         def job() -> object:
-            return service.submit("convolution", {}, read_data([data]), settings=settings)
+            return service.submit(
+                "convolution", {}, read_data([data], settings.max_input_bytes), settings=settings
+            )
 
         output = service.job_store(settings).result_arrays(job().id)["output"]
         reference = signal.fftconvolve(a, b)

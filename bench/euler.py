@@ -87,8 +87,8 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
     settings = Settings(f"sqlite:///{folder / 'bench.db'}", None, 3600.0)
 
     def loop_only() -> np.ndarray:
-        z = np.empty((steps + 1, 2, 1))
-        z[0] = [[1.0], [0.0]]
+        z = np.empty((2, steps + 1, 1, 1))  # planes y, y' (solvers.ode.stepping)
+        z[:, 0] = [[[1.0]], [[0.0]]]
         kernel(0, steps, z)
         return z
 
@@ -98,7 +98,7 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
     def embedded_job() -> object:
         return service.submit("euler", params, settings=settings)
 
-    final, result = loop_only()[-1, 0, 0], plugin_solve()
+    final, result = loop_only()[0, -1, 0, 0], plugin_solve()
     embedded_job()
     times: dict[str, list[float]] = {"c": [], "loop": [], "solve": [], "job": []}
     for _ in range(repeats):

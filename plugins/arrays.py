@@ -131,11 +131,21 @@ def decode_arrays(data: bytes | bytearray | memoryview) -> dict[str, np.ndarray]
 
 def equal_spacing(array: np.ndarray) -> list[float] | None:
     """[start, step, count, last] when the 1-D float64 `array` is exactly
-    `equally_spaced(start, step, count, last)`, else None."""
+    `equally_spaced(start, step, count, last)`, else None.
+
+    The steps tried: q = (last - start) / (count - 1), array[1] - array[0], then the neighbours
+    of q one unit in the last place either side. For a grid x0 + i dx with x0 != 0 the first
+    two are often not dx (x0 + dx and x0 + n dx are rounded), while dx, or a step that gives
+    the same values, is q or a neighbour of q in every grid tested; an array that none of them
+    reproduces is stored in full.
+    """
     if array.ndim != 1 or array.dtype != np.float64 or array.size < MIN_EQUALLY_SPACED:
         return None
     start, last, count = float(array[0]), float(array[-1]), array.size
-    for step in (float(array[1] - array[0]), (last - start) / (count - 1)):
+    quotient = (last - start) / (count - 1)
+    steps = [quotient, float(array[1] - array[0])]
+    steps += [float(np.nextafter(quotient, direction)) for direction in (-np.inf, np.inf)]
+    for step in dict.fromkeys(steps):
         if _spaced_by(array[:-1], start, step):
             return [start, step, count, last]
     return None

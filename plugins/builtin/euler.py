@@ -35,6 +35,8 @@ DEFAULT_STEPS = 1000
 MAX_STEPS = 10_000_000
 MAX_VALUES = 20_000_000
 """The most numbers the arrays of one result may hold (160 MB)."""
+ERROR_BLOCK = 1 << 15
+"""Values compared at a time with the exact solution."""
 
 METHODS = {"forward": forward_euler, "backward": backward_euler, "cromer": euler_cromer}
 METHOD_NAMES = {"forward": "forward Euler", "backward": "backward Euler", "cromer": "Euler-Cromer"}
@@ -161,10 +163,8 @@ def _summary(params: EulerParameters, problem: ODEProblem, solution: ODESolution
     }
     exact = _exact_values(problem, solution.x)
     if exact is not None:
-        error = np.subtract(exact, solution.y)
-        np.abs(error, out=error)
-        summary["max_abs_error"] = float(error.max())
-        summary["final_error"] = float(error[-1].max())
+        summary["max_abs_error"] = _max_abs_difference(exact, solution.y)
+        summary["final_error"] = _max_abs_difference(exact[-1:], solution.y[-1:])
     summary["warnings"] = list(solution.warnings)
     summary["engine"] = solution.engine
     return summary
@@ -176,6 +176,20 @@ def _exact_values(problem: ODEProblem, x: np.ndarray) -> np.ndarray | None:
         return None
     shape = (x.size, problem.components, problem.batch_size or 1)
     return np.moveaxis(problem.exact(x), 0, 1).reshape(shape)
+
+
+def _max_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a - b| over arrays of one shape (nan if any difference is), computed block by
+    block along the first axis, so that no temporary array of their size is made."""
+    rows = max(1, ERROR_BLOCK // max(1, a[:1].size))
+    block = np.empty((min(rows, len(a)), *a.shape[1:]))
+    maxima = []
+    for first in range(0, len(a), rows):
+        difference = block[: len(a[first : first + rows])]
+        np.subtract(a[first : first + rows], b[first : first + rows], out=difference)
+        np.abs(difference, out=difference)
+        maxima.append(difference.max())
+    return float(np.max(maxima))
 
 
 def _arrays(problem: ODEProblem, solution: ODESolution) -> dict[str, np.ndarray]:

@@ -43,25 +43,36 @@ def grid_values(
     batch_size: int | None,
     *,
     native: bool = True,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """`expression` at each point of x (N,), with `values` for its other names (numbers, or (B,)
-    arrays for a batch): (N,), or (N, B) for a batch."""
+    arrays for a batch): (N,), or (N, B) for a batch; written into `out` (of that shape) and
+    returned as `out` when it is given."""
     x = np.ascontiguousarray(x, dtype=float)
+    shape = _checked_shape(x, batch_size, out)
     if native:
-        compiled = compiled_values(expression, values, x, batch_size)
+        compiled = compiled_values(expression, values, x, batch_size, out=out)
         if compiled is not None:
             return compiled
     points = x if batch_size is None else x[:, np.newaxis]
-    shape = x.shape if batch_size is None else (*x.shape, batch_size)
     with np.errstate(all="ignore"):
         result = expression({**values, "x": points})
-    return np.broadcast_to(result, shape)
+    if out is None:
+        return np.broadcast_to(result, shape)
+    out[...] = result
+    return out
 
 
 def compiled_values(
-    expression: Expression, values: Mapping[str, Any], x: np.ndarray, batch_size: int | None
+    expression: Expression,
+    values: Mapping[str, Any],
+    x: np.ndarray,
+    batch_size: int | None,
+    *,
+    out: np.ndarray | None = None,
 ) -> np.ndarray | None:
-    """As `grid_values`, by compiled code; None when it cannot be compiled."""
+    """As `grid_values`, by compiled code; None when it cannot be compiled. The loop writes
+    straight into `out` when it is a C-contiguous float64 array, else into a new array."""
     slots = parameter_slots(expression)
     library = load_library(evaluation_source(expression, slots))
     if library is None:
@@ -77,9 +88,25 @@ def compiled_values(
             row[:] = np.nan
         else:
             row[:] = value if index is None else value[index]
-    out = np.empty((len(x), batch))
-    evaluate(len(x), batch, x.ctypes.data, parameters.ctypes.data, out.ctypes.data)
-    return out[:, 0] if batch_size is None else out
+    shape = _checked_shape(x, batch_size, out)
+    direct = out is not None and out.flags.c_contiguous and out.flags.writeable
+    direct = direct and out is not None and out.dtype == np.float64
+    target = out if out is not None and direct else np.empty(shape)
+    evaluate(len(x), batch, x.ctypes.data, parameters.ctypes.data, target.ctypes.data)
+    if out is not None and not direct:
+        out[...] = target
+        return out
+    return target
+
+
+def _checked_shape(
+    x: np.ndarray, batch_size: int | None, out: np.ndarray | None
+) -> tuple[int, ...]:
+    """The shape of the values at the points x, which `out` must have when given."""
+    shape = x.shape if batch_size is None else (*x.shape, batch_size)
+    if out is not None and out.shape != shape:
+        raise ValueError(f"out is {out.shape}, not {shape}")
+    return shape
 
 
 def parameter_slots(expression: Expression) -> list[tuple[str, int | None]]:

@@ -56,7 +56,11 @@ def expression_exact(
     x0, y0, dy0 and the constants. The result is (m, N), or (m, N, B) for a batch."""
 
     def exact(x: np.ndarray) -> np.ndarray:
-        return np.stack([grid_values(s, values, x, batch_size, native=native) for s in solutions])
+        x = np.asarray(x, dtype=float)
+        out = np.empty((len(solutions), *x.shape, *(() if batch_size is None else (batch_size,))))
+        for solution, row in zip(solutions, out, strict=True):
+            grid_values(solution, values, x, batch_size, native=native, out=row)
+        return out
 
     return exact
 

@@ -24,6 +24,7 @@ from solverq.solvers.expressions import c_expression
 from solverq.solvers.native import load_library
 from solverq.solvers.ode.euler_native import (
     ARGUMENT_TYPES,
+    arguments,
     constant_columns,
     lines,
     state_c_names,
@@ -41,6 +42,7 @@ TEMPLATE = """\
 #include <stdint.h>
 
 #define S {size}
+#define COMPONENTS {components}
 
 static void slope(double x, const double *z, const double *c, double *F)
 {{
@@ -106,9 +108,13 @@ static double max_abs(const double *v)
 }}
 
 int64_t advance(int64_t first, int64_t last, int64_t batch, double x0, double dx,
-                const double *constants, double *states)
+                const double *constants, double *states, int64_t plane)
 {{
-    const int64_t stride = S * batch;
+    /* component s of state i of problem b: states[i * stride + place[s] + b] */
+    const int64_t stride = COMPONENTS * batch;
+    int64_t place[S];
+    for (int s = 0; s < S; ++s)
+        place[s] = (s / COMPONENTS) * plane + (s % COMPONENTS) * batch;
     int64_t reached = last;
     for (int64_t b = 0; b < batch; ++b) {{
         double c[{constant_count}], z[S], w[S], F[S], G[S], M[S][S], J[S][S];
@@ -116,7 +122,7 @@ int64_t advance(int64_t first, int64_t last, int64_t batch, double x0, double dx
         for (int j = 0; j < {constant_count}; ++j)
             c[j] = constants[j * batch + b];
         for (int s = 0; s < S; ++s)
-            z[s] = states[first * stride + s * batch + b];
+            z[s] = states[first * stride + place[s] + b];
         slope(x0 + (double)first * dx, z, c, F);
         for (int64_t i = first; i < reached; ++i) {{
             const double x_next = x0 + (double)(i + 1) * dx;
@@ -159,7 +165,7 @@ int64_t advance(int64_t first, int64_t last, int64_t batch, double x0, double dx
             }}
             for (int s = 0; s < S; ++s) {{
                 z[s] = w[s];
-                states[(i + 1) * stride + s * batch + b] = w[s];
+                states[(i + 1) * stride + place[s] + b] = w[s];
             }}
         }}
     }}
@@ -191,6 +197,7 @@ def kernel_source(problem: ODEProblem) -> str:
     ]
     return TEMPLATE.format(
         size=len(state),
+        components=m,
         constant_count=max(len(problem.constants), 1),
         unpack=lines(4, unpack),
         slope=lines(4, slopes),
@@ -216,8 +223,6 @@ def native_backward_kernel(problem: ODEProblem, grid: Grid) -> Kernel | None:
     constants = constant_columns(problem)
 
     def kernel(first: int, last: int, z: np.ndarray) -> int:
-        if not (z.flags.c_contiguous and z.dtype == np.float64):
-            raise ValueError("the states must be a C-contiguous float64 array")
-        return advance(first, last, batch, grid.x0, grid.dx, constants.ctypes.data, z.ctypes.data)
+        return advance(*arguments(first, last, batch, grid, constants, z))
 
     return kernel

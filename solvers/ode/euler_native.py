@@ -26,7 +26,8 @@ ARGUMENT_TYPES = (
     ctypes.c_double,  # x0
     ctypes.c_double,  # dx
     ctypes.c_void_p,  # constants, (number of constants, batch) doubles
-    ctypes.c_void_p,  # states, (steps + 1, components, batch) doubles
+    ctypes.c_void_p,  # states as planes, (order, steps + 1, components, batch) doubles
+    ctypes.c_int64,  # doubles per plane: (steps + 1) components batch
 )
 
 TEMPLATE = """\
@@ -35,9 +36,9 @@ TEMPLATE = """\
 #include <stdint.h>
 
 void advance(int64_t first, int64_t last, int64_t batch, double x0, double dx,
-             const double *c, double *z)
+             const double *c, double *z, int64_t plane)
 {{
-    const int64_t stride = {size} * batch;
+    const int64_t stride = {components} * batch;
     for (int64_t b = 0; b < batch; ++b) {{
 {constants}
         double *row = z + first * stride + b;
@@ -66,7 +67,7 @@ def kernel_source(problem: ODEProblem, method: str) -> str:
     """The C source of `method` ("forward" or "cromer") for the problem's equations."""
     m, order = problem.components, problem.order
     c_name = state_c_names(problem)
-    state = state_names(problem)
+    places = list(zip(state_names(problem), state_places(problem), strict=True))
     derivatives = [
         f"const double f_{k} = {c_expression(equation.tree, equation.variables, c_name)};"
         for k, equation in enumerate(problem.equations)
@@ -79,14 +80,14 @@ def kernel_source(problem: ODEProblem, method: str) -> str:
         update += [second.format(k=k) for k in range(m)]
     return TEMPLATE.format(
         title=f"{TITLES[method]} for {m} component(s) of order {order}",
-        size=len(state),
+        components=m,
         constants=lines(
             8, [f"const double c_{j} = c[{j} * batch + b];" for j in range(len(problem.constants))]
         ),
-        load=lines(8, [f"double {name} = row[{s} * batch];" for s, name in enumerate(state)]),
+        load=lines(8, [f"double {name} = row[{place}];" for name, place in places]),
         derivatives=lines(12, derivatives),
         update=lines(12, update),
-        store=lines(12, [f"row[{s} * batch] = {name};" for s, name in enumerate(state)]),
+        store=lines(12, [f"row[{place}] = {name};" for name, place in places]),
     )
 
 
@@ -94,6 +95,13 @@ def state_names(problem: ODEProblem) -> list[str]:
     """The C names of the state z: y_0 .. y_{m-1}, then dy_0 .. dy_{m-1} for order 2."""
     m = problem.components
     return [f"y_{k}" for k in range(m)] + [f"dy_{k}" for k in range(m)] * (problem.order == 2)
+
+
+def state_places(problem: ODEProblem) -> list[str]:
+    """Where each component of the state lies from its row of the states (`stepping`): its
+    plane (y, then y'), then its column within the row, in units of doubles."""
+    m = problem.components
+    return [f"{s // m} * plane + {s % m} * batch" for s in range(len(state_names(problem)))]
 
 
 def state_c_names(problem: ODEProblem) -> CName:
@@ -126,12 +134,20 @@ def native_kernel(problem: ODEProblem, method: str, grid: Grid) -> Kernel | None
     constants = constant_columns(problem)
 
     def kernel(first: int, last: int, z: np.ndarray) -> int:
-        if not (z.flags.c_contiguous and z.dtype == np.float64):
-            raise ValueError("the states must be a C-contiguous float64 array")
-        advance(first, last, batch, grid.x0, grid.dx, constants.ctypes.data, z.ctypes.data)
+        advance(*arguments(first, last, batch, grid, constants, z))
         return last
 
     return kernel
+
+
+def arguments(
+    first: int, last: int, batch: int, grid: Grid, constants: np.ndarray, z: np.ndarray
+) -> tuple[int, int, int, float, float, int, int, int]:
+    """The arguments of a compiled `advance`, in the order of `ARGUMENT_TYPES`."""
+    if not (z.flags.c_contiguous and z.dtype == np.float64 and z.ndim == 4):
+        raise ValueError("the states must be a C-contiguous float64 array of planes")
+    plane = z[0].size
+    return first, last, batch, grid.x0, grid.dx, constants.ctypes.data, z.ctypes.data, plane
 
 
 def constant_columns(problem: ODEProblem) -> np.ndarray:

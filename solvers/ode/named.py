@@ -76,11 +76,11 @@ class NamedProblem:
             x = np.asarray(x, dtype=float)
             out = np.empty(x.shape if batch_size is None else (*x.shape, batch_size))
             for form in forms:
-                size = batch_size if form.columns is None else len(form.columns)
-                values = grid_values(form.expression, form.values, x, size, native=native)
                 if form.columns is None:
-                    out[...] = values
+                    grid_values(form.expression, form.values, x, batch_size, native=native, out=out)
                 else:
+                    size = len(form.columns)
+                    values = grid_values(form.expression, form.values, x, size, native=native)
                     out[:, form.columns] = values
             return out[np.newaxis]
 

@@ -128,6 +128,19 @@ def test_equally_spaced_values_are_recomputed_bit_for_bit(values: np.ndarray) ->
     assert np.array_equal(restored.view(np.int64), values.view(np.int64))
 
 
+@pytest.mark.parametrize(
+    ("x0", "dx", "steps"), [(0.7, 1e-4, 73_000), (0.1, 1e-5, 1_999_000), (-3.3, 0.37, 5000)]
+)
+def test_grids_away_from_zero_are_recomputed_bit_for_bit(x0: float, dx: float, steps: int) -> None:
+    grid = np.arange(steps + 1, dtype=np.float64)  # as the ODE methods make x_i = x0 + i dx
+    grid *= dx
+    grid += x0
+    assert grid[1] - grid[0] != dx or (grid[-1] - grid[0]) / steps != dx
+    data = encode_arrays({"x": grid})
+    assert len(data) < 1024
+    assert np.array_equal(decode_arrays(data)["x"].view(np.int64), grid.view(np.int64))
+
+
 def test_nearly_equally_spaced_values_are_stored() -> None:
     values = np.linspace(0.0, 1.0, 1000)
     values[500] = np.nextafter(values[500], 2.0)

@@ -75,3 +75,19 @@ def test_a_failing_compiler_falls_back_with_its_message(
     monkeypatch.setenv("CC", "false")
     with pytest.warns(native.NativeCodeWarning, match="false failed"):
         assert native.load_library("int broken(void) { return 0; }\n") is None
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_values_are_written_into_a_given_array(native: bool) -> None:
+    expression = parse("a * exp(-x) + v[1]", VARIABLES)
+    values = {"a": np.array([1.0, -2.0]), "v": np.array([[0.5, 1.5], [3.0, 0.25]])}
+    x = np.linspace(0.0, 2.0, 11)
+    reference = np.array(grid_values(expression, values, x, 2, native=native))
+    out = np.empty((11, 2))
+    assert grid_values(expression, values, x, 2, native=native, out=out) is out
+    np.testing.assert_array_equal(out, reference)
+    strided = np.empty((11, 2, 3))[..., 1]
+    grid_values(expression, values, x, 2, native=native, out=strided)
+    np.testing.assert_array_equal(strided, reference)
+    with pytest.raises(ValueError, match=r"out is \(11,\), not \(11, 2\)"):
+        grid_values(expression, values, x, 2, native=native, out=np.empty(11))

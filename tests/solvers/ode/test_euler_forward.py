@@ -127,3 +127,51 @@ def test_a_batch_too_large_to_sample_is_not_judged(monkeypatch: pytest.MonkeyPat
     assert forward_euler(decay(gamma, x1=10.0), 10).warnings
     monkeypatch.setattr(stability, "BUDGET", 19)
     assert forward_euler(decay(gamma, x1=10.0), 10).warnings == ()
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_finite_states_whose_sum_overflows_run_to_the_end(native: bool) -> None:
+    problem = expression_problem(
+        [f"0 * y[{k}]" for k in range(20)],
+        order=1,
+        x0=0.0,
+        x1=1.0,
+        y0=np.full(20, 1e307),
+        system=True,
+    )
+    solution = forward_euler(problem, 10, native=native)
+    assert solution.status is SolveStatus.CONVERGED
+    assert (solution.y == 1e307).all()
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_state_that_turns_nan_in_y_prime_alone_diverges(native: bool) -> None:
+    # y'' = sqrt(1 - x) - 1 is nan at x = 1.1, so y' is nan from x = 1.2 on while y, which
+    # moves with the old y', is still finite there
+    problem = expression_problem(
+        ["sqrt(1 - x) - 1"], order=2, x0=0.0, x1=2.0, y0=np.array([0.0]), dy0=np.array([0.0])
+    )
+    solution = forward_euler(problem, 20, native=native)
+    assert solution.status is SolveStatus.DIVERGED
+    first_bad = int(np.argmax(~np.isfinite(solution.dy[:, 0, 0])))
+    assert np.isfinite(solution.y[first_bad, 0, 0])
+    assert solution.failed_at == solution.x[first_bad] == pytest.approx(1.2)
+
+
+def test_y_and_dy_are_each_one_contiguous_array() -> None:
+    problem = expression_problem(
+        ["-y[0] + 0.1 * dy[1]", "-y[1]"],
+        order=2,
+        x0=0.0,
+        x1=1.0,
+        y0=np.array([[1.0, 0.5], [0.0, 0.2]]),
+        dy0=np.array([0.0, 0.3]),
+        constants={},
+        system=True,
+    )
+    for native in (True, False):
+        solution = forward_euler(problem, 100, native=native)
+        assert solution.y.shape == solution.dy.shape == (101, 2, 2)
+        assert solution.y.flags.c_contiguous and solution.dy.flags.c_contiguous
+        np.testing.assert_array_equal(solution.y[0], [[1.0, 0.5], [0.0, 0.2]])
+        np.testing.assert_array_equal(solution.dy[0], [[0.0, 0.0], [0.3, 0.3]])

@@ -7,9 +7,15 @@ import numpy as np
 import pytest
 from sqlalchemy import update
 
+from solverq.plugins.builtin.euler import EulerPlugin
+from solverq.plugins.builtin.ode_problem import build_problem
 from solverq.plugins.errors import SolverqError
+from solverq.solvers.ode.euler_forward import forward_euler
+from solverq.worker import service
+from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore, open_database
 from solverq.worker.store.array_files import FILE_THRESHOLD, ArrayFiles
+from solverq.worker.store.factory import job_store
 from solverq.worker.store.models import JobResult
 
 LARGE = FILE_THRESHOLD // 8 + 1
@@ -109,3 +115,30 @@ def sqlite_store(sqlite_url: str) -> JobStore:
     database = open_database(sqlite_url, ensure_schema=False)
     database.upgrade()
     return JobStore(database)
+
+
+@pytest.mark.parametrize(
+    ("params", "arrays"),
+    [
+        ({"problem": "oscillator", "n": 60_000, "x0": 0.3}, ("y", "dy")),
+        ({"problem": "decay", "dx": 1e-4, "x0": 0.7, "x1": 8.0}, ("y",)),
+    ],
+)
+def test_an_euler_jobs_grid_is_recomputed_on_read_as_the_solver_made_it(
+    sqlite_url: str, params: dict, arrays: tuple[str, ...]
+) -> None:
+    """Every reader (the Python API's result, plots, the web API's arrays) reads through
+    `result_arrays`: x comes back bit for bit as the solver's own grid, and the file beside the
+    database holds the bytes of y (and y') only."""
+    settings = Settings(sqlite_url, None, 3600.0)
+    job = service.submit("euler", params, settings=settings)
+    validated = EulerPlugin.validate(params)
+    solution = forward_euler(build_problem(validated), validated.steps, validated.dx)
+    store = job_store(settings)
+    stored = store.result_arrays(job.id)
+    assert stored["x"].dtype == solution.x.dtype
+    assert np.array_equal(stored["x"].view(np.int64), solution.x.view(np.int64))
+    np.testing.assert_array_equal(stored["y"], solution.y[:, 0, 0])
+    [file] = array_files(store)
+    held = sum(stored[name].nbytes for name in arrays)
+    assert held <= file.stat().st_size < held + 4096
