@@ -42,6 +42,8 @@ UNNEEDED = {
         "scipy",
         "sqlalchemy.dialects.postgresql",
         "solverq.worker.service",
+        "solverq.worker.execution",
+        "solverq.worker.heartbeat",
     ),
     "submit": (*NEVER, "alembic", "scipy", "sqlalchemy.dialects.postgresql"),
 }
