@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.worker.service import fail_lost
+from solverq.worker.lost_jobs import fail_lost
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus, SweepStore
 from solverq.worker.store.factory import job_store

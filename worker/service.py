@@ -11,7 +11,6 @@ import copy
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -22,12 +21,13 @@ from solverq.plugins.parameters import assign, stored_parameters
 from solverq.plugins.registry import get_plugin
 from solverq.worker.digest import content_digest
 from solverq.worker.execution import ProgressListener, run_in_turn
+from solverq.worker.lost_jobs import fail_lost
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobRecord, JobStatus, JobStore
+from solverq.worker.store import JobRecord, JobStatus
 from solverq.worker.store.database import redacted
 from solverq.worker.store.factory import job_store
 from solverq.worker.store.models import utcnow
-from solverq.worker.store.recovery import QueuedJob, fail_lost_in_place
+from solverq.worker.store.recovery import QueuedJob
 
 POLL_INTERVAL = 0.2
 
@@ -270,14 +270,6 @@ def job_status(job_id: str, *, settings: Settings | None = None) -> JobRecord:
     store = job_store(settings)
     fail_lost(store, settings)
     return store.get(job_id)
-
-
-def fail_lost(store: JobStore, settings: Settings) -> None:
-    """Fail the jobs that were running in a submitting process which stopped without finishing
-    them (killed, or its machine lost): their heartbeat is older than ``SOLVERQ_STALE_AFTER``."""
-    heartbeat_before = utcnow() - timedelta(seconds=settings.stale_after)
-    error = f"lost: the process running it stopped (no heartbeat for {settings.stale_after:g} s)"
-    fail_lost_in_place(store.database, heartbeat_before, error)
 
 
 def _lost(job: JobRecord, settings: Settings) -> bool:

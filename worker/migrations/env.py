@@ -2,12 +2,12 @@
 
 from alembic import context
 
-from solverq.worker.store.models import Base
+from solverq.worker.store.models import full_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=full_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -82,25 +83,14 @@ class Base(DeclarativeBase):
 
 class Job(Base):
     """A job. Its status has no index of its own: the reaper finds running jobs by heartbeat and
-    queued jobs by when they were published, through partial indexes over those jobs only."""
+    queued jobs by when they were published, through partial indexes over those jobs only
+    (`PARTIAL_INDEXES`, declared by `full_metadata`)."""
 
     __tablename__ = "jobs"
     __table_args__ = (
         CheckConstraint(
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')",
             name="ck_jobs_status",
-        ),
-        Index(
-            "ix_jobs_running_heartbeat_at",
-            "heartbeat_at",
-            postgresql_where=text("status = 'running'"),
-            sqlite_where=text("status = 'running'"),
-        ),
-        Index(
-            "ix_jobs_queued_enqueued_at",
-            "enqueued_at",
-            postgresql_where=text("status = 'queued'"),
-            sqlite_where=text("status = 'queued'"),
         ),
     )
 
@@ -139,6 +129,29 @@ class Job(Base):
 
 
 Index("ix_jobs_newest", Job.created_at.desc(), Job.sweep_point, Job.id)
+
+PARTIAL_INDEXES = {
+    "ix_jobs_running_heartbeat_at": ("heartbeat_at", JobStatus.RUNNING),
+    "ix_jobs_queued_enqueued_at": ("enqueued_at", JobStatus.QUEUED),
+}
+"""The partial indexes of `jobs`, by name: the column indexed over the jobs in a status."""
+
+
+def full_metadata() -> MetaData:
+    """The metadata of the tables with every index the migrations create, for comparing a
+    database with the models or generating a migration.
+
+    The partial indexes are declared here, on first call, rather than with `Job`: their options
+    for PostgreSQL import SQLAlchemy's PostgreSQL dialect with all its drivers, which the store's
+    statements never need and a process on SQLite would import only for them.
+    """
+    table = Job.__table__
+    declared = {index.name for index in table.indexes}
+    for name, (column, status) in PARTIAL_INDEXES.items():
+        if name not in declared:
+            where = text(f"status = '{status.value}'")
+            Index(name, table.c[column], postgresql_where=where, sqlite_where=where)
+    return Base.metadata
 
 
 class Sweep(Base):

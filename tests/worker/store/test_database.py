@@ -12,7 +12,7 @@ from sqlalchemy import text
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import open_database
 from solverq.worker.store.database import MIGRATIONS, Database, redacted
-from solverq.worker.store.models import SCHEMA_REVISION, Base
+from solverq.worker.store.models import SCHEMA_REVISION, full_metadata
 
 
 def test_schema_revision_names_the_newest_migration() -> None:
@@ -24,7 +24,7 @@ def test_schema_revision_names_the_newest_migration() -> None:
 def test_migrations_create_exactly_the_models(store) -> None:
     with store.database.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, full_metadata()) == []
 
 
 def test_upgrade_is_idempotent(store) -> None:
