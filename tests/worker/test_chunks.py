@@ -8,14 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from solverq.worker import chunks
 from solverq.worker.chunks import CHUNK_JOBS, chunked, execute_chunk
+from solverq.worker.reaper import reap
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
-from solverq.worker.store.models import JobMetric, utcnow
-from solverq.worker.store.recovery import waiting_by_queue
+from solverq.worker.store.models import Job, JobMetric, utcnow
+from solverq.worker.store.recovery import QueuedJob, waiting_by_queue
 from tests.worker.pool import result_counts
 
 SETTINGS = Settings(database_url="unused", broker_url="redis://unused", time_limit=60.0)
@@ -113,3 +114,39 @@ def test_a_chunk_counts_as_one_message_for_the_reaper(store: JobStore, test_plug
     store.create("invert", {"x": 1.0, "seconds": 0.0}, queue="solverq")
 
     assert waiting_by_queue(store.database, utcnow() + timedelta(hours=1)) == {"solverq": 2}
+
+
+class ChunkHoldings:
+    """A broker holding `messages` messages for the queue `solverq`, carrying `job_ids`."""
+
+    def __init__(self, messages: int, job_ids: set[str]) -> None:
+        self.messages = messages
+        self.held = job_ids
+        self.reads = 0
+
+    def count(self, queue: str) -> int:
+        return self.messages if queue == "solverq" else 0
+
+    def job_ids(self, queue: str) -> set[str]:
+        self.reads += 1
+        return set(self.held) if queue == "solverq" else set()
+
+
+def test_the_jobs_of_a_lost_chunk_message_are_published_again_one_by_one(
+    store: JobStore, test_plugins: Path
+) -> None:
+    job_ids = pool_jobs(store, [1.0, 2.0, 3.0])
+    with store.database.session() as session:
+        minute_ago = utcnow() - timedelta(minutes=1)
+        session.execute(update(Job).values(enqueued_at=minute_ago))
+    published: list[QueuedJob] = []
+
+    held = ChunkHoldings(1, set(job_ids))
+    assert reap(store, SETTINGS, published.extend, held).republished == []
+    assert held.reads == 0
+    reaping = reap(store, SETTINGS, published.extend, ChunkHoldings(0, set()))
+
+    assert sorted(reaping.republished) == sorted(job_ids)
+    assert sorted(job.id for job in published) == sorted(job_ids)
+    with store.database.session() as session:
+        assert set(session.scalars(select(Job.chunk).where(Job.id.in_(job_ids)))) == {None}
