@@ -4,6 +4,7 @@ and PostgreSQL: each job claimed once, its outcome stored once, the others left 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,6 +108,37 @@ def test_a_job_cancelled_after_its_chunk_was_claimed_is_skipped(
     statuses = [store.get(job_id).status for job_id in job_ids]
     assert statuses == [JobStatus.SUCCEEDED, JobStatus.CANCELLED, JobStatus.SUCCEEDED]
     assert set(result_counts(store)) == {job_ids[0], job_ids[2]}
+
+
+def test_a_chunk_stopped_by_a_time_limit_gives_back_the_jobs_it_did_not_start(
+    store: JobStore, test_plugins: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_ids = pool_jobs(store, [1.0, 2.0, 3.0, 4.0])
+    attempt_job = chunks.attempt_job
+
+    def attempt(store: JobStore, job, *args, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = attempt_job(store, job, *args, **kwargs)
+        if job.id == job_ids[1]:
+            return replace(
+                outcome, summary=None, error="job exceeded its time limit of 60 s", timed_out=True
+            )
+        return outcome
+
+    monkeypatch.setattr(chunks, "attempt_job", attempt)
+
+    given_back = execute_chunk(store, job_ids, settings=SETTINGS, worker="w1")
+
+    assert given_back == [QueuedJob(job_id, "solverq", None) for job_id in job_ids[2:]]
+    jobs = [store.get(job_id) for job_id in job_ids]
+    assert [job.status for job in jobs] == [JobStatus.SUCCEEDED, JobStatus.FAILED] + [
+        JobStatus.QUEUED
+    ] * 2
+    assert jobs[1].error == "job exceeded its time limit of 60 s"
+    assert [(job.attempts, job.worker) for job in jobs[2:]] == [(0, None)] * 2
+    with store.database.session() as session:
+        rows = session.execute(select(Job.id, Job.chunk).where(Job.id.in_(job_ids)))
+        chunk_of = {job_id: chunk for job_id, chunk in rows}
+    assert [chunk_of[job_id] for job_id in job_ids[2:]] == [None, None]
 
 
 def test_a_chunk_counts_as_one_message_for_the_reaper(store: JobStore, test_plugins: Path) -> None:
