@@ -104,8 +104,6 @@ def execute_chunk(
             run.finished(job.id, outcome)
             if outcome is not None and outcome.timed_out:
                 break
-        else:
-            started = len(jobs)
     except time_limit_exceptions():
         log.warning("%s stopped by its time limit", run.job_id)
     finally:
