@@ -122,7 +122,7 @@ def install_distribution(monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
 
 @pytest.fixture
 def test_plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The `echo`, `sleep` and `explode` plugins of a fake third-party distribution."""
+    """The `echo`, `sleep`, `explode` and `invert` plugins of a fake third-party distribution."""
     folder = install_distribution(monkeypatch, "testplugins")
     yield folder
     reset()

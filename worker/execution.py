@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 
 import numpy as np
 
@@ -23,12 +24,13 @@ from solverq.worker.memory_cap import memory_cap
 from solverq.worker.provenance import job_provenance
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
+from solverq.worker.store.chunk_store import Outcome
 from solverq.worker.store.database import database_unreachable, describe
 from solverq.worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ProgressListener", "execute_job", "run_in_turn"]
+__all__ = ["ProgressListener", "attempt_job", "execute_job", "run_in_turn", "store_outcome"]
 
 
 def execute_job(
@@ -50,42 +52,76 @@ def execute_job(
     job = store.start(job_id, worker)
     if job is None:
         return False
+    outcome = attempt_job(store, job, listener, settings=settings, worker=worker)
+    if outcome is not None:
+        store_outcome(store, outcome)
+    return True
+
+
+def attempt_job(
+    store: JobStore,
+    job: StartedJob,
+    listener: ProgressListener | None = None,
+    *,
+    settings: Settings,
+    worker: str | None,
+) -> Outcome | None:
+    """Run a claimed job, with its heartbeat, memory cap and time limit; how it ended, or None
+    when it stopped because its attempt lost the job (cancelled, or given to another worker)."""
     provenance = job_provenance(job.plugin, job.params, worker)
     limit = settings.job_time_limit(job.time_limit)
     deadline = Deadline(limit) if settings.embedded else nullcontext()
+
+    def failed(error: str, arrays: dict[str, np.ndarray] | None = None) -> Outcome:
+        return Outcome(job.id, job.attempt, provenance, error=error, arrays=arrays or {})
+
     try:
         with (
-            Heartbeat(store, job_id, job.attempt, settings.heartbeat_interval, listener) as beat,
+            Heartbeat(store, job.id, job.attempt, settings.heartbeat_interval, listener) as beat,
             memory_cap(settings.max_job_memory),
             deadline,
         ):
             summary, arrays = _solve(job, beat)
     except JobCancelled:
-        log.info("job %s stopped: no longer running", job_id)
-    except _time_limits():
-        error_text = f"job exceeded its time limit of {limit:g} s"
-        store.fail(job_id, job.attempt, error_text, provenance)
+        log.info("job %s stopped: no longer running", job.id)
+        return None
+    except time_limit_exceptions():
+        return replace(failed(f"job exceeded its time limit of {limit:g} s"), timed_out=True)
     except SolveFailed as error:
-        arrays = _storable(job, error.arrays)
-        store.fail(job_id, job.attempt, str(error), provenance, arrays=arrays)
+        return failed(str(error), _storable(job, error.arrays))
     except RejectedRequest as error:
-        store.fail(job_id, job.attempt, str(error), provenance)
+        return failed(str(error))
     except MemoryError:
-        store.fail(job_id, job.attempt, _out_of_memory(settings), provenance)
+        return failed(_out_of_memory(settings))
     except Exception as error:
-        log.exception("job %s: plugin %s raised", job_id, job.plugin)
-        error_text = f"plugin {job.plugin} raised {type(error).__name__}: {error}"
-        store.fail(job_id, job.attempt, error_text, provenance)
-    else:
-        try:
-            store.succeed(job_id, job.attempt, summary, arrays, provenance)
-        except Exception as error:
-            if database_unreachable(error):
-                raise
-            log.exception("job %s: cannot store its result", job_id)
-            error_text = f"cannot store the result: {describe(error)}"
-            store.fail(job_id, job.attempt, error_text, provenance)
-    return True
+        log.exception("job %s: plugin %s raised", job.id, job.plugin)
+        return failed(f"plugin {job.plugin} raised {type(error).__name__}: {error}")
+    return Outcome(job.id, job.attempt, provenance, summary=summary, arrays=arrays)
+
+
+def store_outcome(store: JobStore, outcome: Outcome) -> None:
+    """Store the outcome of an attempt (if the attempt still owns its job). A result the
+    database refuses fails the job with the reason; a database that cannot be reached
+    propagates."""
+    if outcome.summary is None:
+        store.fail(
+            outcome.job_id,
+            outcome.attempt,
+            outcome.error or "",
+            outcome.provenance,
+            arrays=outcome.arrays,
+        )
+        return
+    try:
+        store.succeed(
+            outcome.job_id, outcome.attempt, outcome.summary, outcome.arrays, outcome.provenance
+        )
+    except Exception as error:
+        if database_unreachable(error):
+            raise
+        log.exception("job %s: cannot store its result", outcome.job_id)
+        error_text = f"cannot store the result: {describe(error)}"
+        store.fail(outcome.job_id, outcome.attempt, error_text, outcome.provenance)
 
 
 def run_in_turn(
@@ -131,7 +167,7 @@ def _out_of_memory(settings: Settings) -> str:
     )
 
 
-def _time_limits() -> tuple[type[Exception], ...]:
+def time_limit_exceptions() -> tuple[type[Exception], ...]:
     """The exceptions that stop a job past its time limit: ours (embedded mode) and Celery's
     soft time limit, without importing Celery where no worker runs."""
     exceptions = sys.modules.get("celery.exceptions")

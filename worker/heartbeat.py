@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,7 +62,7 @@ class Heartbeat:
 
     def __enter__(self) -> Heartbeat:
         self._job_thread = threading.get_ident()
-        self._beater = _beater()
+        self._beater = beater()
         self._beater.watch(self)
         return self
 
@@ -128,23 +129,37 @@ class Heartbeat:
             return True
 
 
+class Beating(Protocol):
+    """What the heartbeat thread serves: a `Heartbeat`, or the heartbeat of a chunk's jobs."""
+
+    job_id: str
+    """The job (or chunk) it is the heartbeat of, for the log."""
+
+    @property
+    def due(self) -> float:
+        """When (on the monotonic clock) the next heartbeat is to be written."""
+
+    def beat(self) -> bool:
+        """Write the heartbeat if it is due; False once it is no longer needed."""
+
+
 class _Beater:
     """The thread that writes the heartbeats of the jobs running in this process when due."""
 
     def __init__(self) -> None:
-        self._watched: set[Heartbeat] = set()
+        self._watched: set[Beating] = set()
         self._changed = threading.Condition()
         self._wake_at = math.inf
         """When the thread wakes up next, unless told of a heartbeat due sooner."""
         threading.Thread(target=self._run, name="heartbeat", daemon=True).start()
 
-    def watch(self, heartbeat: Heartbeat) -> None:
+    def watch(self, heartbeat: Beating) -> None:
         with self._changed:
             self._watched.add(heartbeat)
             if heartbeat.due < self._wake_at:
                 self._changed.notify()
 
-    def forget(self, heartbeat: Heartbeat) -> None:
+    def forget(self, heartbeat: Beating) -> None:
         with self._changed:
             self._watched.discard(heartbeat)
 
@@ -160,7 +175,7 @@ class _Beater:
             for heartbeat in due:
                 self._beat(heartbeat)
 
-    def _beat(self, heartbeat: Heartbeat) -> None:
+    def _beat(self, heartbeat: Beating) -> None:
         try:
             beating = heartbeat.beat()
         except Exception:
@@ -171,11 +186,12 @@ class _Beater:
 
 
 @functools.cache
-def _beater() -> _Beater:
+def beater() -> _Beater:
+    """The heartbeat thread of this process, started on first use."""
     return _Beater()
 
 
-os.register_at_fork(after_in_child=_beater.cache_clear)
+os.register_at_fork(after_in_child=beater.cache_clear)
 
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc

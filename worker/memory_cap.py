@@ -28,7 +28,7 @@ STATM = Path("/proc/self/statm")
 @contextmanager
 def memory_cap(limit: int | None) -> Iterator[None]:
     """Within the block, this process may take at most `limit` more bytes of address space."""
-    in_use = address_space()
+    in_use = address_space() if limit is not None and resource is not None else None
     if limit is None or resource is None or in_use is None:
         yield
         return

@@ -1,14 +1,17 @@
-"""Publishing jobs to the broker: JSON messages that carry a job id, and nothing else; the time
-limits ride in their headers, so that Celery stops a job that runs too long. And what a Redis
-broker holds of them, for the reaper to notice messages the broker lost."""
+"""Publishing jobs to the broker: JSON messages that carry a job id, or the ids of a chunk of a
+sweep's jobs, and nothing else; the time limits ride in their headers, so that Celery stops a job
+that runs too long. And what a Redis broker holds of them, for the reaper to notice messages the
+broker lost."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from celery import Celery
@@ -17,6 +20,7 @@ from solverq.worker.settings import HARD_TIME_LIMIT_GRACE, Settings
 from solverq.worker.store.recovery import QueuedJob
 
 RUN_JOB_TASK = "solverq.run_job"
+RUN_JOBS_TASK = "solverq.run_jobs"
 
 
 WORKER_LOST_WAIT = 2.0
@@ -79,6 +83,41 @@ def enqueue(jobs: Iterable[QueuedJob], settings: Settings) -> None:
             )
 
 
+@dataclass(frozen=True)
+class QueuedChunk:
+    """Jobs of one queue and time limit to publish in one message, to be run in this order by
+    one worker; `seconds` is their estimated run time in all."""
+
+    id: str
+    job_ids: list[str]
+    queue: str
+    time_limit: float | None
+    seconds: float
+
+
+def enqueue_chunks(chunks: Iterable[QueuedChunk], settings: Settings) -> None:
+    """Publish one message per chunk, as `enqueue` publishes one per job. Its time limit is the
+    jobs' time limit plus the chunk's estimated seconds: a job of a chunk that started late by
+    as much as its predecessors were expected to take still has its whole limit."""
+    app = _producer(settings)
+    declared: set[str] = set()
+    with app.producer_or_acquire() as producer, producer.batch():
+        for chunk in chunks:
+            already_declared = chunk.queue in declared
+            declared.add(chunk.queue)
+            time_limit = settings.job_time_limit(chunk.time_limit) + chunk.seconds
+            app.send_task(
+                RUN_JOBS_TASK,
+                args=[chunk.job_ids],
+                task_id=chunk.id,
+                queue=chunk.queue,
+                soft_time_limit=time_limit,
+                time_limit=time_limit + HARD_TIME_LIMIT_GRACE,
+                producer=producer,
+                declare=[] if already_declared else None,
+            )
+
+
 def revoke(job_id: str, settings: Settings) -> None:
     """Ask the workers to drop the job's message if it is still waiting in one of them."""
     _producer(settings).control.revoke(job_id)
@@ -88,9 +127,11 @@ class BrokerHoldings(Protocol):
     """What the broker holds for a queue: the messages waiting in it and those delivered but
     not yet acknowledged (a job's message is acknowledged once the job ended)."""
 
-    def count(self, queue: str) -> int: ...
+    def count(self, queue: str) -> int:
+        """How many messages it holds for `queue` (a chunk's is one)."""
 
-    def job_ids(self, queue: str) -> set[str]: ...
+    def job_ids(self, queue: str) -> set[str]:
+        """The ids of the jobs its messages for `queue` carry."""
 
 
 class RedisHoldings:
@@ -108,17 +149,18 @@ class RedisHoldings:
         return waiting + len(self._unacknowledged(queue))
 
     def job_ids(self, queue: str) -> set[str]:
-        ids = set(self._unacknowledged(queue))
+        ids = {job_id for message in self._unacknowledged(queue) for job_id in _job_ids(message)}
         for key in self._lists(queue):
-            ids.update(_job_id(json.loads(entry)) for entry in self.client.lrange(key, 0, -1))
+            for entry in self.client.lrange(key, 0, -1):
+                ids.update(_job_ids(json.loads(entry)))
         return ids
 
     def _lists(self, queue: str) -> list[str]:
         return [self.channel._q_for_pri(queue, step) for step in self.channel.priority_steps]
 
-    def _unacknowledged(self, queue: str) -> list[str]:
+    def _unacknowledged(self, queue: str) -> list[dict[str, Any]]:
         entries = (json.loads(entry) for entry in self.client.hvals(self.channel.unacked_key))
-        return [_job_id(message) for message, _, routing_key in entries if routing_key == queue]
+        return [message for message, _, routing_key in entries if routing_key == queue]
 
 
 @contextmanager
@@ -131,5 +173,14 @@ def broker_holdings(settings: Settings) -> Iterator[BrokerHoldings | None]:
         yield RedisHoldings(connection.default_channel)
 
 
-def _job_id(message: dict[str, Any]) -> str:
-    return message.get("headers", {}).get("id", "")
+def _job_ids(message: dict[str, Any]) -> list[str]:
+    """The ids of the jobs a message (as kombu keeps it in Redis) carries: its task id, or for
+    a chunk the ids its body lists."""
+    headers = message.get("headers", {})
+    if headers.get("task") != RUN_JOBS_TASK:
+        return [headers.get("id", "")]
+    body = message.get("body", "")
+    if message.get("properties", {}).get("body_encoding") == "base64":
+        body = base64.b64decode(body)
+    args, _, _ = json.loads(body)
+    return list(args[0])

@@ -7,11 +7,12 @@ seconds. Each pass:
    last heartbeat came after its time limit, the worker was killed for running too long: the job
    fails with the time-limit message. If it has been started ``SOLVERQ_MAX_ATTEMPTS`` times, it
    fails ("worker lost 3 times; giving up"). Otherwise it is queued again and published.
-2. Lost messages: for each queue, the jobs that should have a message in the broker (queued for
-   more than `PUBLISH_GRACE` seconds, or running) are counted in the database and compared with
-   the messages the broker holds (waiting and unacknowledged). Fewer messages than jobs means the
-   broker lost some (flushed, or restarted without its data): the queued jobs whose ids it does
-   not hold are published again. A healthy queue, however deep, costs two counts.
+2. Lost messages: for each queue, the messages the broker should hold (one per job queued for
+   more than `PUBLISH_GRACE` seconds or running, one per chunk for the jobs of a chunk) are
+   counted in the database and compared with the messages the broker holds (waiting and
+   unacknowledged). Fewer messages than that means the broker lost some (flushed, or restarted
+   without its data): the queued jobs whose ids none of its messages carries are published
+   again, each on its own. A healthy queue, however deep, costs two counts.
 3. A job queued longer than ``SOLVERQ_REQUEUE_AFTER`` is published again whatever the broker
    holds; a duplicate message finds the job taken and does nothing.
 

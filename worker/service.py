@@ -8,6 +8,7 @@ mode) it runs in this process and is stored exactly as a worker would store it.
 from __future__ import annotations
 
 import copy
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -178,13 +179,14 @@ def start_jobs(
     time_limit: float | None,
     settings: Settings,
     run_embedded: JobRunner,
+    chunks: Sequence[tuple[str | None, float]] | None = None,
 ) -> None:
-    """Publish stored jobs to `queue`; without one (embedded mode), hand them to
-    `run_embedded`."""
+    """Publish stored jobs to `queue` (in `chunks`, as `publish` takes them); without one
+    (embedded mode), hand them to `run_embedded`."""
     if not job_ids:
         return
     if queue is not None:
-        publish(job_ids, queue, time_limit, settings)
+        publish(job_ids, queue, time_limit, settings, chunks)
     else:
         run_embedded(job_ids)
 
@@ -205,9 +207,12 @@ def validate_many(
     time_limit: float | None,
     settings: Settings,
     labels: Sequence[str] | None = None,
+    estimates: list[float] | None = None,
 ) -> list[dict[str, Any]]:
     """The parameter sets as jobs store them (validated, defaults filled in), or
-    `RejectedRequest` for the first bad one, prefixed with its label when `labels` name them."""
+    `RejectedRequest` for the first bad one, prefixed with its label when `labels` name them.
+    The seconds the plugin's cost model expects each to take are appended to `estimates` when
+    given."""
     for name, array in inputs.items():
         problem = array_problem(name, array)
         if problem:
@@ -232,6 +237,8 @@ def validate_many(
                     f"more than the time limit of {limit:g} s"
                 )
             stored.append(stored_parameters(validated))
+            if estimates is not None:
+                estimates.append(estimate)
         except RejectedRequest as error:
             if labels is None:
                 raise
@@ -323,19 +330,42 @@ def _check_time_limit(time_limit: float | None, settings: Settings) -> None:
 
 
 def publish(
-    job_ids: Sequence[str], queue: str, time_limit: float | None, settings: Settings
+    job_ids: Sequence[str],
+    queue: str,
+    time_limit: float | None,
+    settings: Settings,
+    chunks: Sequence[tuple[str | None, float]] | None = None,
 ) -> None:
     """Publish stored jobs over one broker connection; if the broker cannot be reached they stay
-    queued in the store, and a worker's reaper publishes them once it can."""
+    queued in the store, and a worker's reaper publishes them once it can.
+
+    `chunks` gives each job's chunk (None: a message of its own) and estimated seconds, the
+    jobs of a chunk following each other: a chunk is published as one message."""
     from kombu.exceptions import BatchPublishError, OperationalError
 
-    from solverq.worker.queue import enqueue
+    from solverq.worker.queue import QueuedChunk, enqueue, enqueue_chunks
 
-    jobs = [QueuedJob(job_id, queue, time_limit) for job_id in job_ids]
+    jobs: list[QueuedJob] = []
+    chunked: list[QueuedChunk] = []
+    grouped = itertools.groupby(
+        zip(job_ids, chunks or [(None, 0.0)] * len(job_ids), strict=True),
+        key=lambda job: job[1][0],
+    )
+    for chunk_id, members in grouped:
+        listed = list(members)
+        if chunk_id is None:
+            jobs += [QueuedJob(job_id, queue, time_limit) for job_id, _ in listed]
+        else:
+            ids = [job_id for job_id, _ in listed]
+            seconds = sum(estimate for _, (_, estimate) in listed)
+            chunked.append(QueuedChunk(chunk_id, ids, queue, time_limit, seconds))
     try:
-        enqueue(jobs, settings)
+        if jobs:
+            enqueue(jobs, settings)
+        if chunked:
+            enqueue_chunks(chunked, settings)
     except (OperationalError, BatchPublishError) as error:
-        count = f"job {jobs[0].id} is" if len(jobs) == 1 else f"{len(jobs)} jobs are"
+        count = f"job {job_ids[0]} is" if len(job_ids) == 1 else f"{len(job_ids)} jobs are"
         raise SolverqError(
             f"{count} stored but the broker {redacted(settings.broker_url or '')} cannot be "
             f"reached ({error}); a worker will publish them once it can"

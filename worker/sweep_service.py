@@ -16,6 +16,7 @@ import numpy as np
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.registry import headline_metrics
 from solverq.worker import service
+from solverq.worker.chunks import chunked, new_chunk_id
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.grid import build_grid, describe_point, grid_points, point_parameters
 from solverq.worker.job_search import lookup
@@ -89,8 +90,15 @@ def start_sweep(
     points = grid_points(grid)
     param_sets = [point_parameters(params, point) for point in points]
     labels = [f"point {describe_point(point)}" for point in points]
+    estimates: list[float] = []
     stored = service.validate_many(
-        plugin, param_sets, inputs, time_limit=time_limit, settings=settings, labels=labels
+        plugin,
+        param_sets,
+        inputs,
+        time_limit=time_limit,
+        settings=settings,
+        labels=labels,
+        estimates=estimates,
     )
     digests = service.job_digests(plugin, stored, inputs)
     queue = None if settings.embedded else (queue or settings.queue)
@@ -98,6 +106,7 @@ def start_sweep(
     reusable = JobStore(store.database).reusable(digests) if reuse else {}
     reused = {point: reusable[digest] for point, digest in enumerate(digests) if digest in reusable}
     fresh = [point for point in range(len(points)) if point not in reused]
+    chunks = _chunks([estimates[point] for point in fresh], settings.job_time_limit(time_limit))
     sweep, job_ids = store.create(
         plugin,
         grid,
@@ -111,8 +120,9 @@ def start_sweep(
         note=note,
         time_limit=time_limit,
         queue=queue,
+        chunks=[chunk for chunk, _ in chunks] if queue is not None else None,
     )
-    _start(sweep.id, job_ids, queue, time_limit, processes, settings, listener, runner)
+    _start(sweep.id, job_ids, queue, time_limit, processes, settings, listener, runner, chunks)
     return SweepStart(store.get(sweep.id), dict(zip(fresh, job_ids, strict=True)), reused)
 
 
@@ -154,14 +164,25 @@ def _start(
     settings: Settings,
     listener: ProgressListener | None,
     runner: service.JobRunner | None,
+    chunks: Sequence[tuple[str | None, float]] | None = None,
 ) -> None:
-    """Publish the sweep's new jobs to `queue`; without one, hand them to `runner` or run them
-    here."""
+    """Publish the sweep's new jobs to `queue`, in `chunks` (see `service.publish`); without a
+    queue, hand them to `runner` or run them here."""
 
     def run_here(job_ids: Sequence[str]) -> None:
         _run_here(sweep_id, list(job_ids), processes, settings, listener)
 
-    service.start_jobs(job_ids, queue, time_limit, settings, runner or run_here)
+    service.start_jobs(job_ids, queue, time_limit, settings, runner or run_here, chunks)
+
+
+def _chunks(seconds: Sequence[float], time_limit: float) -> list[tuple[str | None, float]]:
+    """Each job's chunk (None: a message of its own) and estimated seconds, the jobs expected
+    to take `seconds` each being grouped by `chunked`."""
+    found: list[tuple[str | None, float]] = []
+    for positions in chunked(seconds, time_limit):
+        chunk_id = new_chunk_id() if len(positions) > 1 else None
+        found += [(chunk_id, seconds[position]) for position in positions]
+    return found
 
 
 def wait_sweep(

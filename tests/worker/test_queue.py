@@ -11,7 +11,8 @@ import pytest
 import redis
 
 from solverq.plugins.errors import RejectedRequest, SolverqError
-from solverq.worker import service
+from solverq.worker import service, sweep_service
+from solverq.worker.queue import RUN_JOBS_TASK, broker_holdings
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
 
@@ -73,6 +74,31 @@ def test_many_jobs_are_stored_and_published_together(
     assert [message["body"][0] for message in messages(redis_url, "gpu-test")] == [
         [job_id] for job_id in job_ids
     ]
+
+
+def test_a_sweep_of_short_jobs_goes_in_chunks_that_the_reaper_reads(
+    store: JobStore, broker_settings: Settings, redis_url: str
+) -> None:
+    xs = [float(x) for x in range(1, 151)]
+    sweep = sweep_service.start_sweep(
+        "invert", {"x": xs, "seconds": [0.0, 0.001]}, time_limit=5.0, settings=broker_settings
+    )
+    job_ids = [sweep.created[point] for point in range(300)]
+
+    sent = messages(redis_url, broker_settings.queue)
+
+    assert [message["body"][0] for message in sent] == [
+        [job_ids[:100]],
+        [job_ids[100:200]],
+        [job_ids[200:]],
+    ]
+    assert {message["headers"]["task"] for message in sent} == {RUN_JOBS_TASK}
+    # The jobs' 5 s, and the 0.1 s the chunk is expected to take.
+    assert sent[0]["headers"]["timelimit"] == pytest.approx([15.1, 5.1])
+    with broker_holdings(broker_settings) as holdings:
+        assert holdings is not None
+        assert holdings.count(broker_settings.queue) == 3
+        assert holdings.job_ids(broker_settings.queue) == set(job_ids)
 
 
 def test_one_invalid_parameter_set_stores_nothing(

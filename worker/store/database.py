@@ -94,6 +94,25 @@ class Database:
                 connection.invalidate()
                 raise
 
+    def autocommit_all(self, statement: Executable, parameters: dict[str, Any]) -> list[Any]:
+        """The rows of a statement that returns rows, run as `autocommit_first` runs it."""
+        if self._direct is not None:
+            return self._direct.all(statement, parameters)
+        with self.autocommit() as connection:
+            try:
+                return list(connection.execute(statement, parameters))
+            except DBAPIError:
+                raise
+            except BaseException:
+                connection.invalidate()
+                raise
+
+    @property
+    def direct(self) -> DirectStatements | None:
+        """The per-job statements' runner straight on psycopg's connection, if this database
+        has one (PostgreSQL, unless ``direct_statements=False``)."""
+        return self._direct
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"

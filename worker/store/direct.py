@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -45,13 +46,36 @@ class DirectStatements:
     def first(self, statement: Executable, parameters: dict[str, Any]) -> tuple | None:
         """The first row of the rows `statement` returns (a statement with RETURNING), as a
         tuple; None when it returns none."""
-        sql, constants = self._compile(statement)
+        rows = self.run([(statement, parameters)], rows=1)
+        return rows[0] if rows else None
+
+    def all(self, statement: Executable, parameters: dict[str, Any]) -> list[tuple]:
+        """The rows `statement` returns (a statement with RETURNING), as tuples."""
+        return self.run([(statement, parameters)])
+
+    def run(
+        self, steps: Sequence[tuple[Executable, dict[str, Any]]], rows: int | None = None
+    ) -> list[tuple]:
+        """Run the statements with their parameters: one, returning its rows (at most `rows`);
+        or several, as one transaction sent in one round trip, returning none."""
         connection = self._connection()
         cursor = None
+        sql = ""
         try:
             cursor = connection.cursor()
-            cursor.execute(sql, constants | parameters)
-            row = cursor.fetchone()
+            found: list[tuple] = []
+            if len(steps) == 1:
+                [(statement, parameters)] = steps
+                sql, constants = self._compile(statement)
+                cursor.execute(sql, constants | parameters)
+                found = list(cursor.fetchmany(rows) if rows is not None else cursor.fetchall())
+            else:
+                driver = connection.driver_connection
+                assert driver is not None  # a connection checked out of the pool
+                with driver.transaction(), driver.pipeline():
+                    for statement, parameters in steps:
+                        sql, constants = self._compile(statement)
+                        cursor.execute(sql, constants | parameters)
             cursor.close()
         except self._engine.dialect.loaded_dbapi.Error as error:
             lost = self._engine.dialect.is_disconnect(error, connection.dbapi_connection, cursor)
@@ -71,7 +95,7 @@ class DirectStatements:
             self._discard()
             raise
         self._held.last_used = time.monotonic()
-        return row
+        return found
 
     def release(self, *, close: bool = True) -> None:
         """Stop using every thread's connection, giving it back to the pool (when no statement

@@ -83,6 +83,7 @@ class JobStore:
         sweep: Sweep | None = None,
         points: Sequence[int] | None = None,
         reused: Mapping[int, str] | None = None,
+        chunks: Sequence[str | None] | None = None,
     ) -> list[str]:
         """Store one queued job per parameter set, all with the same inputs, in one transaction.
 
@@ -90,11 +91,13 @@ class JobStore:
         the broker queue the jobs are published to; None means the submitting process runs
         them. The jobs are the `points` of `sweep` (by default its first points, in order),
         stored in the same transaction when it is new; `reused` links existing jobs at other
-        points of it. Returns the new job ids in the order of `param_sets`.
+        points of it. `chunks` names the chunk each job is published in (None: a message of
+        its own). Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
         points = list(points) if points is not None else list(range(len(param_sets)))
         digests = list(digests) if digests is not None else [None] * len(param_sets)
+        chunks = list(chunks) if chunks is not None else [None] * len(param_sets)
         rows: list[dict[str, Any]] = [
             {
                 "id": uuid.uuid4().hex,
@@ -110,8 +113,11 @@ class JobStore:
                 "digest": digest,
                 "tags": checked_tags(tags),
                 "note": checked_note(note),
+                "chunk": chunk,
             }
-            for params, point, digest in zip(param_sets, points, digests, strict=True)
+            for params, point, digest, chunk in zip(
+                param_sets, points, digests, chunks, strict=True
+            )
         ]
         with self.database.session() as session:
             if sweep is not None and inspect(sweep).transient:

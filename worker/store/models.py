@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 class JSONData(TypeDecorator[Any]):
@@ -114,6 +114,9 @@ class Job(Base):
     """When the job's message was last published."""
     worker: Mapped[str | None] = mapped_column(String(255))
     """The worker that claimed the current attempt."""
+    chunk: Mapped[str | None] = mapped_column(String(32))
+    """The id of the message that carries the job with the other jobs of its chunk (a sweep's
+    jobs are published in chunks); None for a job published in a message of its own."""
     sweep_id: Mapped[str | None] = mapped_column(
         ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
     )

@@ -18,7 +18,7 @@ from sqlalchemy import Column, Row
 
 from solverq.worker.store.models import Job, JobStatus
 
-UNSHOWN_COLUMNS = frozenset({"enqueued_at"})
+UNSHOWN_COLUMNS = frozenset({"enqueued_at", "chunk"})
 """Columns that only the reaper reads."""
 
 COLUMN_FIELDS = tuple(

@@ -6,7 +6,7 @@ a job changes only if it is still exactly as the reaper saw it, and only one rea
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,17 +110,18 @@ def take_unclaimed(
                 Job.status == JobStatus.QUEUED,
                 Job.enqueued_at < enqueued_before,
             )
-            .values(enqueued_at=utcnow())
+            .values(enqueued_at=utcnow(), chunk=None)
             .returning(Job.id, Job.queue, Job.time_limit)
         ).all()
     return [QueuedJob(*row) for row in rows]  # type: ignore[arg-type]  # queued with a queue
 
 
 def waiting_by_queue(database: Database, enqueued_before: datetime) -> dict[str, int]:
-    """By queue, how many worker-pool jobs should have a message in the broker: those queued
-    (published before `enqueued_before`) and those running (whose message is unacknowledged)."""
+    """By queue, how many messages the broker should hold for worker-pool jobs: one for each
+    job queued (published before `enqueued_before`) or running (whose message is
+    unacknowledged), but one for all such jobs of a chunk."""
     query = (
-        select(Job.queue, func.count())
+        select(Job.queue, func.count(func.coalesce(Job.chunk, Job.id).distinct()))
         .where(
             Job.queue.is_not(None),
             or_(
@@ -173,6 +174,24 @@ def requeue_dead_attempt(
     return JobStatus.QUEUED if requeued else None
 
 
+def release(database: Database, attempts: Mapping[str, int], note: str) -> list[QueuedJob]:
+    """Put jobs that a chunk claimed but did not start back in the queue, each on its own (no
+    longer in the chunk), as if they had never been claimed: `attempts` gives the attempt
+    number each was claimed as. The jobs to publish again (those still so claimed)."""
+    released = []
+    with database.session() as session:
+        for job_id, attempt in attempts.items():
+            row = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+                .values(**_queued_again(note), attempts=attempt - 1)
+                .returning(Job.id, Job.queue, Job.time_limit)
+            ).first()
+            if row is not None:
+                released.append(QueuedJob(*row))  # type: ignore[arg-type]  # a pool job
+    return released
+
+
 def fail_lost_in_place(database: Database, heartbeat_before: datetime, error: str) -> int:
     """Fail the running jobs run in a submitting process (no queue) whose heartbeat stopped
     before `heartbeat_before`: that process is gone, and no worker will take them. How many."""
@@ -196,6 +215,7 @@ def _queued_again(note: str) -> dict[str, Any]:
         "progress": 0.0,
         "progress_message": note,
         "worker": None,
+        "chunk": None,
     }
 
 

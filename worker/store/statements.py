@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Float,
     LargeBinary,
     Text,
@@ -49,23 +50,44 @@ def _json_text_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.clauses, **kw)
 
 
+class listed_in(GenericFunction[bool]):
+    """`column` is one of the strings of a JSON list passed as text (one bind parameter however
+    long the list, so the statement is built and compiled once)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(listed_in)
+def _listed_in(element: listed_in, compiler: Any, **kw: Any) -> str:
+    column, strings = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"{column} IN (SELECT jsonb_array_elements_text(CAST({strings} AS JSONB)))"
+
+
+@compiles(listed_in, "sqlite")
+def _listed_in_sqlite(element: listed_in, compiler: Any, **kw: Any) -> str:
+    column, strings = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"{column} IN (SELECT value FROM json_each({strings}))"
+
+
 JOBS = Job.__table__
 INPUTS = JobInput.__table__
 RESULTS = JobResult.__table__
 METRICS = JobMetric.__table__
 
+_claimed = {
+    "status": JobStatus.RUNNING,
+    "attempts": JOBS.c.attempts + 1,
+    "started_at": bindparam("now"),
+    "heartbeat_at": bindparam("now"),
+    "progress": 0.0,
+    "progress_message": "",
+    "worker": bindparam("worker_name"),
+}
 _claim = (
     update(JOBS)
     .where(JOBS.c.id == bindparam("job_id"), JOBS.c.status == JobStatus.QUEUED)
-    .values(
-        status=JobStatus.RUNNING,
-        attempts=JOBS.c.attempts + 1,
-        started_at=bindparam("now"),
-        heartbeat_at=bindparam("now"),
-        progress=0.0,
-        progress_message="",
-        worker=bindparam("worker_name"),
-    )
+    .values(_claimed)
 )
 _owned = (
     JOBS.c.id == bindparam("job_id"),
@@ -87,9 +109,8 @@ START = _claim.returning(*_running_it_takes)
 """`CLAIM`, returning what running the job takes: its plugin, parameters, attempt number, time
 limit and input arrays."""
 
-START_UNFLUSHED = _claim.where(
-    func.set_config("synchronous_commit", "off", True).is_not(None)
-).returning(*_running_it_takes)
+_unflushed = func.set_config("synchronous_commit", "off", True).is_not(None)
+START_UNFLUSHED = _claim.where(_unflushed).returning(*_running_it_takes)
 """`START` for PostgreSQL, whose commit does not wait for the write-ahead log to reach the disk
 (``synchronous_commit`` off in this statement's transaction only), which saves the wait for a
 disk flush on every claim.
@@ -99,6 +120,29 @@ queued again, as if its message had not been taken yet: the worker's outcome mat
 attempt and is dropped, and the reaper publishes the job again. A stored outcome always keeps its
 claim: its commit waits for the log, which holds the claim before it.
 """
+
+_chunk_ids = listed_in(JOBS.c.id, bindparam("job_ids_json", type_=Text))
+_claim_chunk = update(JOBS).where(_chunk_ids, JOBS.c.status == JobStatus.QUEUED).values(_claimed)
+START_CHUNK = _claim_chunk.returning(JOBS.c.id, *_running_it_takes)
+"""`START` for every job of a chunk (a JSON list of ids) that is still queued, in one statement:
+the jobs another delivery took, or that were cancelled, are left out. Returns the job's id before
+what `START` returns."""
+
+START_CHUNK_UNFLUSHED = _claim_chunk.where(_unflushed).returning(JOBS.c.id, *_running_it_takes)
+"""`START_CHUNK` for PostgreSQL, committed as `START_UNFLUSHED` is."""
+
+KEEP_CHUNK = (
+    update(JOBS)
+    .where(
+        _chunk_ids,
+        JOBS.c.status == JobStatus.RUNNING,
+        JOBS.c.worker == bindparam("worker_name"),
+    )
+    .values(heartbeat_at=bindparam("now"))
+    .returning(JOBS.c.id, JOBS.c.attempts)
+)
+"""The heartbeat of the jobs of a chunk (a JSON list of ids) still running on the worker; returns
+their ids and attempt numbers, by which the worker tells the attempts it still owns."""
 
 HEARTBEAT = (
     update(JOBS)
