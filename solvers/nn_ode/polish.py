@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
 
-from solverq.solvers.nn_ode.linearisation import rhs_jacobians
-from solverq.solvers.nn_ode.loss import residual
-from solverq.solvers.nn_ode.network import Network, network_forward, network_jacobian
+from solverq.solvers.nn_ode.linearisation import linearised_rhs
+from solverq.solvers.nn_ode.network import Forward, Network, network_forward, network_jacobian
 from solverq.solvers.nn_ode.optimizers import Minimisation, Stop, StoppingRule
 from solverq.solvers.nn_ode.trial import TrialSolution
 from solverq.solvers.ode.problem import ODEProblem
@@ -40,23 +40,58 @@ class _Stopped(Exception):
     """Ends scipy's least_squares from the Jacobian's evaluation."""
 
 
+@dataclass(frozen=True)
+class _Evaluation:
+    """The residual at p with what its Jacobian at p needs: the forward pass, y_t and its
+    derivatives, and the right-hand side's Jacobians."""
+
+    p: np.ndarray
+    forward: Forward
+    residuals: np.ndarray
+    jacobians: list[np.ndarray]
+
+
+class _Residual:
+    """F(p) on fixed points, and ∂F/∂p from the same evaluation when it is asked for at the p
+    last evaluated (as least_squares does after each accepted step)."""
+
+    def __init__(
+        self, problem: ODEProblem, network: Network, trial: TrialSolution, x: np.ndarray
+    ) -> None:
+        self.problem, self.network, self.x = problem, network, x
+        self.trial_map = trial.at(x, problem.order)
+        self.last: _Evaluation | None = None
+
+    def evaluate(self, p: np.ndarray) -> _Evaluation:
+        if self.last is not None and np.array_equal(self.last.p, p):
+            return self.last
+        order = self.problem.order
+        forward = network_forward(self.network, p, self.x, order)
+        y = self.trial_map.derivatives(forward.outputs)
+        f, jacobians = linearised_rhs(self.problem, self.x, y[:order])
+        self.last = _Evaluation(p.copy(), forward, y[order] - f, jacobians)
+        return self.last
+
+    def jacobian(self, p: np.ndarray) -> np.ndarray:
+        """∂F/∂p, (components · points, parameters), rows in the order of F.ravel()."""
+        evaluation = self.evaluate(p)
+        m = evaluation.residuals.shape[0]
+        rows = []
+        for k in range(m):
+            leading = np.zeros_like(evaluation.residuals)
+            leading[k] = 1.0
+            y_bar = [-matrix[k] for matrix in evaluation.jacobians] + [leading]
+            cotangent = self.trial_map.transpose(y_bar)
+            rows.append(network_jacobian(self.network, p, evaluation.forward, cotangent))
+        return np.concatenate(rows)
+
+
 def residual_jacobian(
     problem: ODEProblem, network: Network, trial: TrialSolution, p: np.ndarray, x: np.ndarray
 ) -> np.ndarray:
     """∂F/∂p, (components · points, parameters), rows in the order of F.ravel() for F shaped
     (components, points)."""
-    order = problem.order
-    forward = network_forward(network, p, x, order)
-    trial_map = trial.at(x, order)
-    y = trial_map.derivatives(forward.outputs)
-    jacobians = rhs_jacobians(problem, x, y[:order])
-    rows = []
-    for k in range(y[0].shape[0]):
-        leading = np.zeros_like(y[0])
-        leading[k] = 1.0
-        y_bar = [-matrix[k] for matrix in jacobians] + [leading]
-        rows.append(network_jacobian(network, p, forward, trial_map.transpose(y_bar)))
-    return np.concatenate(rows)
+    return _Residual(problem, network, trial, x).jacobian(p)
 
 
 def polish(
@@ -73,9 +108,10 @@ def polish(
     best_loss, best_p = np.inf, p0
     history: list[float] = []
     stop: list[Stop] = []
+    evaluations = _Residual(problem, network, trial, x)
 
     def residuals(p: np.ndarray) -> np.ndarray:
-        values = residual(problem, network, trial, p, x).ravel()
+        values = evaluations.evaluate(p).residuals.ravel()
         loss = float(np.mean(values**2))
         if not np.isfinite(loss):
             return np.full_like(values, OVERFLOW)
@@ -85,12 +121,12 @@ def polish(
         return values
 
     def jacobian(p: np.ndarray) -> np.ndarray:
-        history.append(float(np.mean(residual(problem, network, trial, p, x) ** 2)))
+        history.append(float(np.mean(evaluations.evaluate(p).residuals ** 2)))
         reason = rule.reason(history)
         if reason is not None:
             stop.append(reason)
             raise _Stopped
-        return residual_jacobian(problem, network, trial, p, x)
+        return evaluations.jacobian(p)
 
     method = "lm" if problem.components * len(x) >= len(p0) else "trf"
     with np.errstate(all="ignore"), warnings.catch_warnings():
