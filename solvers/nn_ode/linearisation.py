@@ -13,6 +13,7 @@ call, which is most of the cost of a loss gradient on a hundred points.
 
 from __future__ import annotations
 
+import ast
 import warnings
 import weakref
 
@@ -49,21 +50,39 @@ def _rhs(problem: ODEProblem, x: np.ndarray, y: list[np.ndarray]) -> np.ndarray:
     return np.asarray(problem.rhs(x, y[0], y[1] if problem.order == 2 else None))
 
 
+def derivative_trees(problem: ODEProblem) -> list[list[list[ast.expr]]]:
+    """The trees of ∂f_k/∂y_j (and ∂f_k/∂y'_j) of a problem written in the expression
+    language, indexed [derivative order][k][j]."""
+    return [
+        [
+            [derivative(equation.tree, (name, j)) for j in range(problem.components)]
+            for equation in problem.equations
+        ]
+        for name in ["y", "dy"][: problem.order]
+    ]
+
+
+def linear_in_y(problem: ODEProblem) -> bool:
+    """Whether f is affine in y (and y'): its right-hand side is written in the expression
+    language and no derivative with respect to them names y or y'."""
+    return bool(problem.equations) and not any(
+        isinstance(node, ast.Name) and node.id in {"y", "dy"}
+        for rows in derivative_trees(problem)
+        for row in rows
+        for tree in row
+        for node in ast.walk(tree)
+    )
+
+
 def _partials(problem: ODEProblem) -> list[list[list[Evaluator]]]:
     """The evaluators of ∂f_k/∂(y or y')_j, indexed [derivative order][k][j], built once for
     each problem."""
     found = _SYMBOLIC.get(problem)
     if found is None:
-        names = ["y", "dy"][: problem.order]
+        variables = problem.equations[0].variables
         found = [
-            [
-                [
-                    evaluator(derivative(equation.tree, (name, j)), equation.variables)
-                    for j in range(problem.components)
-                ]
-                for equation in problem.equations
-            ]
-            for name in names
+            [[evaluator(tree, variables) for tree in row] for row in rows]
+            for rows in derivative_trees(problem)
         ]
         _SYMBOLIC[problem] = found
     return found
