@@ -218,7 +218,7 @@ def polish(
                 theta0,
                 jac=jacobian,
                 method=method,
-                max_nfev=EVALUATIONS_PER_STEP * rule.iterations,
+                max_nfev=EVALUATIONS_PER_STEP * max(rule.iterations, 1),
                 xtol=1e-15,
                 ftol=1e-15,
                 gtol=1e-15,

@@ -61,10 +61,11 @@ WIDTH_STEP = 10
 POLISH_MARGIN = 2.0
 """The factor below the error target that a Levenberg-Marquardt polish aims for."""
 POLISH_LENGTH = 2
+"""A polish takes at most this many times the iterations of the round it polishes (and at least
+two windows of its stagnation rule, so that the rule can judge it)."""
 POLISH_STAGNATION = (100, 0.1)
 """The window and relative progress of the polish's stagnation rule: Levenberg-Marquardt near a
 zero-residual minimum gains far more than BFGS per step, or it is not worth its cost."""
-"""A polish takes at most this many times the iterations of the round it polishes."""
 WARM_UP_SPAN = 8.0
 WARM_UP_FRACTIONS = (0.25, 0.5)
 WARM_UP_DENSITY = 4.0
@@ -299,7 +300,9 @@ def _polish(
     wanted = trained.loss * (target / (POLISH_MARGIN * validation.error_estimate)) ** 2
     window, relative_progress = POLISH_STAGNATION
     rule = StoppingRule(
-        iterations=min(settings.iterations - start, POLISH_LENGTH * trained.iterations),
+        iterations=min(
+            settings.iterations - start, max(POLISH_LENGTH * trained.iterations, 2 * window)
+        ),
         tol=min(wanted, settings.tol or np.inf),
         window=window,
         progress=relative_progress,
