@@ -7,19 +7,18 @@ F = y_t'' - f(x, y_t, y_t'). The loss is the mean of F² over the points and the
 
 the cost of Lagaris et al. (1998) divided by n m, so that one tolerance fits any number of
 points. Its gradient is the chain rule run backwards through three stages: F -> (y_t, y_t') by
-autograd's vector-Jacobian product of f (f is any autograd.numpy expression), (y_t, y_t', y_t'')
+the Jacobians of f point by point (`solverq.solvers.nn_ode.linearisation`), (y_t, y_t', y_t'')
 -> (N, N', N'') by the transposed trial map, (N, N', N'') -> p by the network's reverse pass.
 Each stage works on all points at once.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 
 import numpy as np
-from autograd import make_vjp
 
+from solverq.solvers.nn_ode.linearisation import linearised_rhs
 from solverq.solvers.nn_ode.network import Network, network_backward, network_forward
 from solverq.solvers.nn_ode.trial import TrialSolution
 from solverq.solvers.ode.problem import ODEProblem
@@ -45,21 +44,14 @@ def residual_loss(
     """p -> (L(p), ∇_p L(p))."""
     order = problem.order
     trial_map = trial.at(x, order)
-    if order == 1:
-        rhs_vjp = make_vjp(lambda y: problem.rhs(x, y, None))
-    else:
-        rhs_vjp = make_vjp(lambda y, dy: problem.rhs(x, y, dy), argnum=(0, 1))
 
     def loss_and_gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
         forward = network_forward(network, p, x, order)
         y = trial_map.derivatives(forward.outputs)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Output seems independent of input")
-            vjp, f = rhs_vjp(*y[:order])
+        f, jacobians = linearised_rhs(problem, x, y[:order])
         residuals = y[order] - f
         cotangent = residuals * (2.0 / residuals.size)
-        lower = vjp(cotangent)
-        y_bar = [-lower] if order == 1 else [-lower[0], -lower[1]]
+        y_bar = [-np.einsum("ki,kji->ji", cotangent, matrix) for matrix in jacobians]
         y_bar.append(cotangent)
         gradient = network_backward(network, p, forward, trial_map.transpose(y_bar))
         return float(np.mean(residuals**2)), gradient

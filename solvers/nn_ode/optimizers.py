@@ -33,7 +33,7 @@ class Stop(StrEnum):
     """Why a minimiser stopped."""
 
     TARGET = "target"
-    """The loss reached the hard target `tol`."""
+    """The loss reached the hard target `tol` (or the error target: see `training`)."""
     STAGNATED = "stagnated"
     """The loss stopped improving (or BFGS found no further descent)."""
     BUDGET = "budget"
@@ -92,8 +92,10 @@ def bfgs(
     p0: np.ndarray,
     rule: StoppingRule,
     callback: IterationCallback,
+    reached: Callable[[np.ndarray, float], bool] | None = None,
 ) -> Minimisation:
-    """BFGS until `rule` stops it, or it finds no further descent (stagnated)."""
+    """BFGS until `rule` stops it, `reached(p, loss)` says the target is met after an
+    iteration (stop `target`), or it finds no further descent (stagnated)."""
     history = [loss_and_gradient(p0)[0]]
     best_p, best_loss = p0, history[0]
     stop = rule.reason(history)
@@ -105,6 +107,8 @@ def bfgs(
             best_p, best_loss = intermediate_result.x.copy(), history[-1]
         callback(len(history) - 1, history[-1])
         stop = rule.reason(history)
+        if stop is None and reached is not None and reached(intermediate_result.x, history[-1]):
+            stop = Stop.TARGET
         if stop is not None:
             raise StopIteration
 

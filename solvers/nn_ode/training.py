@@ -7,17 +7,19 @@ on collocation points in [x0, x1] (see `solverq.solvers.nn_ode.loss`).
 
 Training runs in rounds; when the points are chosen here and the solution turns through many
 radians, two warm-up rounds on the first quarter and the first half of the interval come first
-(`warm_up_points`). Each round minimises the loss on the current points until it stagnates
-(see `optimizers.StoppingRule`), then measures the residual on a validation grid between the
-points (`solverq.solvers.nn_ode.validation`). The run has converged when the error that residual
-causes, estimated by the linearised equation, is at most `error_tol` times the solution's size
-(and the loss at most `tol` when one is given). When BFGS stagnated short of that on points
-that resolve the residual, a Levenberg-Marquardt polish goes on from its weights
-(`solverq.solvers.nn_ode.polish`, `_polish`). Otherwise, while the iterations last, the next
-round goes on from the current weights with more points where the residual is largest when the
-residual between the points is well above the loss on them, or with a wider network when it is
-not (the points resolve the residual, the network cannot make it smaller). Given `points` or
-`hidden`, those stay fixed; adam and gd train one round (`ADAPTIVE`).
+(`warm_up_points`). Each round minimises the loss on the current points until it stagnates (see
+`optimizers.StoppingRule`) or, checked each time its loss falls by CHECKPOINT_FACTOR, it has
+reached the run's target with a margin (`_Checkpoints`), then measures the residual on a
+validation grid between the points (`solverq.solvers.nn_ode.validation`). The run has converged
+when the error that residual causes, estimated by the linearised equation, is at most
+`error_tol` times the solution's size (and the loss at most `tol` when one is given). When BFGS
+stagnated short of that on points that resolve the residual, a Levenberg-Marquardt polish goes
+on from its weights (`solverq.solvers.nn_ode.polish`, `_polish`). Otherwise, while the
+iterations last, the next round goes on from the current weights with more points where the
+residual is largest when the residual between the points is well above the loss on them, or with
+a wider network when it is not (the points resolve the residual, the network cannot make it
+smaller). Given `points` or `hidden`, those stay fixed; adam and gd train one round
+(`ADAPTIVE`).
 """
 
 from __future__ import annotations
@@ -61,10 +63,13 @@ WIDTH_STEP = 10
 POLISH_MARGIN = 2.0
 """The factor below the error target that a Levenberg-Marquardt polish aims for."""
 POLISH_LENGTH = 2
+"""A polish takes at most this many times the iterations of the round it polishes (and at least
+two windows of its stagnation rule, so that the rule can judge it)."""
 POLISH_STAGNATION = (100, 0.1)
 """The window and relative progress of the polish's stagnation rule: Levenberg-Marquardt near a
 zero-residual minimum gains far more than BFGS per step, or it is not worth its cost."""
-"""A polish takes at most this many times the iterations of the round it polishes."""
+CHECKPOINT_FACTOR = 100.0
+"""A round checks whether it has reached the target each time its loss falls by this factor."""
 WARM_UP_SPAN = 8.0
 WARM_UP_FRACTIONS = (0.25, 0.5)
 WARM_UP_DENSITY = 4.0
@@ -173,7 +178,10 @@ def solve(
     stalled = 0
     while True:
         rounds += 1
-        minimisation = _minimise(problem, network, trial, x, p, settings, len(history), progress)
+        reached = _Checkpoints(problem, network, trial, x, settings) if adaptive else None
+        minimisation = _minimise(
+            problem, network, trial, x, p, settings, len(history), progress, reached
+        )
         _extend(history, minimisation)
         p = minimisation.parameters
         if minimisation.stop is Stop.DIVERGED:
@@ -243,8 +251,10 @@ def _minimise(
     settings: NeuralODESettings,
     done: int,
     progress: Progress | None,
+    reached: Callable[[np.ndarray, float], bool] | None = None,
 ) -> Minimisation:
-    """One round of training from p on the points x, `done` iterations into the run."""
+    """One round of training from p on the points x, `done` iterations into the run; BFGS
+    stops early when `reached(p, loss)`."""
     start = max(done - 1, 0)
     window, relative_progress = STAGNATION[settings.optimizer]
     rule = StoppingRule(
@@ -257,7 +267,7 @@ def _minimise(
     report = _reporter(settings, start, progress)
     loss_and_gradient = residual_loss(problem, network, trial, x)
     if settings.optimizer == "bfgs":
-        return optimizers.bfgs(loss_and_gradient, p, rule, report)
+        return optimizers.bfgs(loss_and_gradient, p, rule, report, reached)
     if settings.optimizer == "adam":
         return optimizers.adam(loss_and_gradient, p, rule, report, settings.learning_rate)
     return optimizers.gradient_descent(loss_and_gradient, p, rule, report, settings.learning_rate)
@@ -276,6 +286,39 @@ def _reporter(
             )
 
     return report
+
+
+class _Checkpoints:
+    """Whether a round has reached the run's target mid-way: each time the loss has fallen by a
+    factor CHECKPOINT_FACTOR since the last check, the trial solution is validated, and the
+    round stops once the estimated error is at most `error_tol` times the solution's size with
+    a margin of POLISH_MARGIN (and the loss at most `tol` when given). The estimate falls as
+    the square root of the loss, so that a round trained until it stagnates would go on to
+    errors orders of magnitude below the target; the checks cost a validation for every
+    factor of ten in the error."""
+
+    def __init__(
+        self,
+        problem: ODEProblem,
+        network: Network,
+        trial: TrialSolution,
+        x: np.ndarray,
+        settings: NeuralODESettings,
+    ) -> None:
+        self.problem, self.network, self.trial, self.x = problem, network, trial, x
+        self.settings = settings
+        self.next_check = np.inf
+
+    def __call__(self, p: np.ndarray, loss: float) -> bool:
+        if not np.isfinite(self.next_check):
+            self.next_check = loss / CHECKPOINT_FACTOR
+            return False
+        if loss > self.next_check or loss > (self.settings.tol or np.inf):
+            return False
+        self.next_check = loss / CHECKPOINT_FACTOR
+        validation = validate(self.problem, self.network, self.trial, p, self.x)
+        target = self.settings.error_tol * (validation.size or 1.0)
+        return validation.error_estimate <= target / POLISH_MARGIN
 
 
 def _polish(
@@ -299,7 +342,9 @@ def _polish(
     wanted = trained.loss * (target / (POLISH_MARGIN * validation.error_estimate)) ** 2
     window, relative_progress = POLISH_STAGNATION
     rule = StoppingRule(
-        iterations=min(settings.iterations - start, POLISH_LENGTH * trained.iterations),
+        iterations=min(
+            settings.iterations - start, max(POLISH_LENGTH * trained.iterations, 2 * window)
+        ),
         tol=min(wanted, settings.tol or np.inf),
         window=window,
         progress=relative_progress,

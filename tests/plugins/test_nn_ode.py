@@ -134,8 +134,9 @@ def test_plain_gradient_descent_keeps_its_loss_curve() -> None:
 def test_the_default_oscillator_is_solved_on_its_whole_interval() -> None:
     result = solve({"problem": "oscillator"})
     assert result.summary["converged"] is True
-    # Warm-up rounds on the first quarter and half, then the whole interval, wider or denser.
-    assert result.summary["rounds"] > 3
+    # Warm-up rounds on the first quarter and half, then the whole interval (polished, and
+    # wider or denser when that falls short).
+    assert result.summary["rounds"] >= 3
     assert result.arrays["x"][-1] == 20.0
     assert result.summary["max_abs_error"] <= 1e-4
 

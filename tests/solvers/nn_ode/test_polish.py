@@ -1,15 +1,19 @@
 """The residual's Jacobian against finite differences, and the Levenberg-Marquardt polish
 against the closed-form solution of a system BFGS leaves short."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from solverq.solvers.nn_ode.linearisation import linear_in_y
 from solverq.solvers.nn_ode.loss import residual
 from solverq.solvers.nn_ode.network import Network
 from solverq.solvers.nn_ode.optimizers import Stop, StoppingRule
 from solverq.solvers.nn_ode.polish import polish, residual_jacobian
 from solverq.solvers.nn_ode.training import collocation_points
 from solverq.solvers.nn_ode.trial import trial_solution
+from solverq.solvers.ode.equations import expression_problem
 from solverq.solvers.ode.problem import ODEProblem
 from tests.solvers.nn_ode import problems
 
@@ -72,3 +76,32 @@ def test_polish_stops_at_its_target() -> None:
     network, trial, x, p0 = untrained(problem, 10, 20)
     result = polish(problem, network, trial, x, p0, StoppingRule(iterations=500, tol=1e-8))
     assert result.stop is Stop.TARGET and result.loss <= 1e-8 < result.history[-2]
+
+
+def test_the_output_layer_is_projected_out_of_a_linear_equation() -> None:
+    """Lagaris et al.'s problem 3 as parsed equations is affine in the output layer: the
+    projected polish reaches a far lower loss than Levenberg-Marquardt on all parameters in the
+    same steps (the same problem as a function, which is not known to be linear), and the
+    closed-form solution."""
+    parsed = expression_problem(
+        ["-exp(-x/5) * cos(x) / 5 - dy / 5 - y"],
+        order=2,
+        x0=0.0,
+        x1=2.0,
+        y0=np.array([0.0]),
+        dy0=np.array([1.0]),
+    )
+    as_function = replace(parsed, equations=())
+    assert linear_in_y(parsed) and not linear_in_y(as_function)
+    network, trial, x, p0 = untrained(parsed, 10, 30)
+    rule = StoppingRule(iterations=30, window=100)
+    projected = polish(parsed, network, trial, x, p0, rule)
+    full = polish(as_function, network, trial, x, p0, rule)
+    assert projected.history[0] == pytest.approx(full.history[0])
+    assert projected.loss == pytest.approx(
+        np.mean(residual(parsed, network, trial, projected.parameters, x) ** 2)
+    )
+    assert projected.loss < 1e-3 * full.loss
+    grid = np.linspace(0.0, 2.0, 1001)
+    error = np.abs(trial.values(network, projected.parameters, grid) - problems.damped_sine(grid))
+    assert error.max() < 1e-6

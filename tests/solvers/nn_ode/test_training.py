@@ -6,7 +6,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve
+from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve, training
 from solverq.solvers.nn_ode.optimizers import Stop
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.outcome import SolveStatus
@@ -28,6 +28,24 @@ def test_default_settings_reach_lagaris_accuracy(name: str) -> None:
     assert result.validation.error_estimate == pytest.approx(error, rel=0.1)
     assert len(result.loss_history) == result.iterations + 1
     assert min(result.loss_history) == result.loss
+
+
+def test_a_round_stops_once_the_estimated_error_has_reached_the_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checked as its loss falls, the first round of decay stops at the error target with
+    half of it to spare, far sooner than when it trains until its loss stagnates."""
+    problem = problems.decay()
+    result = solve(problem, NeuralODESettings())
+    assert result.status is SolveStatus.CONVERGED and result.stop is Stop.TARGET
+    assert result.rounds == 1
+    error = max_abs_error(result, problem.exact, dense_grid(problem))
+    assert error <= 0.5e-5
+    assert result.validation.error_estimate == pytest.approx(error, rel=0.1)
+    monkeypatch.setattr(training, "CHECKPOINT_FACTOR", np.inf)
+    unchecked = solve(problem, NeuralODESettings())
+    assert unchecked.stop is Stop.STAGNATED and unchecked.status is SolveStatus.CONVERGED
+    assert result.iterations < unchecked.iterations / 2
 
 
 def test_an_unstable_system_is_not_reported_converged_on_a_small_residual() -> None:
