@@ -26,6 +26,7 @@ from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 from solverq.worker.store.chunk_store import Outcome
 from solverq.worker.store.database import database_unreachable, describe
+from solverq.worker.store.models import utcnow
 from solverq.worker.store.records import StartedJob
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,15 @@ def attempt_job(
 ) -> Outcome | None:
     """Run a claimed job, with its heartbeat, memory cap and time limit; how it ended, or None
     when it stopped because its attempt lost the job (cancelled, or given to another worker)."""
+    started_at = utcnow()
     provenance = job_provenance(job.plugin, job.params, worker)
     limit = settings.job_time_limit(job.time_limit)
     deadline = Deadline(limit) if settings.embedded else nullcontext()
 
     def failed(error: str, arrays: dict[str, np.ndarray] | None = None) -> Outcome:
-        return Outcome(job.id, job.attempt, provenance, error=error, arrays=arrays or {})
+        return Outcome(
+            job.id, job.attempt, provenance, error=error, arrays=arrays or {}, started_at=started_at
+        )
 
     try:
         with (
@@ -96,7 +100,9 @@ def attempt_job(
     except Exception as error:
         log.exception("job %s: plugin %s raised", job.id, job.plugin)
         return failed(f"plugin {job.plugin} raised {type(error).__name__}: {error}")
-    return Outcome(job.id, job.attempt, provenance, summary=summary, arrays=arrays)
+    return Outcome(
+        job.id, job.attempt, provenance, summary=summary, arrays=arrays, started_at=started_at
+    )
 
 
 def store_outcome(store: JobStore, outcome: Outcome) -> None:

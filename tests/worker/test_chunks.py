@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,27 @@ def test_a_chunk_stores_successes_and_failures_each_once(
     with store.database.session() as session:
         metrics = session.execute(select(JobMetric.job_id, JobMetric.value)).all()
     assert sorted(metrics) == sorted([(job_ids[0], 0.5), (job_ids[3], 0.25)])
+
+
+def test_each_job_of_a_chunk_keeps_the_times_of_its_own_solve(
+    store: JobStore, test_plugins: Path
+) -> None:
+    job_ids = pool_jobs(store, [2.0, 0.0, 4.0], seconds=0.05)
+
+    execute_chunk(store, job_ids, settings=SETTINGS, worker="w1")
+
+    jobs = [store.get(job_id) for job_id in job_ids]
+    assert [job.status for job in jobs] == [
+        JobStatus.SUCCEEDED,
+        JobStatus.FAILED,
+        JobStatus.SUCCEEDED,
+    ]
+    for job in jobs:
+        assert job.started_at is not None and job.finished_at is not None
+        assert job.finished_at - job.started_at >= timedelta(seconds=0.05)
+    for earlier, later in pairwise(jobs):
+        assert later.started_at is not None and earlier.finished_at is not None
+        assert later.started_at >= earlier.finished_at
 
 
 def test_a_chunk_runs_only_the_jobs_still_queued(store: JobStore, test_plugins: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,10 @@ class Outcome:
     arrays: Mapping[str, np.ndarray] = field(default_factory=dict)
     timed_out: bool = False
     """Whether the job was stopped by its time limit."""
+    started_at: datetime | None = None
+    """When its solve began: a job of a chunk is claimed with the chunk, and waits its turn."""
+    finished_at: datetime = field(default_factory=utcnow)
+    """When its solve ended: a chunk stores its outcomes in batches, some time later."""
 
 
 @retry_on_disconnect
@@ -96,7 +101,7 @@ def store_outcomes(store: JobStore, outcomes: Sequence[Outcome]) -> None:
     try:
         with store.database.transaction() as connection:
             for outcome in outcomes:
-                owned = _owned(outcome.job_id, outcome.attempt, outcome.provenance)
+                owned = _times_owned(outcome)
                 if outcome.summary is None:
                     finish, owned = FAIL, owned | {"reason": outcome.error}
                 else:
@@ -129,7 +134,7 @@ def store_outcomes(store: JobStore, outcomes: Sequence[Outcome]) -> None:
 
 def _direct_step(store: JobStore, outcome: Outcome) -> tuple[Any, dict[str, Any]]:
     """The PostgreSQL statement that stores `outcome`, and its parameters."""
-    owned = _owned(outcome.job_id, outcome.attempt, outcome.provenance)
+    owned = _times_owned(outcome)
     if outcome.summary is None:
         return FAIL, owned | {"reason": outcome.error}
     array_info = {name: _array_info(array) for name, array in outcome.arrays.items()}
@@ -139,3 +144,14 @@ def _direct_step(store: JobStore, outcome: Outcome) -> tuple[Any, dict[str, Any]
         "arrays": store.array_files.store(outcome.arrays),
         "metrics_json": json.dumps(summary_metrics(outcome.summary)),
     }
+
+
+def _times_owned(outcome: Outcome) -> dict[str, Any]:
+    """The parameters of `outcome`'s statement, with the times its solve began and ended."""
+    return _owned(
+        outcome.job_id,
+        outcome.attempt,
+        outcome.provenance,
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -432,13 +433,22 @@ def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
         yield items[start : start + IN_CLAUSE_SIZE]
 
 
-def _owned(job_id: str, attempt: int, provenance: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The parameters of an attempt's outcome statement."""
+def _owned(
+    job_id: str,
+    attempt: int,
+    provenance: Mapping[str, Any] | None,
+    *,
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The parameters of an attempt's outcome statement: the job ended `finished_at` (default
+    now), its solve began `started_at` (default: when it was claimed)."""
     provenance_json = json.dumps(dict(provenance)) if provenance is not None else None
     return {
         "job_id": job_id,
         "attempt": attempt,
-        "now": utcnow(),
+        "now": finished_at or utcnow(),
+        "started_at": started_at,
         "provenance_json": provenance_json,
     }
 

@@ -29,7 +29,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
-from solverq.worker.store.models import Job, JobInput, JobMetric, JobResult, JobStatus, JSONData
+from solverq.worker.store.models import (
+    Job,
+    JobInput,
+    JobMetric,
+    JobResult,
+    JobStatus,
+    JSONData,
+    UTCDateTime,
+)
 
 
 class json_text(GenericFunction[Any]):
@@ -157,12 +165,16 @@ HEARTBEAT = (
 
 _provenance = json_text(bindparam("provenance_json", type_=Text))
 """The provenance of the attempt, as JSON text (see `solverq.worker.provenance`)."""
+_started = func.coalesce(bindparam("started_at", type_=UTCDateTime()), JOBS.c.started_at)
+"""When the attempt's solve began, when given (a job of a chunk waits for the jobs before it);
+else the time of its claim stays."""
 
 SUCCEED = (
     update(JOBS)
     .where(*_owned)
     .values(
         status=JobStatus.SUCCEEDED,
+        started_at=_started,
         finished_at=bindparam("now"),
         progress=1.0,
         provenance=_provenance,
@@ -212,6 +224,7 @@ FAIL = (
     .values(
         status=JobStatus.FAILED,
         error=bindparam("reason"),
+        started_at=_started,
         finished_at=bindparam("now"),
         provenance=_provenance,
     )
