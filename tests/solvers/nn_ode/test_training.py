@@ -5,9 +5,11 @@ when it stops short."""
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
 
 from solverq.solvers.nn_ode import NeuralODESettings, max_abs_error, solve, training
 from solverq.solvers.nn_ode.optimizers import Stop
+from solverq.solvers.ode.equations import expression_problem
 from solverq.solvers.ode.problem import ODEProblem
 from solverq.solvers.outcome import SolveStatus
 from tests.solvers.nn_ode import problems
@@ -160,3 +162,22 @@ def test_the_seed_decides_the_initial_network() -> None:
     other = solve(problem, NeuralODESettings(iterations=3, seed=1))
     np.testing.assert_array_equal(first.loss_history, again.loss_history)
     assert first.loss_history[-1] != other.loss_history[-1]
+
+
+def test_a_nonlinear_second_order_equation_matches_solve_ivp() -> None:
+    pendulum = expression_problem(
+        ["-sin(y)"], order=2, x0=0.0, x1=8.0, y0=np.array([1.0]), dy0=np.array([0.0])
+    )
+    x = dense_grid(pendulum)
+    reference = solve_ivp(
+        lambda t, u: [u[1], -np.sin(u[0])],
+        (0.0, 8.0),
+        [1.0, 0.0],
+        "DOP853",
+        x,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    result = solve(pendulum, NeuralODESettings())
+    assert result.status is SolveStatus.CONVERGED
+    assert np.max(np.abs(result.solution(x)[0] - reference.y[0])) < 3e-5

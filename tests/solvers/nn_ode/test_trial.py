@@ -8,6 +8,8 @@ from autograd import elementwise_grad
 
 from solverq.solvers.nn_ode.network import Network, network_forward
 from solverq.solvers.nn_ode.trial import DirichletBVP, FirstOrderIVP, SecondOrderIVP, trial_solution
+from solverq.solvers.ode.equations import expression_problem
+from solverq.solvers.ode.problem import ODEProblem
 from tests.solvers.nn_ode import problems
 
 X0, X1 = 0.5, 2.0
@@ -106,3 +108,26 @@ def test_a_boundary_value_problem_needs_a_second_order_equation() -> None:
     )
     with pytest.raises(ValueError, match="needs a second-order equation"):
         trial_solution(bvp)
+
+
+def test_a_nonlinear_second_order_ivp_scales_its_factor_by_the_interval() -> None:
+    def written(rhs: str) -> ODEProblem:
+        return expression_problem(
+            [rhs], order=2, x0=X0, x1=X1, y0=np.array([1.0]), dy0=np.array([0.5])
+        )
+
+    scaled, plain = trial_solution(written("-sin(y)")), trial_solution(written("-y"))
+    x = np.linspace(X0, X1, 7)
+    for found, expected in zip(scaled.factor(x), plain.factor(x), strict=True):
+        np.testing.assert_allclose(found * (X1 - X0) ** 2, expected, rtol=1e-14, atol=1e-15)
+    network = Network((6, 5), 1, "tanh", X0, X1 - X0)
+    p = np.random.default_rng(3).normal(size=network.size)
+    y = derivatives_at(scaled, network, p, np.array([X0, X1]))
+    np.testing.assert_array_equal(y[0][:, 0], [1.0])
+    np.testing.assert_array_equal(y[1][:, 0], [0.5])
+    h = 1e-5
+    values = [scaled.values(network, p, x + k * h)[0] for k in (-1, 0, 1)]
+    derivatives = derivatives_at(scaled, network, p, x)
+    np.testing.assert_allclose(derivatives[1][0], (values[2] - values[0]) / (2 * h), rtol=1e-7)
+    second = (values[2] - 2 * values[1] + values[0]) / h**2
+    np.testing.assert_allclose(derivatives[2][0], second, rtol=1e-3, atol=1e-4)
