@@ -57,30 +57,20 @@ os.register_at_fork(after_in_child=_producer.cache_clear)
 
 
 def enqueue(jobs: Iterable[QueuedJob], settings: Settings) -> None:
-    """Publish one message per job, over one broker connection, in pipelined batches (one round
-    trip per thousand messages rather than one per message). Each queue is declared once, before
-    its first message, rather than with every message.
+    """Publish one message per job (see `_publish`).
 
     A job past its time limit gets `SoftTimeLimitExceeded` raised in it; one that does not stop
     within `HARD_TIME_LIMIT_GRACE` seconds more has its process killed.
     """
-    app = _producer(settings)
-    declared: set[str] = set()
-    with app.producer_or_acquire() as producer, producer.batch():
-        for job in jobs:
-            already_declared = job.queue in declared
-            declared.add(job.queue)
-            time_limit = settings.job_time_limit(job.time_limit)
-            app.send_task(
-                RUN_JOB_TASK,
-                args=[job.id],
-                task_id=job.id,
-                queue=job.queue,
-                soft_time_limit=time_limit,
-                time_limit=time_limit + HARD_TIME_LIMIT_GRACE,
-                producer=producer,
-                declare=[] if already_declared else None,  # None: the queue, as Celery does
+    _publish(
+        (
+            _Message(
+                RUN_JOB_TASK, [job.id], job.id, job.queue, settings.job_time_limit(job.time_limit)
             )
+            for job in jobs
+        ),
+        settings,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,22 +89,51 @@ def enqueue_chunks(chunks: Iterable[QueuedChunk], settings: Settings) -> None:
     """Publish one message per chunk, as `enqueue` publishes one per job. Its time limit is the
     jobs' time limit plus the chunk's estimated seconds: a job of a chunk that started late by
     as much as its predecessors were expected to take still has its whole limit."""
+    _publish(
+        (
+            _Message(
+                RUN_JOBS_TASK,
+                [chunk.job_ids],
+                chunk.id,
+                chunk.queue,
+                settings.job_time_limit(chunk.time_limit) + chunk.seconds,
+            )
+            for chunk in chunks
+        ),
+        settings,
+    )
+
+
+@dataclass(frozen=True)
+class _Message:
+    """A task to publish: its arguments, id, queue and time limit in seconds."""
+
+    task: str
+    args: list[Any]
+    id: str
+    queue: str
+    time_limit: float
+
+
+def _publish(messages: Iterable[_Message], settings: Settings) -> None:
+    """Publish the messages over one broker connection, in pipelined batches (one round trip
+    per thousand messages rather than one per message), each queue declared once, before its
+    first message, rather than with every message."""
     app = _producer(settings)
     declared: set[str] = set()
     with app.producer_or_acquire() as producer, producer.batch():
-        for chunk in chunks:
-            already_declared = chunk.queue in declared
-            declared.add(chunk.queue)
-            time_limit = settings.job_time_limit(chunk.time_limit) + chunk.seconds
+        for message in messages:
+            already_declared = message.queue in declared
+            declared.add(message.queue)
             app.send_task(
-                RUN_JOBS_TASK,
-                args=[chunk.job_ids],
-                task_id=chunk.id,
-                queue=chunk.queue,
-                soft_time_limit=time_limit,
-                time_limit=time_limit + HARD_TIME_LIMIT_GRACE,
+                message.task,
+                args=message.args,
+                task_id=message.id,
+                queue=message.queue,
+                soft_time_limit=message.time_limit,
+                time_limit=message.time_limit + HARD_TIME_LIMIT_GRACE,
                 producer=producer,
-                declare=[] if already_declared else None,
+                declare=[] if already_declared else None,  # None: the queue, as Celery does
             )
 
 
