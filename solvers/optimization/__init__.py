@@ -38,3 +38,20 @@ class UpdateRule(Protocol):
 def zeros_like_shapes(shapes: Shapes) -> list[np.ndarray]:
     """One array of zeros per shape: the state of a rule."""
     return [np.zeros(shape) for shape in shapes]
+
+
+def descend_by_root(
+    theta: np.ndarray,
+    direction: np.ndarray,
+    second_moment: np.ndarray,
+    scratch: np.ndarray,
+    rate: float,
+    epsilon: float,
+) -> None:
+    """theta -= rate * direction / (epsilon + sqrt(second_moment)), elementwise and in place,
+    through `scratch`: the step that Adagrad, RMSprop and Adam share."""
+    np.sqrt(second_moment, out=scratch)
+    scratch += epsilon
+    np.divide(direction, scratch, out=scratch)
+    scratch *= rate
+    theta -= scratch

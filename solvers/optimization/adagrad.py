@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from solverq.solvers.optimization import Shapes, Step, zeros_like_shapes
+from solverq.solvers.optimization import Shapes, Step, descend_by_root, zeros_like_shapes
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,6 @@ class Adagrad:
             ):
                 np.multiply(gradient, gradient, out=change)
                 total += change
-                np.sqrt(total, out=change)
-                change += self.epsilon
-                np.divide(gradient, change, out=change)
-                change *= eta
-                theta -= change
+                descend_by_root(theta, gradient, total, change, eta, self.epsilon)
 
         return step

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from solverq.solvers.optimization import Shapes, Step, zeros_like_shapes
+from solverq.solvers.optimization import Shapes, Step, descend_by_root, zeros_like_shapes
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,6 @@ class Adam:
                 np.multiply(gradient, gradient, out=change)
                 change *= 1.0 - self.beta2
                 second += change
-                np.sqrt(second, out=change)
-                change += self.epsilon * c2
-                np.divide(first, change, out=change)
-                change *= eta * c2 / c1
-                theta -= change
+                descend_by_root(theta, first, second, change, eta * c2 / c1, self.epsilon * c2)
 
         return step

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from solverq.solvers.optimization import Shapes, Step, zeros_like_shapes
+from solverq.solvers.optimization import Shapes, Step, descend_by_root, zeros_like_shapes
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,6 @@ class RMSprop:
                 change *= 1.0 - self.rho
                 average *= self.rho
                 average += change
-                np.sqrt(average, out=change)
-                change += self.epsilon
-                np.divide(gradient, change, out=change)
-                change *= eta
-                theta -= change
+                descend_by_root(theta, gradient, average, change, eta, self.epsilon)
 
         return step
