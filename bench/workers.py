@@ -38,7 +38,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import redis
 from sqlalchemy import create_engine, func, select, text
@@ -141,19 +143,7 @@ def job_seconds(store: JobStore, settings: Settings, count: int) -> tuple[float,
     started = utcnow()
     job_ids = service.submit_many("convolution", [TINY_JOB] * count, settings=settings)
     submitted = (utcnow() - started).total_seconds()
-    batch = Job.id.in_(job_ids)
-
-    def done() -> bool:
-        with store.database.session() as session:
-            unfinished = select(func.count()).where(batch, Job.finished_at.is_(None))
-            return session.scalar(unfinished) == 0
-
-    wait_until(done, poll=max(0.2, count / 5000))
-    with store.database.session() as session:
-        last = session.scalar(select(func.max(Job.finished_at)).where(batch))
-        failed = session.scalar(select(func.count()).where(batch, Job.status != "succeeded"))
-    if failed:
-        raise RuntimeError(f"{failed} of the {count} jobs did not succeed")
+    last = last_finished(store, Job.id.in_(job_ids), count, poll=max(0.2, count / 5000))
     return submitted, (last - started).total_seconds()
 
 
@@ -163,20 +153,26 @@ def sweep_seconds(store: JobStore, settings: Settings, count: int) -> float:
     grid = {"a": [[index, *TINY_JOB["a"][1:]] for index in range(count)]}
     started = utcnow()
     sweep = sweep_service.submit_sweep("convolution", grid, {"b": TINY_JOB["b"]}, settings=settings)
-    batch = Job.sweep_id == sweep.id
+    last = last_finished(store, Job.sweep_id == sweep.id, count, poll=max(0.05, count / 20000))
+    return (last - started).total_seconds()
+
+
+def last_finished(store: JobStore, batch: Any, count: int, poll: float) -> datetime:
+    """When the last of the `count` jobs that `batch` selects finished, once all have; raises
+    when any did not succeed."""
 
     def done() -> bool:
         with store.database.session() as session:
             unfinished = select(func.count()).where(batch, Job.finished_at.is_(None))
             return session.scalar(unfinished) == 0
 
-    wait_until(done, poll=max(0.05, count / 20000))
+    wait_until(done, poll=poll)
     with store.database.session() as session:
         last = session.scalar(select(func.max(Job.finished_at)).where(batch))
         failed = session.scalar(select(func.count()).where(batch, Job.status != "succeeded"))
     if failed:
-        raise RuntimeError(f"{failed} of the {count} jobs of the sweep did not succeed")
-    return (last - started).total_seconds()
+        raise RuntimeError(f"{failed} of the {count} jobs did not succeed")
+    return last
 
 
 def latencies(store: JobStore, settings: Settings, count: int, rate: float) -> list[float]:
