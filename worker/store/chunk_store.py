@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 
 from solverq.worker.store.database import retry_on_disconnect
-from solverq.worker.store.job_store import JobStore, _array_info, _owned
-from solverq.worker.store.metrics import summary_metrics
+from solverq.worker.store.job_store import JobStore, _owned, insert_result, success_json
 from solverq.worker.store.models import utcnow
 from solverq.worker.store.records import StartedJob
 from solverq.worker.store.statements import (
@@ -26,8 +25,6 @@ from solverq.worker.store.statements import (
     KEEP_CHUNK,
     START_CHUNK,
     START_CHUNK_UNFLUSHED,
-    STORE_METRICS,
-    STORE_RESULT,
     SUCCEED,
     SUCCEED_AND_STORE,
 )
@@ -112,20 +109,8 @@ def store_outcomes(store: JobStore, outcomes: Sequence[Outcome]) -> None:
                     continue
                 encoded = store.array_files.store(outcome.arrays)
                 stored.append(encoded)
-                row = {
-                    "job_id": outcome.job_id,
-                    "summary": dict(outcome.summary or {}),
-                    "array_info": {name: _array_info(a) for name, a in outcome.arrays.items()},
-                    "arrays": encoded,
-                }
-                connection.execute(STORE_RESULT, row)
-                metrics = summary_metrics(outcome.summary or {})
-                if metrics:
-                    measured = [
-                        {"job_id": outcome.job_id, "key": key, "value": value}
-                        for key, value in metrics.items()
-                    ]
-                    connection.execute(STORE_METRICS, measured)
+                summary = outcome.summary or {}
+                insert_result(connection, outcome.job_id, summary, outcome.arrays, encoded)
     except BaseException:
         for encoded in stored:
             store.array_files.discard(encoded)
@@ -137,13 +122,8 @@ def _direct_step(store: JobStore, outcome: Outcome) -> tuple[Any, dict[str, Any]
     owned = _times_owned(outcome)
     if outcome.summary is None:
         return FAIL, owned | {"reason": outcome.error}
-    array_info = {name: _array_info(array) for name, array in outcome.arrays.items()}
-    return SUCCEED_AND_STORE, owned | {
-        "summary_json": json.dumps(dict(outcome.summary)),
-        "array_info_json": json.dumps(array_info),
-        "arrays": store.array_files.store(outcome.arrays),
-        "metrics_json": json.dumps(summary_metrics(outcome.summary)),
-    }
+    encoded = store.array_files.store(outcome.arrays)
+    return SUCCEED_AND_STORE, owned | success_json(outcome.summary, outcome.arrays, encoded)
 
 
 def _times_owned(outcome: Outcome) -> dict[str, Any]:

@@ -244,22 +244,11 @@ class JobStore:
         one result, in one transaction; False when the attempt had lost the job (nothing is
         stored then)."""
         owned = _owned(job_id, attempt, provenance)
-        array_info = {name: _array_info(array) for name, array in arrays.items()}
         encoded = self.array_files.store(arrays)
-        metrics = summary_metrics(summary)
         if not self.database.is_sqlite:
-            result = {
-                "summary_json": json.dumps(dict(summary)),
-                "array_info_json": json.dumps(array_info),
-                "arrays": encoded,
-                "metrics_json": json.dumps(metrics),
-            }
+            result = success_json(summary, arrays, encoded)
             return self.database.autocommit_first(SUCCEED_AND_STORE, owned | result) is not None
-        row = {"job_id": job_id, "summary": dict(summary), "array_info": array_info}
-        measured = [
-            {"job_id": job_id, "key": key, "value": number} for key, number in metrics.items()
-        ]
-        return self._finish_and_store(SUCCEED, owned, row | {"arrays": encoded}, measured)
+        return self._finish_and_store(SUCCEED, owned, summary, arrays, encoded)
 
     @retry_on_disconnect
     def fail(
@@ -277,28 +266,25 @@ class JobStore:
         parameters = _owned(job_id, attempt, provenance) | {"reason": error}
         if not arrays:
             return self.database.autocommit_first(FAIL, parameters) is not None
-        array_info = {name: _array_info(array) for name, array in arrays.items()}
-        row = {"job_id": job_id, "summary": {}, "array_info": array_info}
         encoded = self.array_files.store(arrays)
-        return self._finish_and_store(FAIL, parameters, row | {"arrays": encoded})
+        return self._finish_and_store(FAIL, parameters, {}, arrays, encoded)
 
     def _finish_and_store(
         self,
         finish: Any,
         owned: dict[str, Any],
-        result: dict[str, Any],
-        metrics: Sequence[dict[str, Any]] = (),
+        summary: Mapping[str, Any],
+        arrays: Mapping[str, np.ndarray],
+        encoded: bytes | bytearray,
     ) -> bool:
         """Run `finish` (SUCCEED or FAIL) on the attempt `owned` names and, when it still owned
-        the job, store its `result` row and its `metrics` rows, in one transaction; False when it
-        had lost the job (and the file its arrays went to, if any, is removed)."""
+        the job, store its result (see `insert_result`), in one transaction; False when it had
+        lost the job (and the file its arrays went to, if any, is removed)."""
         with self.database.transaction() as connection:
             if connection.execute(finish, owned).first() is None:
-                self.array_files.discard(result["arrays"])
+                self.array_files.discard(encoded)
                 return False
-            connection.execute(STORE_RESULT, result)
-            if metrics:
-                connection.execute(STORE_METRICS, list(metrics))
+            insert_result(connection, owned["job_id"], summary, arrays, encoded)
         return True
 
     def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:
@@ -431,6 +417,39 @@ def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
     items = list(items)
     for start in range(0, len(items), IN_CLAUSE_SIZE):
         yield items[start : start + IN_CLAUSE_SIZE]
+
+
+def insert_result(
+    connection: Any,
+    job_id: str,
+    summary: Mapping[str, Any],
+    arrays: Mapping[str, np.ndarray],
+    encoded: bytes | bytearray,
+) -> None:
+    """Insert the result row of a job (its summary, its arrays' information and their `encoded`
+    reference) and the rows of its summary's numeric metrics, on `connection`."""
+    array_info = {name: _array_info(array) for name, array in arrays.items()}
+    row = {"job_id": job_id, "summary": dict(summary), "array_info": array_info}
+    connection.execute(STORE_RESULT, row | {"arrays": encoded})
+    measured = [
+        {"job_id": job_id, "key": key, "value": number}
+        for key, number in summary_metrics(summary).items()
+    ]
+    if measured:
+        connection.execute(STORE_METRICS, measured)
+
+
+def success_json(
+    summary: Mapping[str, Any], arrays: Mapping[str, np.ndarray], encoded: bytes | bytearray
+) -> dict[str, Any]:
+    """The parameters of `SUCCEED_AND_STORE` beyond the attempt's: the result as JSON text."""
+    array_info = {name: _array_info(array) for name, array in arrays.items()}
+    return {
+        "summary_json": json.dumps(dict(summary)),
+        "array_info_json": json.dumps(array_info),
+        "arrays": encoded,
+        "metrics_json": json.dumps(summary_metrics(summary)),
+    }
 
 
 def _owned(
