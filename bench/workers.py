@@ -8,6 +8,9 @@ worker with the same settings and the same pool (prefork, 2 processes). Reported
   no-op tasks, to the last acknowledgement), and their ratio (goal: at least 0.6). Both workers
   stay up and the two kinds of batches alternate, round after round, so that a change in the
   machine's load hits both alike; the medians over the rounds are reported;
+- the CPU time each process spent per task or job in those batches, by role (the submitting
+  process, the worker's main and pool processes, PostgreSQL, Redis; read from /proc, so on
+  Linux): on two cores the rate is set by their sum, not by the worker's share alone;
 - the latency from submitting a job to its stored outcome, p50 and p95, for jobs submitted one
   at a time at a pace the pool keeps up with;
 - the time to submit (one transaction, one broker connection) and finish 10,000 tiny jobs;
@@ -49,6 +52,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
+from process_cpu import CpuMeter, roles_of_worker  # noqa: E402
+
 from solverq.worker import service, sweep_service  # noqa: E402
 from solverq.worker.settings import Settings  # noqa: E402
 from solverq.worker.store import JobStore, open_database  # noqa: E402
@@ -74,7 +79,9 @@ def wait_until(condition: Callable[[], bool], poll: float, timeout: float = 3600
 
 
 @contextmanager
-def worker_process(command: list[str], environment: dict[str, str], log: Path) -> Iterator[None]:
+def worker_process(
+    command: list[str], environment: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """A worker in a process group of its own, once ready; the group is killed afterwards."""
     paths = [str(BENCH), os.environ.get("PYTHONPATH", "")]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths)), **environment}
@@ -88,7 +95,7 @@ def worker_process(command: list[str], environment: dict[str, str], log: Path) -
         )
     try:
         wait_until(lambda: "ready." in log.read_text(errors="replace"), 0.1, timeout=60)
-        yield
+        yield process
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -186,6 +193,28 @@ def latencies(store: JobStore, settings: Settings, count: int, rate: float) -> l
     return [(job.finished_at - job.created_at).total_seconds() for job in jobs]
 
 
+@contextmanager
+def measured(meter: CpuMeter) -> Iterator[None]:
+    """Add the CPU time of the run inside to `meter.used`, role by role."""
+    total = dict(meter.used)
+    meter.start()
+    yield
+    for role, seconds in meter.stop().items():
+        total[role] = total.get(role, 0.0) + seconds
+    meter.used = total
+
+
+def print_cpu_per_job(noop: dict[str, float], jobs: dict[str, float], count: int) -> None:
+    """Milliseconds of CPU per task or job, by role, of the throughput batches."""
+    print(f"CPU per task or job, by process, over the {count} of each kind:")
+    print(f"  {'process':<24} {'no-op task':>11} {'solverq job':>12}")
+    for role in dict.fromkeys([*noop, *jobs]):
+        noop_ms, job_ms = (1000 * used.get(role, 0.0) / count for used in (noop, jobs))
+        print(f"  {role:<24} {noop_ms:8.2f} ms {job_ms:9.2f} ms")
+    noop_ms, job_ms = (1000 * sum(used.values()) / count for used in (noop, jobs))
+    print(f"  {'all':<24} {noop_ms:8.2f} ms {job_ms:9.2f} ms")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
@@ -216,8 +245,8 @@ def main() -> None:
             "SOLVERQ_BROKER_URL": REDIS_URL,
         }
         with (
-            worker_process(celery, {}, logs / "noop.log"),
-            worker_process(solverq, environment, logs / "solverq.log"),
+            worker_process(celery, {}, logs / "noop.log") as noop_worker,
+            worker_process(solverq, environment, logs / "solverq.log") as solverq_worker,
         ):
             noop_seconds(broker, WARM_UP)
             job_seconds(store, settings, WARM_UP)
@@ -229,9 +258,13 @@ def main() -> None:
                 sweep_rates.append(count / sweep_seconds(store, settings, count))
             if not options.sweep_only:
                 noop_rates, job_rates = [], []
+                noop_cpu = CpuMeter(roles_of_worker(noop_worker.pid))
+                job_cpu = CpuMeter(roles_of_worker(solverq_worker.pid))
                 for _ in range(options.rounds):
-                    noop_rates.append(options.jobs / noop_seconds(broker, options.jobs))
-                    _, finished = job_seconds(store, settings, options.jobs)
+                    with measured(noop_cpu):
+                        noop_rates.append(options.jobs / noop_seconds(broker, options.jobs))
+                    with measured(job_cpu):
+                        _, finished = job_seconds(store, settings, options.jobs)
                     job_rates.append(options.jobs / finished)
                 timed = latencies(store, settings, options.latency_jobs, options.rate)
                 submitted, finished = job_seconds(store, settings, options.many)
@@ -254,6 +287,7 @@ def main() -> None:
         f"ratio solverq / Celery:   {statistics.median(ratios):7.2f} (goal: at least 0.6; "
         f"by round: {', '.join(f'{ratio:.2f}' for ratio in ratios)})"
     )
+    print_cpu_per_job(noop_cpu.used, job_cpu.used, options.rounds * options.jobs)
     print(
         f"submit-to-stored latency ({options.latency_jobs} jobs, {options.rate:g} per s): "
         f"p50 {1000 * percentile(timed, 0.5):.1f} ms, p95 {1000 * percentile(timed, 0.95):.1f} ms"
