@@ -6,6 +6,7 @@ wherever it ran.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -98,6 +99,8 @@ def attempt_job(
     except MemoryError:
         return failed(_out_of_memory(settings))
     except Exception as error:
+        if settings.max_job_memory is not None and refused_mapping(error):
+            return failed(_out_of_memory(settings))
         log.exception("job %s: plugin %s raised", job.id, job.plugin)
         return failed(f"plugin {job.plugin} raised {type(error).__name__}: {error}")
     return Outcome(
@@ -170,6 +173,18 @@ def _out_of_memory(settings: Settings) -> str:
     return (
         f"out of memory: the job needed more than {settings.max_job_memory:,} bytes "
         "(SOLVERQ_MAX_JOB_MEMORY)"
+    )
+
+
+def refused_mapping(error: Exception) -> bool:
+    """Whether `error` is the address-space cap refusing to map memory or a shared library,
+    which the system reports as an `OSError` (ENOMEM) or, loading an extension module, as an
+    `ImportError` rather than as `MemoryError`."""
+    if isinstance(error, OSError) and error.errno == errno.ENOMEM:
+        return True
+    message = str(error).lower()
+    return isinstance(error, ImportError) and (
+        "failed to map segment" in message or "cannot allocate memory" in message
     )
 
 

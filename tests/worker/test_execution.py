@@ -1,5 +1,6 @@
 """Running jobs in this process, as embedded mode and the workers do."""
 
+import errno
 import threading
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from solverq.plugins.errors import JobCancelled
-from solverq.worker.execution import execute_job, run_in_turn
+from solverq.worker.execution import execute_job, refused_mapping, run_in_turn
 from solverq.worker.heartbeat import Heartbeat
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
@@ -279,3 +280,33 @@ def test_a_job_beyond_its_memory_cap_fails_and_the_process_goes_on(
     uncapped = store.create("explode", {"kind": "memory"})
     execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
     assert store.get(uncapped.id).summary == {"sum": float(2**27)}
+
+
+def test_a_mapping_beyond_the_memory_cap_fails_as_out_of_memory(
+    store: JobStore, test_plugins
+) -> None:
+    settings = Settings(store.database.url, None, time_limit=3600.0, max_job_memory=200 * 2**20)
+    job = store.create("explode", {"kind": "map"})
+    execute_job(store, job.id, settings=settings)
+    done = store.get(job.id)
+    assert (done.status, done.error) == (
+        JobStatus.FAILED,
+        "out of memory: the job needed more than 209,715,200 bytes (SOLVERQ_MAX_JOB_MEMORY)",
+    )
+    uncapped = store.create("explode", {"kind": "map"})
+    execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
+    assert store.get(uncapped.id).summary == {"mapped": 2**30}
+
+
+@pytest.mark.parametrize(
+    ("error", "refused"),
+    [
+        (OSError(errno.ENOMEM, "Cannot allocate memory"), True),
+        (ImportError("libscipy_openblas.so: failed to map segment from shared object"), True),
+        (ImportError("libfoo.so: cannot open shared object file"), False),
+        (OSError(errno.ENOENT, "No such file or directory"), False),
+        (ValueError("failed to map segment"), False),
+    ],
+)
+def test_refused_mappings_are_told_from_other_errors(error: Exception, refused: bool) -> None:
+    assert refused_mapping(error) is refused
