@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, Field, WithJsonSchema
 
-from solverq.plugins import Plugin, Progress, RejectedRequest, Result
+from solverq.plugins import Plugin, Progress, RejectedRequest, Result, SolveFailed
 from solverq.plugins.builtin.plots.convolution import plot_convolution
 from solverq.plugins.parameters import ParameterModel
 from solverq.solvers.convolution import convolve, plan_convolution
@@ -143,8 +143,17 @@ class ConvolutionPlugin(Plugin[ConvolutionParameters]):
         progress: Progress,
     ) -> Result:
         a, b = _input_arrays(params, inputs)
-        result = convolve(a, b, params.mode, params.method, progress)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+            result = convolve(a, b, params.mode, params.method, progress)
         output = result.output
+        overflowed = _overflowed(output)
+        if overflowed:
+            raise SolveFailed(
+                f"the convolution overflowed: {overflowed} of {output.size} output values are "
+                f"beyond the range of {output.dtype} (about {np.finfo(output.dtype).max:.3g}) "
+                "from finite inputs; scale the inputs down",
+                arrays={"output": output},
+            )
         summary: dict[str, Any] = {
             "method": result.method,
             "mode": params.mode,
@@ -166,6 +175,14 @@ class ConvolutionPlugin(Plugin[ConvolutionParameters]):
     ) -> None:
         a, b = _input_arrays(params, inputs)
         plot_convolution(figure, a, b, result.arrays["output"])
+
+
+def _overflowed(output: np.ndarray) -> int:
+    """How many output values are infinite or NaN: the inputs are finite (`check_inputs`), so
+    these overflowed (none for integers, exact or refused when they could overflow)."""
+    if output.dtype.kind not in "fc":
+        return 0
+    return int(output.size - np.count_nonzero(np.isfinite(output)))
 
 
 def _input_arrays(

@@ -8,7 +8,7 @@ from scipy import signal
 from typer.testing import CliRunner
 
 from solverq.cli.main import app
-from solverq.plugins import RejectedRequest
+from solverq.plugins import RejectedRequest, SolveFailed
 from solverq.plugins.builtin.convolution import ConvolutionPlugin
 from solverq.plugins.testing import check_plugin
 
@@ -51,6 +51,21 @@ def test_complex_data_arrays() -> None:
     result = check_plugin(ConvolutionPlugin, {"method": "fft"}, {"a": a, "b": b})
     np.testing.assert_allclose(result.arrays["output"], np.convolve(a, b))
     assert result.summary["dtype"] == "complex128"
+
+
+@pytest.mark.parametrize("method", ["direct", "toeplitz", "fft"])
+def test_an_overflowing_result_fails_and_keeps_its_output(method: str) -> None:
+    a, b = np.array([1e308, 1e308]), np.array([10.0, 10.0])
+    with pytest.raises(SolveFailed, match=r"overflowed: 3 of 3 output values") as failure:
+        ConvolutionPlugin().solve(
+            ConvolutionPlugin.validate({"method": method}, {"a": a, "b": b}),
+            {"a": a, "b": b},
+            lambda fraction, message="": None,
+        )
+    with np.errstate(over="ignore"):
+        expected = np.convolve(a, b)
+    assert not np.isfinite(expected).any()
+    assert not np.isfinite(failure.value.arrays["output"]).any()
 
 
 def test_long_outputs_are_left_out_of_the_summary() -> None:
