@@ -142,7 +142,11 @@ def equal_spacing(array: np.ndarray) -> list[float] | None:
     if array.ndim != 1 or array.dtype != np.float64 or array.size < MIN_EQUALLY_SPACED:
         return None
     start, last, count = float(array[0]), float(array[-1]), array.size
+    if not (math.isfinite(start) and math.isfinite(last)):
+        return None
     quotient = (last - start) / (count - 1)
+    if not math.isfinite(quotient):
+        return None
     steps = [quotient, float(array[1] - array[0])]
     steps += [float(np.nextafter(quotient, direction)) for direction in (-np.inf, np.inf)]
     for step in dict.fromkeys(steps):
@@ -159,8 +163,9 @@ def _spaced_by(values: np.ndarray, start: float, step: float) -> bool:
     for first in range(0, values.size, rows):
         block = values[first : first + rows]
         expected = np.arange(first, first + block.size, dtype=np.float64)
-        expected *= step
-        expected += start
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow does not compare equal
+            expected *= step
+            expected += start
         if not np.array_equal(expected, block):
             return False
     return True

@@ -199,7 +199,10 @@ def time_limit_exceptions() -> tuple[type[Exception], ...]:
 def _solve(job: StartedJob, heartbeat: Heartbeat) -> tuple[dict, dict]:
     plugin_class = get_plugin(job.plugin).plugin_class
     params = plugin_class.validate(job.params, job.inputs)
-    result = plugin_class().solve(params, job.inputs, heartbeat.progress)
+    # A plugin tells a run that overflowed or diverged by its values and says so in its result
+    # or failure; numpy's warning of each overflow would only clutter the terminal or the log.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        result = plugin_class().solve(params, job.inputs, heartbeat.progress)
     try:
         summary = jsonable(result.summary)
     except TypeError as error:

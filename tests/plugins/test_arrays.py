@@ -1,5 +1,6 @@
 import io
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -147,6 +148,31 @@ def test_nearly_equally_spaced_values_are_stored() -> None:
     data = encode_arrays({"x": values})
     assert len(data) > values.nbytes
     np.testing.assert_array_equal(decode_arrays(data)["x"], values)
+
+
+def _with_ends(first: float, last: float) -> np.ndarray:
+    values = np.linspace(-1.0, 1.0, 1000)
+    values[0], values[-1] = first, last
+    return values
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        _with_ends(1.0, np.inf),
+        _with_ends(np.nan, 2.0),
+        _with_ends(-np.inf, np.inf),
+        _with_ends(-1.7e308, 1.7e308),
+        1e308 * 0.995 ** np.arange(1001),  # the first difference, times 1000, overflows
+    ],
+)
+def test_arrays_near_or_beyond_the_float_range_are_stored_in_full_without_warnings(
+    values: np.ndarray,
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = encode_arrays({"y": values})
+    np.testing.assert_array_equal(decode_arrays(data)["y"], values)
 
 
 def test_decoded_arrays_are_views_of_the_stored_bytes() -> None:

@@ -1,6 +1,8 @@
 """Backward Euler: the closed form on decay, stiffness, a nonlinear problem, convergence of
 order 1, Newton iterations that cannot converge, and the compiled loop against the numpy loop."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -135,3 +137,15 @@ def test_the_compiled_loop_agrees_with_numpy_on_a_nonlinear_batch_of_systems() -
         np.testing.assert_allclose(
             compiled.dy[..., column], stepped.dy[..., 0], rtol=1e-12, atol=1e-14
         )
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_right_hand_side_free_of_y_is_integrated_without_warnings(native: bool) -> None:
+    """y' = cos x, y(0) = 0: backward Euler is the right Riemann sum of cos, whose error from
+    sin(1) is about dx/2 |cos(1) - cos(0)| (the trapezoid rule's correction)."""
+    problem = expression_problem(["cos(x)"], order=1, x0=0.0, x1=1.0, y0=np.array([0.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        solution = backward_euler(problem, 1000, native=native)
+    error = solution.y[-1, 0, 0] - np.sin(1.0)
+    assert error == pytest.approx(0.5e-3 * (np.cos(1.0) - 1.0), rel=1e-3)
