@@ -175,21 +175,57 @@ def compare(
     if as_json:
         print_json(comparison.to_json())
         return
-    table = Table("", *(job.id[:SHORT_ID] for job in comparison.jobs), box=None, padding=(0, 2))
-    table.add_row("plugin", *(escape(job.plugin) for job in comparison.jobs))
-    table.add_row("status", *(status_text(job.status.value) for job in comparison.jobs))
-    if any(job.note for job in comparison.jobs):
-        table.add_row("note", *(table_cell(job.note) for job in comparison.jobs))
-    sections = (
-        ("tags", comparison.tags),
-        ("parameters", comparison.params),
-        ("summary", comparison.summary),
-    )
-    for title, values in sections:
-        if not values and title == "tags":
-            continue
-        table.add_section()
-        table.add_row(f"[bold]{title}[/bold]")
-        for key, row in values.items():
-            table.add_row(escape(key), *(table_cell(value) for value in row))
-    stdout.print(table)
+    jobs = comparison.jobs
+    heading = {"plugin": [escape(job.plugin) for job in jobs]}
+    heading["status"] = [status_text(job.status.value) for job in jobs]
+    if any(job.note for job in jobs):
+        heading["note"] = [table_cell(job.note) for job in jobs]
+    sections = {"tags": comparison.tags, "parameters": comparison.params}
+    sections["summary"] = comparison.summary
+    body = {
+        title: {key: [table_cell(value) for value in row] for key, row in values.items()}
+        for title, values in sections.items()
+        if values or title != "tags"
+    }
+    ids = [job.id[:SHORT_ID] for job in jobs]
+    columns = [[ids[j], *(row[j] for row in _rows(heading, body))] for j in range(len(jobs))]
+    labels = [*heading, *body, *(key for rows in body.values() for key in rows)]
+    for number, group in enumerate(side_by_side(labels, columns, stdout.width)):
+        if number:
+            stdout.print()
+        table = Table("", *(ids[j] for j in group), box=None, padding=(0, 2))
+        for key, row in heading.items():
+            table.add_row(key, *(row[j] for j in group))
+        for title, rows in body.items():
+            table.add_section()
+            table.add_row(f"[bold]{title}[/bold]")
+            for key, row in rows.items():
+                table.add_row(escape(key), *(row[j] for j in group))
+        stdout.print(table)
+
+
+def _rows(heading: dict[str, list[str]], body: dict[str, dict[str, list[str]]]) -> list[list[str]]:
+    return [*heading.values(), *(row for rows in body.values() for row in rows.values())]
+
+
+def side_by_side(labels: list[str], columns: list[list[str]], width: int) -> list[list[int]]:
+    """The columns (lists of markup cells) in groups, each printed as a table of its own beside
+    the labels, so that every label and cell shows whole within `width` characters; a column
+    wider than that on its own is a group of its own."""
+    padding = 4  # two spaces either side of each column (`padding=(0, 2)`)
+    label_width = max(map(cell_width, labels), default=0) + padding
+    groups: list[list[int]] = []
+    used = width
+    for index, column in enumerate(columns):
+        column_width = max(map(cell_width, column)) + padding
+        if not groups or used + column_width > width:
+            groups.append([])
+            used = label_width
+        groups[-1].append(index)
+        used += column_width
+    return groups
+
+
+def cell_width(markup: str) -> int:
+    """Characters a markup cell takes on the terminal."""
+    return Text.from_markup(markup).cell_len

@@ -68,6 +68,21 @@ def test_compare_shows_what_differs(solverq, solverq_env, test_plugins) -> None:
     assert "scale" in table.stdout and "values" not in table.stdout and "18" in table.stdout
 
 
+def test_compare_prints_jobs_that_do_not_fit_side_by_side_in_groups(
+    solverq, solverq_env, test_plugins, terminal_width
+) -> None:
+    job_ids = [solverq("submit", "echo", "-p", f"scale={scale}").stdout.strip() for scale in (2, 3)]
+    terminal_width(36)  # the keys and one job
+    table = solverq("compare", *job_ids).stdout
+    assert "…" not in table and max(map(len, table.splitlines())) <= 36
+    groups = table.split("\n\n")
+    assert [group.split()[0] for group in groups] == [job_id[:12] for job_id in job_ids]
+    for group, total in zip(groups, ("12", "18"), strict=True):
+        assert "parameters" in group and "scale" in group and total in group
+    terminal_width(80)
+    assert len(solverq("compare", *job_ids).stdout.split("\n\n")) == 1
+
+
 def test_bad_queries_exit_2(solverq, solverq_env, test_plugins) -> None:
     job_id = solverq("submit", "echo").stdout.strip()
     for args, message in [
