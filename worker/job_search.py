@@ -133,12 +133,12 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def lookup(mapping: Mapping[str, Any], key: str) -> Any:
-    """The value of a dotted key (`constants.gamma`) in nested mappings, or None."""
+def lookup(mapping: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """The value of a dotted key (`constants.gamma`) in nested mappings, or `default`."""
     value: Any = mapping
     for part in key.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return None
+            return default
         value = value[part]
     return value
 

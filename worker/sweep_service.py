@@ -234,6 +234,7 @@ def sweep_table(
         metrics = _headline_metrics(sweep.plugin, summaries)
     if metrics is None:
         metrics = _scalar_keys(summaries)
+    _check_metrics(sweep, metrics, summaries)
     taken = {*RESERVED_COLUMNS, *sweep.grid}
     named = {metric: f"summary.{metric}" if metric in taken else metric for metric in metrics}
     rows = []
@@ -250,6 +251,21 @@ def sweep_table(
         rows.append(row)
     columns = ["job", "status", *sweep.grid, *named.values(), "error"]
     return SweepTable(sweep, columns, rows, named)
+
+
+def _check_metrics(
+    sweep: SweepRecord, metrics: Sequence[str], summaries: Sequence[Mapping[str, Any]]
+) -> None:
+    """Refuse a metric that no summary of the sweep holds, once some job has one."""
+    held = [summary for summary in summaries if summary]
+    missing = object()
+    for metric in metrics:
+        if held and all(lookup(summary, metric, missing) is missing for summary in held):
+            keys = ", ".join(_scalar_keys(held))
+            raise RejectedRequest(
+                f"no job of sweep {sweep.id[:12]} has the summary value '{metric}' "
+                f"(its summaries have: {keys})"
+            )
 
 
 def unsuccessful_points(

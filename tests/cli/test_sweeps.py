@@ -55,6 +55,15 @@ def test_the_table_has_swept_values_and_metrics(solverq, solverq_env, test_plugi
     assert without_headline.split() == ["job", "status", "scale", "count", "total"]
 
 
+def test_a_metric_no_summary_holds_is_refused(solverq, solverq_env, test_plugins) -> None:
+    sweep_id = solverq("sweep", "echo", "-g", "scale=1,2").stdout.strip()
+    refused = solverq("sweep", "table", sweep_id, "-m", "totl")
+    assert refused.exit_code == 2
+    assert f"no job of sweep {sweep_id[:12]} has the summary value 'totl'" in refused.stderr
+    assert "(its summaries have: count, total)" in refused.stderr
+    assert solverq("sweep", "table", sweep_id, "-m", "total", "--csv").exit_code == 0
+
+
 def test_wait_prints_the_table_and_json_the_sweep(solverq, solverq_env, test_plugins) -> None:
     outcome = solverq("sweep", "echo", "-g", "scale=2,4", "--wait", "-m", "total")
     assert outcome.exit_code == 0, outcome.output

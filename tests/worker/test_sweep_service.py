@@ -62,12 +62,22 @@ def test_progress_covers_the_whole_sweep(store, settings, test_plugins) -> None:
     assert 0.5 in fractions
 
 
-def test_a_metric_named_like_a_swept_parameter_is_prefixed(store, settings, test_plugins) -> None:
+def test_a_metric_named_like_a_swept_parameter_is_prefixed(store, settings) -> None:
+    params = {"data": "polynomial", "n": 50, "coefficients": [1, 2]}
+    sweep = submit_sweep("sgd", {"eta": [0.01, 0.02]}, params, settings=settings)
+    table = sweep_table(sweep.id, ["mse", "eta", "status"], settings=settings)
+    assert table.columns == [
+        *("job", "status", "eta", "mse"),
+        *("summary.eta", "summary.status", "error"),
+    ]
+    assert [row["summary.eta"] for row in table.rows] == [0.01, 0.02]
+    assert [row["status"] for row in table.rows] == ["succeeded", "succeeded"]
+
+
+def test_a_metric_that_no_summary_holds_is_refused(store, settings, test_plugins) -> None:
     sweep = submit_sweep("echo", {"scale": "1,2"}, settings=settings)
-    table = sweep_table(sweep.id, ["total", "scale", "missing"], settings=settings)
-    assert table.columns == ["job", "status", "scale", "total", "summary.scale", "missing", "error"]
-    assert [row["summary.scale"] for row in table.rows] == [None, None]
-    assert [row["total"] for row in table.rows] == [6.0, 12.0]
+    with pytest.raises(RejectedRequest, match="has the summary value 'scale'"):
+        sweep_table(sweep.id, ["total", "scale"], settings=settings)
 
 
 def test_headline_metrics_that_some_summary_holds(store, settings) -> None:
