@@ -149,6 +149,8 @@ def result(
     """Show a finished job's summary; --out writes its arrays (also those a failed job kept)."""
     from solverq.worker.store.factory import job_store
 
+    if out is not None:
+        refuse_to_write(out, overwrite=force)
     store = job_store()
     job = store.get(job_id)
     if as_json:
@@ -185,6 +187,17 @@ def _exit_for(job: JobRecord) -> None:
     raise fail(f"job {job.id} {job.status.value}: {job.error}")
 
 
+def refuse_to_write(path: Path, *, overwrite: bool) -> None:
+    """Refuse, before any work, a path that `write_arrays` would not write: a symbolic link,
+    or an existing file unless `overwrite`."""
+    from solverq.plugins.errors import RejectedRequest
+
+    if path.is_symlink():
+        raise RejectedRequest(f"{path} is a symbolic link; not writing through it")
+    if path.exists() and not overwrite:
+        raise RejectedRequest(f"{path} exists; use --force to overwrite it")
+
+
 def write_arrays(path: Path, arrays: dict, *, overwrite: bool = False) -> None:
     """Arrays in `.npz` format to exactly `path`; exact big integers are written as decimal
     strings (no pickle). An existing file is replaced only when `overwrite`, and a symbolic link
@@ -194,8 +207,7 @@ def write_arrays(path: Path, arrays: dict, *, overwrite: bool = False) -> None:
     from solverq.plugins.arrays import exported
 
     plain = exported(arrays)
-    if path.is_symlink():
-        raise fail(f"{path} is a symbolic link; not writing through it")
+    refuse_to_write(path, overwrite=overwrite)
     target = path.with_name(f".{path.name}.{os.getpid()}.tmp") if overwrite else path
     try:
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW, 0o644)

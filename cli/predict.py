@@ -29,11 +29,13 @@ def predict(
     """Predict with the model of a finished job (ffnn, sgd), scaling the inputs as it did;
     print the predictions one per line, or write them with --out."""
     from solverq.cli.inputs import read_data
-    from solverq.cli.jobs import write_arrays
+    from solverq.cli.jobs import refuse_to_write, write_arrays
     from solverq.plugins.contract import jsonable
     from solverq.worker.predictions import predict_job
     from solverq.worker.settings import Settings
 
+    if out is not None:
+        refuse_to_write(out, overwrite=force)
     predicted = predict_job(job_id, read_data(data, Settings.from_environment().max_input_bytes))
     if out is not None:
         write_arrays(out, predicted, overwrite=force)

@@ -218,7 +218,7 @@ def test_result_out_overwrites_only_with_force(solverq, solverq_env, test_plugin
     out = tmp_path / "result.npz"
     out.write_text("keep me")
     refused = solverq("result", job_id, "--out", str(out))
-    assert refused.exit_code == 1
+    assert (refused.exit_code, refused.stdout) == (2, "")
     assert refused.stderr.strip() == f"error: {out} exists; use --force to overwrite it"
     assert out.read_text() == "keep me"
     assert solverq("result", job_id, "--out", str(out), "--force").exit_code == 0
@@ -237,7 +237,7 @@ def test_result_out_never_follows_a_symbolic_link(
     link = tmp_path / "link.npz"
     link.symlink_to(victim)
     outcome = solverq("result", job_id, "--out", str(link), *force)
-    assert outcome.exit_code == 1 and "is a symbolic link" in outcome.stderr
+    assert outcome.exit_code == 2 and "is a symbolic link" in outcome.stderr
     assert victim.read_text() == "precious" and link.is_symlink()
 
 
