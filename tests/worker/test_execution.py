@@ -266,11 +266,15 @@ def test_an_embedded_job_past_its_time_limit_fails(store: JobStore, test_plugins
     assert (done.status, done.error) == (JobStatus.FAILED, "job exceeded its time limit of 0.5 s")
 
 
+@pytest.mark.parametrize(
+    ("kind", "summary"), [("memory", {"sum": float(2**27)}), ("map", {"mapped": 2**30})]
+)
 def test_a_job_beyond_its_memory_cap_fails_and_the_process_goes_on(
-    store: JobStore, test_plugins
+    store: JobStore, test_plugins, kind: str, summary: dict
 ) -> None:
+    """Allocating (MemoryError) or mapping (OSError ENOMEM) a gigabyte under a cap of 200 MiB."""
     settings = Settings(store.database.url, None, time_limit=3600.0, max_job_memory=200 * 2**20)
-    job = store.create("explode", {"kind": "memory"})
+    job = store.create("explode", {"kind": kind})
     execute_job(store, job.id, settings=settings)
     done = store.get(job.id)
     assert done.status is JobStatus.FAILED
@@ -278,25 +282,9 @@ def test_a_job_beyond_its_memory_cap_fails_and_the_process_goes_on(
         "out of memory: the job needed more than 209,715,200 bytes (SOLVERQ_MAX_JOB_MEMORY)"
     )
     assert np.ones(2**27).sum() == 2**27  # the cap was lifted with the job
-    uncapped = store.create("explode", {"kind": "memory"})
+    uncapped = store.create("explode", {"kind": kind})
     execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
-    assert store.get(uncapped.id).summary == {"sum": float(2**27)}
-
-
-def test_a_mapping_beyond_the_memory_cap_fails_as_out_of_memory(
-    store: JobStore, test_plugins
-) -> None:
-    settings = Settings(store.database.url, None, time_limit=3600.0, max_job_memory=200 * 2**20)
-    job = store.create("explode", {"kind": "map"})
-    execute_job(store, job.id, settings=settings)
-    done = store.get(job.id)
-    assert (done.status, done.error) == (
-        JobStatus.FAILED,
-        "out of memory: the job needed more than 209,715,200 bytes (SOLVERQ_MAX_JOB_MEMORY)",
-    )
-    uncapped = store.create("explode", {"kind": "map"})
-    execute_job(store, uncapped.id, settings=Settings(store.database.url, None, 3600.0))
-    assert store.get(uncapped.id).summary == {"mapped": 2**30}
+    assert store.get(uncapped.id).summary == summary
 
 
 @pytest.mark.parametrize(
