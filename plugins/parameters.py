@@ -10,10 +10,11 @@ the stored job, produces the JSON schema `solverq plugins show` prints, and word
 from __future__ import annotations
 
 import json
+import types
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from solverq.plugins.errors import RejectedRequest
 
@@ -25,7 +26,8 @@ MAX_NESTING = 64
 
 
 class ParameterModel(BaseModel):
-    """Base class of plugin parameter models: unknown keys and non-finite numbers are refused."""
+    """Base class of plugin parameter models: unknown keys, non-finite numbers and booleans
+    given for numbers (pydantic would read `true` as 1) are refused."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -34,6 +36,51 @@ class ParameterModel(BaseModel):
         populate_by_name=True,
         validate_default=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is not None:
+            refuse_boolean_numbers(value, cls.model_fields[info.field_name].annotation)
+        return value
+
+
+def refuse_boolean_numbers(value: Any, annotation: Any) -> None:
+    """Raise `ValueError` when `value`, or an entry of a list or mapping `value`, is a boolean
+    where `annotation` takes a number but no boolean."""
+    if isinstance(value, bool):
+        if _admits(annotation, (int, float)) and not _admits(annotation, (bool,)):
+            raise ValueError("must be a number, not a boolean")
+        return
+    entries = list(value.values()) if isinstance(value, dict) else value
+    if not isinstance(entries, list):
+        return
+    for entry_type in {_entry_type(option) for option in _options(annotation)} - {None}:
+        for entry in entries:
+            try:
+                refuse_boolean_numbers(entry, entry_type)
+            except ValueError:
+                raise ValueError("must hold numbers, not booleans") from None
+
+
+def _options(annotation: Any) -> list[Any]:
+    """The alternatives of a union (Annotated metadata removed), or the annotation itself."""
+    if get_origin(annotation) is Annotated:
+        return _options(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [option for arg in get_args(annotation) for option in _options(arg)]
+    return [annotation]
+
+
+def _admits(annotation: Any, kinds: tuple[type, ...]) -> bool:
+    return any(option in kinds for option in _options(annotation))
+
+
+def _entry_type(annotation: Any) -> Any:
+    """The entry type of `list[T]` or `dict[K, T]`, else None."""
+    if get_origin(annotation) in (list, dict):
+        return get_args(annotation)[-1]
+    return None
 
 
 def validate_parameters(model: type[Model], params: Mapping[str, Any], owner: str) -> Model:

@@ -9,10 +9,14 @@ Sources:
 - a `--data` file: a `.npz` with `x` (n) or `X` (n x k) and `y` (n), and optionally `x_test` or
   `X_test` and `y_test`, then used as the test set as given; or a `.csv`, which arrives as one
   array per column: `target` names the response column (default the last), `features` the input
-  columns (default all others).
+  columns (default all others). Columns named exactly x and y are read as a `.npz` (y the
+  response) unless `target` or `features` choose among them.
 
 Without a given test set, a share `test_size` of the rows is held out at random (by `seed`),
-stratified by class for classification. A job records only the data parameters its source uses.
+stratified by class for classification: round(test_size n_c) of the n_c rows of each class c.
+When that cannot be done (a class of one row, or a stratified test or training set that would be
+empty), the rows are split without regard to class, and the split says so in its warnings.
+A job records only the data parameters its source uses.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ GENERATORS = ("polynomial", "franke")
 DATASETS = ("breast_cancer", "digits")
 DATASETS_EXTRA = "pip install 'solverq[datasets]'"
 DATASET_SHAPES = {"breast_cancer": (569, 30), "digits": (1797, 64)}
+DATASET_CLASSES = {"breast_cancer": 2, "digits": 10}
 GENERATED_INPUTS = {"polynomial": 1, "franke": 2}
 INPUT_NAMES = ("x", "X")
 TEST_INPUT_NAMES = ("x_test", "X_test")
@@ -65,7 +70,10 @@ class DataParameters(ParameterModel):
         description="Standard deviation of the Gaussian noise added (polynomial, franke).",
     )
     target: str | None = Field(
-        None, min_length=1, description="The response column of a .csv file (default: the last)."
+        None,
+        min_length=1,
+        description="The response column of a .csv file (default: the last; y of columns named "
+        "exactly x and y).",
     )
     features: list[Annotated[str, Field(min_length=1)]] | None = Field(
         None, min_length=1, description="The input columns of a .csv file (default: all others)."
@@ -123,13 +131,15 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Split:
-    """The training and test sets (the test set may be empty) and the names of the inputs."""
+    """The training and test sets (the test set may be empty), the names of the inputs, and
+    what the user should know about the split."""
 
     train_inputs: np.ndarray
     train_targets: np.ndarray
     test_inputs: np.ndarray
     test_targets: np.ndarray
     names: list[str]
+    warnings: tuple[str, ...] = ()
 
     def kept(self) -> dict[str, np.ndarray]:
         """The arrays `keep_data=true` stores: the layout a .npz --data file is read in."""
@@ -177,6 +187,28 @@ def data_shape(params: Any, dataset: Dataset | None) -> tuple[int, int]:
     return params.n, GENERATED_INPUTS[params.data]
 
 
+def training_rows(params: Any, dataset: Dataset | None) -> int:
+    """The rows left for training once the test set is held out: all of them when the file
+    gives its test set, else n - round(test_size n)."""
+    samples = data_shape(params, dataset)[0]
+    if dataset is not None and dataset.test_inputs is not None:
+        return samples
+    return samples - round(params.test_size * samples)
+
+
+def check_training_rows(params: Any, dataset: Dataset | None, needed: int, purpose: str) -> int:
+    """The training rows (`training_rows`), or `RejectedRequest` when fewer than `needed`."""
+    training = training_rows(params, dataset)
+    if training < needed:
+        samples = data_shape(params, dataset)[0]
+        held = f"; test_size={params.test_size} holds out {samples - training} of the {samples}"
+        raise RejectedRequest(
+            f"{training} training samples are too few for {purpose}"
+            + (held + " rows" if training < samples else "")
+        )
+    return training
+
+
 def load_dataset(
     params: Any, inputs: Mapping[str, np.ndarray], seed: np.random.SeedSequence, labels: bool
 ) -> Dataset:
@@ -189,9 +221,8 @@ def load_dataset(
         return Dataset(points, y, ["x1", "x2"])
     if params.data in DATASETS:
         bunch = _scikit_learn_datasets(params.data)(return_X_y=False)
-        return Dataset(
-            bunch.data.astype(float), bunch.target, [str(n) for n in bunch.feature_names]
-        )
+        targets = bunch.target if labels else bunch.target.astype(float)
+        return Dataset(bunch.data.astype(float), targets, [str(n) for n in bunch.feature_names])
     return read_dataset(inputs, params.target, params.features, labels)
 
 
@@ -199,7 +230,7 @@ def split_dataset(
     dataset: Dataset, test_size: float, seed: np.random.SeedSequence, stratify: bool
 ) -> Split:
     """Hold out the test set: the one given, else `test_size` of the rows (by class if
-    `stratify`)."""
+    `stratify` and the classes allow it, else with a warning without regard to class)."""
     if dataset.test_inputs is not None and dataset.test_targets is not None:
         return Split(
             dataset.inputs,
@@ -208,15 +239,40 @@ def split_dataset(
             dataset.test_targets,
             dataset.names,
         )
+    samples = len(dataset.targets)
+    warnings: tuple[str, ...] = ()
     classes = np.unique(dataset.targets, return_inverse=True)[1] if stratify else None
-    train, test = split_rows(len(dataset.targets), test_size, seed, classes)
+    train, test = split_rows(samples, test_size, seed, classes)
+    if classes is not None:
+        problem = _stratification_problem(classes, train, test, round(test_size * samples))
+        if problem:
+            train, test = split_rows(samples, test_size, seed)
+            warnings = (f"the test set is drawn without regard to class: {problem}",)
     return Split(
         dataset.inputs[train],
         dataset.targets[train],
         dataset.inputs[test],
         dataset.targets[test],
         dataset.names,
+        warnings,
     )
+
+
+def _stratification_problem(
+    classes: np.ndarray, train: np.ndarray, test: np.ndarray, tested: int
+) -> str | None:
+    """Why the stratified split (`train`, `test`) of the class indices `classes` cannot serve,
+    where a plain split would test `tested` rows; None when it can."""
+    counts = np.bincount(classes)
+    if tested == 0:
+        return None
+    if counts.min() < 2:
+        return f"{int((counts < 2).sum())} of the {len(counts)} classes have a single row"
+    if test.size == 0:
+        return "too few rows per class to hold out test_size of each"
+    if train.size == 0:
+        return "too few rows per class to keep any for training"
+    return None
 
 
 def read_dataset(
@@ -227,11 +283,14 @@ def read_dataset(
 ) -> Dataset:
     """The dataset in the arrays of a data file, or `RejectedRequest` saying what is wrong.
 
-    A `.npz` file holds x or X and y (and x_test or X_test and y_test); any other set of arrays is
-    read as the columns of a table, in order. Targets may be text when `labels` is true.
+    A `.npz` file holds x or X and y (and x_test or X_test and y_test); any other set of arrays,
+    or columns that `target` or `features` choose among, is read as the columns of a table, in
+    order. Targets may be text when `labels` is true.
     """
-    if _is_named_layout(arrays):
-        if target is not None or features is not None:
+    columns_chosen = target is not None or features is not None
+    all_columns = all(array.ndim == 1 for array in arrays.values())
+    if _is_named_layout(arrays) and not (columns_chosen and all_columns):
+        if columns_chosen:
             raise RejectedRequest(
                 "target and features choose columns of a .csv file; these data are x or X and y"
             )

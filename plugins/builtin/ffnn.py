@@ -12,10 +12,14 @@ import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
 
 from solverq.plugins.builtin.data_preparation import (
+    DATASET_CLASSES,
     DATASETS,
+    GENERATORS,
     DataParameters,
+    Dataset,
     Split,
     check_data,
+    check_training_rows,
     data_shape,
     input_matrix,
     load_dataset,
@@ -138,15 +142,10 @@ class NetworkPlugin(Plugin[NetworkParameters]):
         classifying = params.task == "classification"
         dataset = check_data(params, inputs, cls.name, labels=classifying)
         width = data_shape(params, dataset)[1]
-        if dataset is not None and classifying:
-            labels = dataset.targets
-            if dataset.test_targets is not None:
-                labels = np.concatenate([labels, dataset.test_targets])
-            count = len(np.unique(labels))
-            if not 2 <= count <= MAX_CLASSES:
-                raise RejectedRequest(
-                    f"classification needs 2 to {MAX_CLASSES} classes; the labels hold {count}"
-                )
+        classes = _class_count(params, dataset) if classifying else 0
+        needed, purpose = (classes, f"the {classes} classes") if classes else (1, "a network")
+        training = check_training_rows(params, dataset, needed, purpose)
+        _check_validation_rows(params, training, needed, purpose)
         widths = [width, *params.hidden, 1]
         size = sum((a + 1) * b for a, b in itertools.pairwise(widths))
         if size > MAX_PARAMETERS:
@@ -226,6 +225,52 @@ class NetworkPlugin(Plugin[NetworkParameters]):
         plot_network_result(figure, result, curve)
 
 
+def _class_count(params: NetworkParameters, dataset: Dataset | None) -> int:
+    """The classes of the data, or `RejectedRequest` when its targets are not class labels."""
+    if params.data in GENERATORS:
+        raise RejectedRequest(
+            f"data={params.data} generates continuous targets, not classes: use task=regression"
+        )
+    if dataset is None:
+        return DATASET_CLASSES[str(params.data)]
+    labels = dataset.targets
+    if dataset.test_targets is not None:
+        labels = np.concatenate([labels, dataset.test_targets])
+    if labels.dtype.kind == "f":
+        fractional = labels[labels != np.round(labels)]
+        if fractional.size:
+            raise RejectedRequest(
+                f"the targets hold numbers that are not class labels ({fractional[0]:g}); "
+                "classification needs integers or text: use task=regression"
+            )
+    count = len(np.unique(labels))
+    if not 2 <= count <= MAX_CLASSES:
+        raise RejectedRequest(
+            f"classification needs 2 to {MAX_CLASSES} classes; the labels hold {count}"
+        )
+    return count
+
+
+def _check_validation_rows(
+    params: NetworkParameters, training: int, needed: int, purpose: str
+) -> None:
+    """Refuse early stopping whose validation share holds out no row, or leaves too few."""
+    if params.validation_fraction == 0:
+        return
+    held = training - _stepped_rows(params, training)
+    if held == 0:
+        raise RejectedRequest(
+            f"validation_fraction={params.validation_fraction} holds out none of the {training} "
+            "training samples; early stopping needs at least one (or validation_fraction=0)"
+        )
+    if training - held < needed:
+        raise RejectedRequest(
+            f"{training - held} training samples are too few for {purpose}; "
+            f"validation_fraction={params.validation_fraction} holds out {held} of the "
+            f"{training} for early stopping"
+        )
+
+
 class _Seeds(NamedTuple):
     """The independent streams of one seed: data, mini-batches, test split, initial weights."""
 
@@ -294,4 +339,5 @@ def _summary(
         "train_samples": len(split.train_targets),
         "test_samples": len(split.test_targets),
         "inputs": split.names,
+        "warnings": list(split.warnings),
     }

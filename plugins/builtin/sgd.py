@@ -14,6 +14,7 @@ from solverq.plugins.builtin.data_preparation import (
     DataParameters,
     Dataset,
     check_data,
+    check_training_rows,
     data_shape,
     input_matrix,
     load_dataset,
@@ -118,16 +119,10 @@ class RegressionPlugin(Plugin[RegressionParameters]):
         super().check_inputs(params, inputs)
         dataset = check_data(params, inputs, cls.name)
         samples, input_columns = data_shape(params, dataset)
-        given_test = dataset is not None and dataset.test_inputs is not None
-        training = samples if given_test else samples - round(params.test_size * samples)
         width = design_width(input_columns, _degree(params), params.intercept)
         if width == 0:
             raise RejectedRequest("the design matrix has no columns: degree 0 needs intercept=true")
-        if training < width:
-            raise RejectedRequest(
-                f"{training} training samples are too few for the {width} columns of the design "
-                "matrix"
-            )
+        check_training_rows(params, dataset, width, f"the {width} columns of the design matrix")
         if samples * width > MAX_DESIGN_ENTRIES:
             raise RejectedRequest(
                 f"the design matrix would have {samples} x {width} entries, more than "

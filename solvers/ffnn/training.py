@@ -72,11 +72,16 @@ def train(
     settings: TrainingSettings,
     progress: Progress = no_progress,
 ) -> TrainingResult:
-    """Train `network` in place on the rows of inputs (n x n_0) and targets (n x K)."""
+    """Train `network` in place on the rows of inputs (n x n_0) and targets (n x K); a
+    `ValueError` when no row is left to step on, or early stopping has no validation row."""
     shuffle_seed, validation_seed = _fresh(settings.seed).spawn(2)
     inputs, targets, held_inputs, held_targets = _hold_out(
         inputs, targets, settings.validation, validation_seed
     )
+    if len(inputs) == 0:
+        raise ValueError("no training rows are left to train on")
+    if settings.validation > 0 and len(held_inputs) == 0:
+        raise ValueError("early stopping needs at least one validation row; none was held out")
     run = _Run(network, inputs, targets, settings, shuffle_seed)
     test = _Evaluation(network, test_inputs, test_targets)
     held = _Evaluation(network, held_inputs, held_targets)

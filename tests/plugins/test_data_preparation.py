@@ -3,6 +3,8 @@ import pytest
 
 from solverq.plugins.builtin.data_preparation import (
     DataParameters,
+    Dataset,
+    check_training_rows,
     data_shape,
     input_matrix,
     load_dataset,
@@ -84,3 +86,69 @@ def test_new_inputs_are_read_as_x_or_by_the_trained_names():
     np.testing.assert_array_equal(table, [[0.0, 1.0], [0.0, 1.0]])
     with pytest.raises(RejectedRequest, match="takes 2 inputs per row"):
         input_matrix({"X": np.ones((3, 3))}, ["a", "b"])
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "digits"])
+def test_the_shipped_class_labels_are_numbers_to_a_regression(name):
+    datasets = pytest.importorskip("sklearn.datasets")
+    dataset = load_dataset(params(data=name), {}, np.random.SeedSequence(0), labels=False)
+    assert dataset.targets.dtype == np.float64
+    np.testing.assert_array_equal(dataset.targets, getattr(datasets, f"load_{name}")().target)
+
+
+def test_target_and_features_choose_among_columns_named_x_and_y():
+    columns = {"y": np.arange(5.0), "x": np.arange(5.0) * 2}
+    chosen = read_dataset(columns, "y", None)
+    np.testing.assert_array_equal(chosen.targets, columns["y"])
+    assert chosen.names == ["x"]
+    flipped = read_dataset(columns, None, ["y"])
+    np.testing.assert_array_equal(flipped.targets, columns["x"])
+    assert flipped.names == ["y"]
+    assert read_dataset(columns, None, None).names == ["x"]
+
+
+def test_target_is_refused_for_a_matrix_of_inputs():
+    with pytest.raises(RejectedRequest, match="target and features choose columns"):
+        read_dataset({"X": np.ones((4, 2)), "y": np.ones(4)}, "y", None)
+
+
+def test_a_stratified_split_of_single_row_classes_falls_back_with_a_warning():
+    dataset = Dataset(
+        np.arange(40.0)[:, np.newaxis], np.repeat(np.arange(21), [20] + [1] * 20), ["x"]
+    )
+    split = split_dataset(dataset, 0.25, np.random.SeedSequence(0), stratify=True)
+    assert len(split.test_targets) == 10 and len(split.train_targets) == 30
+    assert split.warnings == (
+        "the test set is drawn without regard to class: 20 of the 21 classes have a single row",
+    )
+
+
+def test_a_stratified_split_that_would_test_nothing_falls_back_with_a_warning():
+    dataset = Dataset(np.arange(30.0)[:, np.newaxis], np.repeat(np.arange(10), 3), ["x"])
+    split = split_dataset(dataset, 0.1, np.random.SeedSequence(0), stratify=True)
+    assert len(split.test_targets) == 3
+    assert "too few rows per class" in split.warnings[0]
+
+
+def test_a_stratified_split_that_can_be_made_has_no_warning():
+    dataset = Dataset(np.arange(40.0)[:, np.newaxis], np.repeat([0, 1], 20), ["x"])
+    split = split_dataset(dataset, 0.25, np.random.SeedSequence(0), stratify=True)
+    assert np.bincount(split.test_targets.astype(int)).tolist() == [5, 5]
+    assert split.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"data": "polynomial", "n": 50, "test_size": 0.99}, None),
+        ({"data": "polynomial", "n": 50, "test_size": 0.9}, 5),
+        ({"data": "breast_cancer", "test_size": 0.999}, None),
+    ],
+)
+def test_training_rows_are_checked_before_the_split(values, expected):
+    chosen = params(**values)
+    if expected is not None:
+        assert check_training_rows(chosen, None, 2, "two") == expected
+        return
+    with pytest.raises(RejectedRequest, match=r"^[01] training samples are too few for two; "):
+        check_training_rows(chosen, None, 2, "two")

@@ -228,9 +228,67 @@ def test_the_scikit_learn_data_sets_name_the_extra_when_scikit_learn_is_missing(
         ),
         ({"data": "franke", "activation": "softsign"}, {}, r"^parameter 'activation' of ffnn"),
         ({"data": "franke", "hidden": [0]}, {}, r"^parameter 'hidden\[0\]' of ffnn must be"),
+        (
+            {"data": "polynomial", "n": 50, "test_size": 0.99},
+            {},
+            r"^0 training samples are too few for a network; test_size=0.99 holds out 50 of",
+        ),
+        (
+            {"data": "polynomial", "n": 10, "validation_fraction": 0.95},
+            {},
+            r"^0 training samples are too few for a network; validation_fraction=0.95 holds out",
+        ),
+        (
+            {"data": "polynomial", "n": 10, "validation_fraction": 0.01},
+            {},
+            r"^validation_fraction=0.01 holds out none of the 8 training samples; early stopping",
+        ),
+        (
+            {"data": "breast_cancer", "test_size": 0.999},
+            {},
+            r"^1 training samples are too few for the 2 classes; test_size=0.999 holds out 568",
+        ),
+        (
+            {"data": "polynomial", "task": "classification"},
+            {},
+            r"^data=polynomial generates continuous targets, not classes: use task=regression$",
+        ),
+        (
+            {"task": "classification"},
+            {"x": np.arange(6.0), "y": np.array([0, 1, 0, 1, 0.5, 1])},
+            r"^the targets hold numbers that are not class labels \(0.5\); .* task=regression$",
+        ),
     ],
 )
 def test_bad_requests_are_refused_in_one_line(params, inputs, message):
     with pytest.raises(RejectedRequest, match=message) as error:
         NetworkPlugin.validate(params, inputs)
     assert "\n" not in str(error.value)
+
+
+def test_a_regression_on_the_class_numbers_of_breast_cancer_trains_as_scikit_learns():
+    neural_network = pytest.importorskip("sklearn.neural_network")
+    result = solve({"data": "breast_cancer", "task": "regression", "keep_data": True})
+    arrays = result.arrays
+    scaled = [
+        (arrays[k] - arrays["scaler_offset"]) / arrays["scaler_scale"]
+        for k in ("X_train", "X_test")
+    ]
+    reference = neural_network.MLPRegressor(
+        hidden_layer_sizes=(50,), activation="logistic", max_iter=200, random_state=0
+    ).fit(scaled[0], arrays["y_train"])
+    reference_mse = np.mean((reference.predict(scaled[1]) - arrays["y_test"]) ** 2)
+    mean_mse = np.mean((arrays["y_train"].mean() - arrays["y_test"]) ** 2)
+    assert result.summary["test_samples"] == 114
+    assert result.summary["test_mse"] < 1.2 * reference_mse
+    assert result.summary["test_mse"] < mean_mse / 5
+
+
+def test_classes_of_one_row_split_without_stratification_and_say_so():
+    labels = np.repeat(np.arange(5), [40, 40, 1, 1, 1])
+    inputs = {"x": labels + np.linspace(0, 0.1, len(labels)), "y": labels}
+    result = solve({"task": "classification", "epochs": 5}, inputs)
+    assert result.summary["test_samples"] == round(0.2 * len(labels))
+    assert result.summary["warnings"] == [
+        "the test set is drawn without regard to class: 3 of the 5 classes have a single row"
+    ]

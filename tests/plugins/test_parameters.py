@@ -127,3 +127,24 @@ def test_dotted_keys_set_entries_of_a_mapping() -> None:
         assign(params, "eta.x", 1)
     with pytest.raises(RejectedRequest, match="malformed"):
         assign(params, "constants.", 1)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"epochs": True}, "parameter 'epochs' of sgd must be a number, not a boolean, got True"),
+        ({"lambda": False}, "parameter 'lambda' of sgd must be a number, not a boolean, got False"),
+        ({"eta": True}, "parameter 'eta' of sgd must be a number, not a boolean, got True"),
+        ({"hidden": [3, True]}, "parameter 'hidden' of sgd must hold numbers, not booleans"),
+        ({"constants": {"g": True}}, "parameter 'constants' of sgd must hold numbers"),
+    ],
+)
+def test_booleans_are_not_numbers(params: dict, message: str) -> None:
+    assert rejection({"x1": 1, **params}).startswith(message)
+
+
+def test_numbers_still_validate_beside_the_boolean_check() -> None:
+    params = validate_parameters(
+        Example, {"x1": 1, "epochs": 3, "hidden": [2, 4], "constants": {"g": 1}}, owner="sgd"
+    )
+    assert (params.epochs, params.hidden, params.constants) == (3, [2, 4], {"g": 1.0})

@@ -180,7 +180,11 @@ X_AND_Y = {"x": np.linspace(0.0, 1.0, 10), "y": np.linspace(1.0, 2.0, 10)}
             {"a": np.ones(3), "b": np.array(["u", "v", "w"])},
             r"^target 'b' holds text \('u' in its first row\); a regression needs numbers",
         ),
-        ({"target": "x"}, X_AND_Y, r"^target and features choose columns of a \.csv file"),
+        (
+            {"target": "y"},
+            {"X": np.ones((10, 2)), "y": np.ones(10)},
+            r"^target and features choose columns of a \.csv file",
+        ),
         (
             {},
             {
@@ -433,3 +437,13 @@ def test_predictions_apply_the_stored_scaling_and_design():
     new = np.array([0.0, 10.0])
     predicted = RegressionPlugin().predict(params, result, {"x": new})["predictions"]
     np.testing.assert_allclose(predicted, 1 - new + 0.5 * new**2, rtol=1e-6, atol=1e-8)
+
+
+def test_target_chooses_the_response_among_columns_named_y_and_x():
+    columns = {"y": np.array([1, 2, 3, 4, 5.0]), "x": np.array([2, 4, 6.1, 8, 9.9])}
+    result = solve({"target": "y", "test_size": 0, "epochs": 1}, columns)
+    x_on_y = solve({"target": "x", "test_size": 0, "epochs": 1}, columns)
+    ones = np.column_stack([np.ones(5), columns["x"]])
+    expected = np.linalg.lstsq(ones, columns["y"], rcond=None)[0]
+    np.testing.assert_allclose(result.summary["theta_closed_form"], expected, rtol=1e-10)
+    assert result.summary["inputs"] == ["x"] and x_on_y.summary["inputs"] == ["y"]

@@ -87,3 +87,19 @@ def test_early_stopping_keeps_the_best_validation_epoch():
     result = train(network, inputs, targets, inputs[:0], targets[:0], settings)
     assert result.status is SolveStatus.CONVERGED and "early stopping" in result.reason
     assert result.epochs < 2000
+
+
+@pytest.mark.parametrize(
+    ("rows", "validation", "message"),
+    [
+        (0, 0.0, "no training rows are left to train on"),
+        (10, 0.99, "no training rows are left to train on"),
+        (10, 0.01, "early stopping needs at least one validation row"),
+    ],
+)
+def test_training_without_rows_to_step_on_or_validate_is_refused(rows, validation, message):
+    inputs, targets = regression_data(n=rows)
+    network = initial_network([2, 4, 1], "sigmoid", "identity", "xavier", seed=0)
+    settings = TrainingSettings(rule=Adam(), eta=0.01, epochs=2, validation=validation)
+    with pytest.raises(ValueError, match=message):
+        train(network, inputs, targets, inputs[:0], targets[:0], settings)
