@@ -9,6 +9,7 @@ import pytest
 from matplotlib.image import imread
 
 from solverq.worker.store import JobStatus
+from tests.worker.test_reaper import backdate
 
 
 def submit(client, plugin: str = "echo", **params) -> dict:
@@ -199,6 +200,21 @@ def test_the_job_page_shows_parameters_summary_plot_and_arrays(client) -> None:
     failed = submit(client, "explode", kind="fail")["id"]
     page = client.get(f"/jobs/{failed}").text
     assert "diverged at x = 0.5" in page and "plot.png" not in page
+
+
+def test_a_job_lost_with_its_process_shows_failed_alone_as_in_lists(client, solverq_env) -> None:
+    lost = solverq_env.create("sleep", {"seconds": 60.0, "steps": 600})
+    solverq_env.start(lost.id, "local-1")
+    backdate(solverq_env, lost.id, heartbeat_at=600)
+    record = client.get(f"/api/jobs/{lost.id}").json()
+    assert record["status"] == "failed"
+    assert record["error"].startswith("lost: the process running it stopped")
+    assert client.get("/api/jobs", params={"status": "running"}).json()["jobs"] == []
+    again = solverq_env.create("sleep", {"seconds": 60.0, "steps": 600})
+    solverq_env.start(again.id, "local-1")
+    backdate(solverq_env, again.id, heartbeat_at=600)
+    page = client.get(f"/jobs/{again.id}").text
+    assert "lost: the process running it stopped" in page and "Cancel" not in page
 
 
 def test_the_job_page_cancels_a_job(client, solverq_env) -> None:
