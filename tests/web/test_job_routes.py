@@ -9,6 +9,7 @@ import pytest
 from matplotlib.image import imread
 
 from solverq.worker.store import JobStatus
+from tests.web.conftest import BASE_URL
 from tests.worker.test_reaper import backdate
 
 
@@ -220,7 +221,7 @@ def test_a_job_lost_with_its_process_shows_failed_alone_as_in_lists(client, solv
 def test_the_job_page_cancels_a_job(client, solverq_env) -> None:
     queued = solverq_env.create("echo", {"values": [1.0], "scale": 1.0})
     assert "Cancel" in client.get(f"/jobs/{queued.id}").text
-    origin = {"Origin": "http://testserver"}
+    origin = {"Origin": BASE_URL}
     response = client.post(f"/jobs/{queued.id}/cancel", headers=origin, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/jobs/{queued.id}"
     assert solverq_env.get(queued.id).status is JobStatus.CANCELLED
