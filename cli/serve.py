@@ -33,5 +33,7 @@ def serve(
     settings = Settings.from_environment()
     check_exposure(host, settings.api_token)
     app = create_app(settings, processes=processes)
-    typer.echo(f"solverq serving on http://{host}:{port} (API documentation at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    address = host.removeprefix("[").removesuffix("]")
+    named = f"[{address}]" if ":" in address else address
+    typer.echo(f"solverq serving on http://{named}:{port} (API documentation at /docs)", err=True)
+    uvicorn.run(app, host=address, port=port, log_level="warning")

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from solverq.web import docs_routes, job_routes, plugin_routes, problems, sweep_routes
 from solverq.web.auth import (
     SESSION_COOKIE,
+    LoopbackHostsOnly,
     has_session,
     require_same_origin,
     safe_next,
@@ -75,6 +76,8 @@ def create_app(
     app.add_api_route("/login", sign_in, methods=["POST"], include_in_schema=False)
     app.add_api_route("/logout", sign_out, methods=["POST"], include_in_schema=False)
     problems.install(app)
+    if settings.api_token is None:
+        app.add_middleware(LoopbackHostsOnly)
     return app
 
 

@@ -7,6 +7,11 @@ request that changes something (POST) and names another origin (its ``Origin``, 
 ``Referer``) is refused (403), and one authenticated by the cookie must name this origin: a page
 of another site can neither read nor post to the dashboard (OWASP's CSRF prevention cheat sheet,
 "verifying origin with standard headers").
+
+Without a token the server answers only requests addressed to a loopback name (127.0.0.1,
+localhost, [::1], with or without the port; 400 otherwise): a page of another site whose name
+was made to resolve to 127.0.0.1 (DNS rebinding) names its own host, and would otherwise pass
+for this server's origin.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from solverq.plugins.errors import RejectedRequest
 
@@ -29,7 +37,17 @@ class NotSignedIn(Exception):
 
 
 def check_exposure(host: str, token: str | None) -> None:
-    """Refuse to serve on an address other machines can reach without a token."""
+    """Refuse to serve on an address other machines can reach without a token, and with a
+    token no request can carry."""
+    if token is not None and not token.strip():
+        raise RejectedRequest(
+            "SOLVERQ_API_TOKEN is blank: no request could carry it; set a token, or unset it "
+            "to serve on 127.0.0.1"
+        )
+    if token is not None and token != token.strip():
+        raise RejectedRequest(
+            "SOLVERQ_API_TOKEN starts or ends with white space, which no request can carry"
+        )
     if token is None and not is_loopback(host):
         raise RejectedRequest(
             f"refusing to serve on {host} without SOLVERQ_API_TOKEN: anyone who can reach it "
@@ -44,6 +62,35 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+class LoopbackHostsOnly:
+    """ASGI middleware for a server without a token: a request whose ``Host`` is not a loopback
+    name is refused (400) before it reaches a route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = Headers(scope=scope).get("host", "")
+            if not is_loopback_host(host):
+                detail = (
+                    f"this server answers only to 127.0.0.1, localhost or [::1] without "
+                    f"SOLVERQ_API_TOKEN, not to the host {host[:100]!r}"
+                )
+                await JSONResponse({"detail": detail}, status_code=400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a ``Host`` header names a loopback address ('localhost:8000', '[::1]')."""
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    return name is not None and not name.startswith("[") and is_loopback(name)
 
 
 def session_value(token: str) -> str:

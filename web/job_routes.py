@@ -129,7 +129,7 @@ async def submit_job(request: Request) -> JSONResponse:
 
 @api.get("/jobs/{job_id}", summary="A job: state, progress, parameters, summary")
 def get_job(job_id: str, settings: SettingsDependency) -> dict[str, Any]:
-    return job_store(settings).get(job_id).to_json()
+    return service.job_status(job_id, settings=settings).to_json()
 
 
 @api.get("/jobs/{job_id}/arrays", summary="A succeeded job's result arrays as .npz")
@@ -186,7 +186,7 @@ def jobs_page(request: Request, jobs: ListedJobs) -> HTMLResponse:
 
 @pages.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: str, settings: SettingsDependency) -> HTMLResponse:
-    job = job_store(settings).get(job_id)
+    job = service.job_status(job_id, settings=settings)
     summary = dict(job.summary or {})
     warnings = summary.pop("warnings", None) or []
     provenance = job.to_json().get("provenance")

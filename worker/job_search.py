@@ -78,7 +78,9 @@ def compare_jobs(job_ids: Sequence[str], *, settings: Settings | None = None) ->
     """Compare two or more jobs: the parameters that differ, every summary value."""
     if len(job_ids) < 2:
         raise RejectedRequest("give at least two jobs to compare")
+    settings = settings or Settings.from_environment()
     store = job_store(settings)
+    fail_lost(store, settings)
     jobs = [store.get(job_id) for job_id in job_ids]
     differing = differing_parameters(jobs)
     summary = _side_by_side([flatten(job.summary or {}) for job in jobs])

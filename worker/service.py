@@ -24,7 +24,7 @@ from solverq.worker.digest import content_digest
 from solverq.worker.execution import ProgressListener, run_in_turn
 from solverq.worker.lost_jobs import fail_lost
 from solverq.worker.settings import Settings
-from solverq.worker.store import JobRecord, JobStatus
+from solverq.worker.store import JobRecord, JobStatus, JobStore
 from solverq.worker.store.database import redacted
 from solverq.worker.store.factory import job_store
 from solverq.worker.store.models import utcnow
@@ -258,11 +258,7 @@ def wait(
     store = job_store(settings)
 
     def fetch() -> JobRecord:
-        job = store.get(job_id)
-        if job.queue is None and _lost(job, settings):
-            fail_lost(store, settings)
-            job = store.get(job_id)
-        return job
+        return _current(store, job_id, settings)
 
     def report(job: JobRecord) -> None:
         if listener is not None:
@@ -274,9 +270,16 @@ def wait(
 def job_status(job_id: str, *, settings: Settings | None = None) -> JobRecord:
     """The job as the store sees it now, a job lost with its process shown failed."""
     settings = settings or Settings.from_environment()
-    store = job_store(settings)
-    fail_lost(store, settings)
-    return store.get(job_id)
+    return _current(job_store(settings), job_id, settings)
+
+
+def _current(store: JobStore, job_id: str, settings: Settings) -> JobRecord:
+    """The job, failed first if it was lost with the submitting process that ran it."""
+    job = store.get(job_id)
+    if job.queue is None and _lost(job, settings):
+        fail_lost(store, settings)
+        job = store.get(job_id)
+    return job
 
 
 def _lost(job: JobRecord, settings: Settings) -> bool:

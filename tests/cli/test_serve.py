@@ -3,7 +3,10 @@ the browser tests)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import uvicorn
 
 from tests.cli.outcomes import error_line
 
@@ -18,6 +21,38 @@ def test_an_open_address_needs_a_token(solverq, solverq_env, monkeypatch, host) 
         "it could run jobs; set the token, or serve on 127.0.0.1"
     )
     assert outcome.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
+@pytest.mark.parametrize("token", [" ", "\t\n"])
+def test_a_blank_token_is_refused(solverq, solverq_env, monkeypatch, host, token) -> None:
+    monkeypatch.setenv("SOLVERQ_API_TOKEN", token)
+    outcome = solverq("serve", "--host", host)
+    assert outcome.exit_code == 2
+    assert error_line(outcome) == (
+        "error: SOLVERQ_API_TOKEN is blank: no request could carry it; set a token, or unset "
+        "it to serve on 127.0.0.1"
+    )
+
+
+def test_a_token_that_no_request_can_carry_is_refused(solverq, solverq_env, monkeypatch) -> None:
+    monkeypatch.setenv("SOLVERQ_API_TOKEN", "s3cret ")
+    outcome = solverq("serve", "--host", "0.0.0.0")
+    assert outcome.exit_code == 2
+    assert "SOLVERQ_API_TOKEN starts or ends with white space" in error_line(outcome)
+
+
+@pytest.mark.parametrize("host", ["[::1]", "::1"])
+def test_an_ipv6_address_is_listened_on_without_brackets(
+    solverq, solverq_env, monkeypatch, host
+) -> None:
+    monkeypatch.delenv("SOLVERQ_API_TOKEN", raising=False)
+    listened: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: listened.update(options))
+    outcome = solverq("serve", "--host", host, "--port", "8001")
+    assert outcome.exit_code == 0
+    assert (listened["host"], listened["port"]) == ("::1", 8001)
+    assert "solverq serving on http://[::1]:8001 " in outcome.stderr
 
 
 def test_a_database_without_the_schema_is_named(solverq, monkeypatch, postgres_url) -> None:

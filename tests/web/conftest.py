@@ -16,6 +16,8 @@ from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore
 
 TOKEN = "s3cret-token"
+BASE_URL = "http://127.0.0.1:8000"
+"""Where the test client sends its requests: a loopback host, as a browser on this machine."""
 
 
 def app_client(store: JobStore, token: str | None = None) -> TestClient:
@@ -24,7 +26,7 @@ def app_client(store: JobStore, token: str | None = None) -> TestClient:
     def run_now(job_ids: Sequence[str]) -> None:
         run_in_turn(store, job_ids, settings=settings)
 
-    return TestClient(create_app(settings, runner=run_now))
+    return TestClient(create_app(settings, runner=run_now), base_url=BASE_URL)
 
 
 @pytest.fixture

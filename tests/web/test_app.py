@@ -14,6 +14,7 @@ from solverq.web.app import create_app
 from solverq.worker.local_pool import LocalPool
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore, open_database
+from tests.web.conftest import BASE_URL
 
 
 def test_with_a_broker_jobs_go_to_the_workers(
@@ -27,7 +28,7 @@ def test_with_a_broker_jobs_go_to_the_workers(
     database.upgrade()
     app = create_app(Settings.from_environment())
     assert app.state.runner is None
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BASE_URL) as client:
         response = client.post("/api/jobs", json={"plugin": "echo", "params": {"scale": 2}})
     assert response.status_code == 201
     job = JobStore(database).get(response.json()["id"])

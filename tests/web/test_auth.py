@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from solverq.plugins.errors import RejectedRequest
-from solverq.web.auth import SESSION_COOKIE, check_exposure, session_value
-from tests.web.conftest import TOKEN
+from solverq.web.auth import SESSION_COOKIE, check_exposure, is_loopback_host, session_value
+from tests.web.conftest import BASE_URL, TOKEN
 
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
-ORIGIN = {"Origin": "http://testserver"}
+ORIGIN = {"Origin": BASE_URL}
 
 
 def sign_in(client, token: str = TOKEN, next_page: str = "/jobs"):
@@ -65,7 +65,7 @@ def test_the_session_posts_only_from_the_dashboard(guarded, solverq_env) -> None
         response = guarded.post(f"/jobs/{job.id}/cancel", headers=headers)
         assert response.status_code == 403
     assert solverq_env.get(job.id).status.value == "queued"
-    referer = {"Referer": f"http://testserver/jobs/{job.id}"}
+    referer = {"Referer": f"{BASE_URL}/jobs/{job.id}"}
     response = guarded.post(f"/jobs/{job.id}/cancel", headers=referer, follow_redirects=False)
     assert response.status_code == 303 and solverq_env.get(job.id).status.value == "cancelled"
 
@@ -86,6 +86,46 @@ def test_sign_out_forgets_the_session(guarded) -> None:
     response = guarded.post("/logout", headers=ORIGIN, follow_redirects=False)
     assert response.status_code == 303
     assert guarded.get("/jobs", follow_redirects=False).status_code == 303
+
+
+REBOUND = "evil.example:8000"
+"""A name of another site that its owner made resolve to 127.0.0.1 (DNS rebinding)."""
+
+
+def test_without_a_token_only_loopback_hosts_are_served(client, solverq_env) -> None:
+    rebound = {"Host": REBOUND, "Origin": f"http://{REBOUND}"}
+    response = client.post("/api/jobs", json={"plugin": "echo"}, headers=rebound)
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "this server answers only to 127.0.0.1, localhost or [::1] without SOLVERQ_API_TOKEN, "
+        f"not to the host '{REBOUND}'"
+    )
+    for path in ("/api/jobs", "/jobs", "/docs", "/openapi.json", "/static/live.js"):
+        assert client.get(path, headers={"Host": REBOUND}).status_code == 400
+    assert solverq_env.list() == []
+    for host in ("127.0.0.1", "127.0.0.1:8000", "localhost", "localhost:8000", "[::1]:8000"):
+        origin = {"Host": host, "Origin": f"http://{host}"}
+        assert client.post("/api/jobs", json={"plugin": "echo"}, headers=origin).status_code == 201
+    assert len(solverq_env.list()) == 5
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost:80", "[::1]", "[::1]:8000", "LOCALHOST", "127.0.0.5:1"]
+)
+def test_loopback_host_headers(host) -> None:
+    assert is_loopback_host(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["", "evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "::1", "[::1", "a@b"]
+)
+def test_other_host_headers(host) -> None:
+    assert not is_loopback_host(host)
+
+
+def test_with_a_token_any_host_is_served(guarded) -> None:
+    assert guarded.get("/api/jobs", headers={**BEARER, "Host": REBOUND}).status_code == 200
+    assert guarded.get("/api/jobs", headers={"Host": REBOUND}).status_code == 401
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.5", "localhost", "::1", "[::1]"])

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,14 @@ def server_store(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, test_plugins:
 @pytest.fixture
 def server(server_store: JobStore, tmp_path: Path) -> Iterator[str]:
     """`solverq serve` on a free loopback port; its base URL once it answers."""
+    with serving(tmp_path) as base:
+        yield base
+
+
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[str]:
+    """`solverq serve` on a free loopback port, in the environment; its base URL once it
+    answers. Its output goes to `tmp_path`/serve.log."""
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     command = "from solverq.cli.main import main; main()"

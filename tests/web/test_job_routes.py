@@ -9,6 +9,8 @@ import pytest
 from matplotlib.image import imread
 
 from solverq.worker.store import JobStatus
+from tests.web.conftest import BASE_URL
+from tests.worker.test_reaper import backdate
 
 
 def submit(client, plugin: str = "echo", **params) -> dict:
@@ -201,10 +203,25 @@ def test_the_job_page_shows_parameters_summary_plot_and_arrays(client) -> None:
     assert "diverged at x = 0.5" in page and "plot.png" not in page
 
 
+def test_a_job_lost_with_its_process_shows_failed_alone_as_in_lists(client, solverq_env) -> None:
+    lost = solverq_env.create("sleep", {"seconds": 60.0, "steps": 600})
+    solverq_env.start(lost.id, "local-1")
+    backdate(solverq_env, lost.id, heartbeat_at=600)
+    record = client.get(f"/api/jobs/{lost.id}").json()
+    assert record["status"] == "failed"
+    assert record["error"].startswith("lost: the process running it stopped")
+    assert client.get("/api/jobs", params={"status": "running"}).json()["jobs"] == []
+    again = solverq_env.create("sleep", {"seconds": 60.0, "steps": 600})
+    solverq_env.start(again.id, "local-1")
+    backdate(solverq_env, again.id, heartbeat_at=600)
+    page = client.get(f"/jobs/{again.id}").text
+    assert "lost: the process running it stopped" in page and "Cancel" not in page
+
+
 def test_the_job_page_cancels_a_job(client, solverq_env) -> None:
     queued = solverq_env.create("echo", {"values": [1.0], "scale": 1.0})
     assert "Cancel" in client.get(f"/jobs/{queued.id}").text
-    origin = {"Origin": "http://testserver"}
+    origin = {"Origin": BASE_URL}
     response = client.post(f"/jobs/{queued.id}/cancel", headers=origin, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/jobs/{queued.id}"
     assert solverq_env.get(queued.id).status is JobStatus.CANCELLED

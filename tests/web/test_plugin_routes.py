@@ -8,8 +8,9 @@ import numpy as np
 
 from solverq.plugins.parameters import parameter_schema
 from solverq.plugins.registry import discover
+from tests.web.conftest import BASE_URL
 
-ORIGIN = {"Origin": "http://testserver"}
+ORIGIN = {"Origin": BASE_URL}
 
 
 def test_the_plugins_are_listed_with_their_schema(client) -> None:

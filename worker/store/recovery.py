@@ -174,6 +174,18 @@ def requeue_dead_attempt(
     return JobStatus.QUEUED if requeued else None
 
 
+def fail_dead_attempt(database: Database, job_id: str, worker: str, error: str) -> bool:
+    """Fail with `error` a job running on `worker`, a process known to have died; False when it
+    was not running there."""
+    with database.session() as session:
+        failed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
+            .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+    return failed == 1
+
+
 def release(database: Database, attempts: Mapping[str, int], note: str) -> list[QueuedJob]:
     """Put jobs that a chunk claimed but did not start back in the queue, each on its own (no
     longer in the chunk), as if they had never been claimed: `attempts` gives the attempt
