@@ -54,7 +54,8 @@ def forward_euler_warning(system: FirstOrderSystem, x: np.ndarray, dx: float) ->
         f"the eigenvalue lambda = {_complex(eigenvalue)} of the Jacobian"
     )
     if eigenvalue.real < 0:
-        largest_step = -2 * eigenvalue.real / abs(eigenvalue) ** 2
+        magnitude = abs(eigenvalue)  # -2 Re(lambda) / |lambda|^2, without squaring |lambda|
+        largest_step = -2 * (eigenvalue.real / magnitude) / magnitude
         return f"{message}; a stable step needs dx <= {largest_step:.6g}"
     return f"{message}, at every step size (Euler-Cromer or backward Euler are not)"
 

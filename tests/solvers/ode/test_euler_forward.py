@@ -89,6 +89,14 @@ def test_a_step_outside_the_stability_region_is_reported() -> None:
     assert unstable.warnings[0].endswith("a stable step needs dx <= 0.5")
 
 
+def test_the_stable_step_of_a_huge_eigenvalue_is_computed_without_overflow() -> None:
+    gamma = 1e308  # |lambda|^2 overflows; 2/|lambda| = 2e-308 does not
+    warnings = forward_euler(decay(gamma, x1=1.0), 10).warnings
+    assert "lambda = -1e+308 " in warnings[0]
+    assert warnings[0].endswith(f"a stable step needs dx <= {2 / gamma:.6g}")
+    assert f"{2 / gamma:.6g}" == "2e-308"
+
+
 def test_an_undamped_oscillation_is_unstable_at_every_step() -> None:
     solution = forward_euler(oscillator(eta=0.0, F0=0.0), 10_000)
     assert "at every step size" in solution.warnings[0]
