@@ -28,6 +28,7 @@ from sqlalchemy.sql.expression import Executable
 
 from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.direct import DirectStatements
+from solverq.worker.store.json_text import json_text
 from solverq.worker.store.models import SCHEMA_REVISION
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -259,6 +260,7 @@ def redacted(url: str) -> str:
 
 
 def _create_engine(url: str, **options: Any) -> Engine:
+    options.setdefault("json_serializer", json_text)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **options)

@@ -7,7 +7,6 @@ after its heartbeat went stale) can never overwrite the outcome of another.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -20,6 +19,7 @@ from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.array_files import REFERENCE_LENGTH, ArrayFiles
 from solverq.worker.store.database import Database, retry_on_disconnect
 from solverq.worker.store.job_filters import JobQuery
+from solverq.worker.store.json_text import json_text
 from solverq.worker.store.metrics import summary_metrics
 from solverq.worker.store.models import (
     Job,
@@ -445,10 +445,10 @@ def success_json(
     """The parameters of `SUCCEED_AND_STORE` beyond the attempt's: the result as JSON text."""
     array_info = {name: _array_info(array) for name, array in arrays.items()}
     return {
-        "summary_json": json.dumps(dict(summary)),
-        "array_info_json": json.dumps(array_info),
+        "summary_json": json_text(dict(summary)),
+        "array_info_json": json_text(array_info),
         "arrays": encoded,
-        "metrics_json": json.dumps(summary_metrics(summary)),
+        "metrics_json": json_text(summary_metrics(summary)),
     }
 
 
@@ -462,7 +462,7 @@ def _owned(
 ) -> dict[str, Any]:
     """The parameters of an attempt's outcome statement: the job ended `finished_at` (default
     now), its solve began `started_at` (default: when it was claimed)."""
-    provenance_json = json.dumps(dict(provenance)) if provenance is not None else None
+    provenance_json = json_text(dict(provenance)) if provenance is not None else None
     return {
         "job_id": job_id,
         "attempt": attempt,

@@ -23,6 +23,18 @@ def test_a_created_job_is_queued_with_its_parameters_and_inputs(store: JobStore)
     assert store.inputs(store.create("echo", {}).id) == {}
 
 
+def test_floats_keep_their_type_whatever_their_size(store: JobStore) -> None:
+    params = {"a": [1e20, 2.5, -1e308, 1.0, 3], "nested": {"gamma": 1e16, "small": 1e-300}}
+    summary = {"output": [5e19, 1.25], "dtype": "float64", "total": 1e300}
+    job = store.create("convolution", params)
+    store.succeed(job.id, store.claim(job.id), summary, {})
+    stored = store.get(job.id)
+    assert stored.params == params and stored.summary == summary
+    assert [type(value) for value in stored.params["a"]] == [float, float, float, float, int]
+    assert type(stored.params["nested"]["gamma"]) is float
+    assert [type(value) for value in stored.summary["output"]] == [float, float]
+
+
 def test_a_job_is_claimed_once(store: JobStore) -> None:
     job = store.create("echo", {})
     assert store.claim(job.id) == 1
