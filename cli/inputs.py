@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from solverq.cli.array_files import InputBudget, read_npy, read_npz
 from solverq.plugins.errors import RejectedRequest
 from solverq.plugins.parameters import MAX_NESTING, assign, check_nesting, parse_assignment
+from solverq.worker.input_files import InputBudget, read_npy, read_npz
 
 
 def read_parameters(params_file: Path | None, assignments: list[str]) -> dict[str, Any]:

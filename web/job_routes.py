@@ -25,7 +25,7 @@ from solverq.worker.job_search import compare_jobs, find_jobs, lookup
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobRecord, JobStatus
 from solverq.worker.store.factory import job_store
-from solverq.worker.store.job_filters import parse_where
+from solverq.worker.store.job_filters import MAX_ROWS, parse_where
 
 MAX_PAGE = 1000
 PAGE_SIZES = (25, 50, 100, 200)
@@ -74,7 +74,7 @@ def listed_jobs(
         str | None, Query(description="A summary metric, smallest first; -METRIC largest first.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Jobs per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Jobs to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROWS, description="Jobs to skip.")] = 0,
 ) -> JobPage:
     """The jobs the query names, a page of them (blank filters are no filters)."""
     filters: dict[str, Any] = {

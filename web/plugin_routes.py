@@ -16,7 +16,7 @@ from solverq.plugins.registry import PluginInfo, discover, get_plugin
 from solverq.web.auth import require_api_access, require_page_access
 from solverq.web.forms import form_fields, submitted_parameters
 from solverq.web.rendering import page, settings_of
-from solverq.web.submissions import read_npz
+from solverq.web.submissions import read_upload
 from solverq.worker import service
 from solverq.worker.grid import parse_grid_options
 from solverq.worker.settings import Settings
@@ -70,7 +70,7 @@ async def submit_from_form(request: Request, name: str) -> Response:
         inputs: dict[str, np.ndarray] = {}
         upload = form.get("inputs")
         if upload is not None and not isinstance(upload, str) and upload.filename:
-            inputs = read_npz(await upload.read(), upload.filename)
+            inputs = read_upload(upload, settings.max_input_bytes)
         time_limit = _time_limit(form.get("time_limit"))
         grid_text = form.get("grid")
         grid_lines = grid_text.splitlines() if isinstance(grid_text, str) else []

@@ -3,7 +3,6 @@ the JSON and whose `inputs` file is an `.npz` archive of input arrays."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any, TypeVar
 
@@ -12,8 +11,12 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
 
-from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest, shortened
+from solverq.plugins.parameters import MAX_NESTING, check_nesting
+from solverq.web.rendering import settings_of
+from solverq.worker.input_files import InputBudget, read_npz
 
 MULTIPART = "multipart/form-data"
 
@@ -64,7 +67,8 @@ def request_body(model: type[BaseModel]) -> dict[str, Any]:
 async def read_submission(
     request: Request, model: type[Submission]
 ) -> tuple[Submission, dict[str, np.ndarray]]:
-    """The submission in the body, validated by `model`, and its input arrays."""
+    """The submission in the body, validated by `model`, and its input arrays (together at
+    most SOLVERQ_MAX_INPUT_BYTES, checked from their headers before they are read)."""
     inputs: dict[str, np.ndarray] = {}
     if request.headers.get("content-type", "").startswith(MULTIPART):
         form = await request.form()
@@ -73,13 +77,17 @@ async def read_submission(
             raise RejectedRequest("the form needs a field 'request' holding the JSON request")
         upload = form.get("inputs")
         if upload is not None and not isinstance(upload, str):
-            inputs = read_npz(await upload.read(), upload.filename or "inputs")
+            inputs = read_upload(upload, settings_of(request).max_input_bytes)
     else:
         text = (await request.body()).decode(errors="replace")
     try:
         data = json.loads(text, parse_constant=str)
     except ValueError as error:
         raise RejectedRequest(f"the request is not valid JSON: {error}") from None
+    except RecursionError:
+        raise RejectedRequest(f"the request nests lists deeper than {MAX_NESTING}") from None
+    for field, value in data.items() if isinstance(data, dict) else ():
+        check_nesting(value, f"field '{shortened(str(field))}' of the request")
     try:
         return model.model_validate(data), inputs
     except ValidationError as error:
@@ -88,16 +96,10 @@ async def read_submission(
         ) from None
 
 
-def read_npz(data: bytes, name: str) -> dict[str, np.ndarray]:
-    """Named arrays from the bytes of an uploaded `.npz` archive (never unpickled)."""
-    try:
-        archive = np.load(io.BytesIO(data), allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("it holds one array, not named arrays")
-        with archive:
-            return {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, EOFError) as error:
-        raise RejectedRequest(f"cannot read the uploaded {name} as .npz: {error}") from None
+def read_upload(upload: UploadFile, max_input_bytes: int) -> dict[str, np.ndarray]:
+    """Named arrays from an uploaded `.npz` archive, read from the file it is spooled to, its
+    arrays' sizes checked from their headers against `max_input_bytes` before any is read."""
+    return read_npz(upload.file, InputBudget(max_input_bytes), upload.filename or "inputs")
 
 
 def created(record: dict[str, Any], location: str) -> JSONResponse:

@@ -43,8 +43,8 @@ def find_jobs(
         plugin=plugin,
         status=_status(status) if status is not None else None,
         sweep_id=SweepStore(store.database).resolve(sweep) if sweep is not None else None,
-        since=parse_moment(since) if isinstance(since, str) else since,
-        until=parse_moment(until) if isinstance(until, str) else until,
+        since=_moment("since", since),
+        until=_moment("until", until),
         where=dict(where or {}),
         tags=dict(tags or {}),
         sort=sort,
@@ -143,6 +143,16 @@ def lookup(mapping: Mapping[str, Any], key: str, default: Any = None) -> Any:
             return default
         value = value[part]
     return value
+
+
+def _moment(name: str, value: datetime | str | None) -> datetime | None:
+    """A `since` or `until` filter as a datetime; a rejected text names the filter."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse_moment(value)
+    except RejectedRequest as error:
+        raise RejectedRequest(f"{name}: {error}") from None
 
 
 def _status(text: str) -> JobStatus:

@@ -29,6 +29,7 @@ from solverq.worker.store.database import redacted
 from solverq.worker.store.factory import job_store
 from solverq.worker.store.models import utcnow
 from solverq.worker.store.recovery import QueuedJob
+from solverq.worker.store.tagging import checked_queue
 
 POLL_INTERVAL = 0.2
 
@@ -149,6 +150,7 @@ def submit_batch(
     inputs = dict(inputs or {})
     stored = validate_many(plugin, param_sets, inputs, time_limit=time_limit, settings=settings)
     digests = job_digests(plugin, stored, inputs)
+    checked_queue(queue)
     queue = None if settings.embedded else (queue or settings.queue)
     store = job_store(settings)
     reusable = store.reusable(digests) if reuse else {}

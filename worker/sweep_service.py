@@ -29,6 +29,7 @@ from solverq.worker.store import (
     SweepStore,
 )
 from solverq.worker.store.factory import job_store, sweep_store
+from solverq.worker.store.tagging import checked_queue
 from solverq.worker.sweep_processes import run_in_processes
 
 RESERVED_COLUMNS = ("job", "status", "error")
@@ -101,6 +102,7 @@ def start_sweep(
         estimates=estimates,
     )
     digests = service.job_digests(plugin, stored, inputs)
+    checked_queue(queue)
     queue = None if settings.embedded else (queue or settings.queue)
     store = sweep_store(settings)
     reusable = JobStore(store.database).reusable(digests) if reuse else {}

@@ -92,6 +92,9 @@ def test_data_files_become_input_arrays(
         (["submit", "echo", "--time-limit", "-1"], "time limit must be a positive number"),
         (["status", "feedbeef"], "no job 'feedbeef'"),
         (["list", "--status", "done"], "unknown status 'done' (known: queued, running, "),
+        (["list", "--until", "1000000w"], "until: '1000000w' ago is before the earliest date"),
+        (["list", "--since", "99999999999999999999d"], "since: '99999999999999999999d' ago"),
+        (["submit", "echo", "--queue", "q" * 300], "queue name has 300 characters; at most 200"),
     ],
 )
 def test_rejected_requests_exit_2_with_one_line(
@@ -102,6 +105,17 @@ def test_rejected_requests_exit_2_with_one_line(
     assert outcome.stderr.startswith("error: ") and message in outcome.stderr
     assert outcome.stderr.count("\n") == 1 and "Traceback" not in outcome.output
     assert solverq_env.list() == []
+
+
+def test_float_literals_with_an_exponent_stay_floats(solverq, solverq_env) -> None:
+    outcome = solverq("submit", "convolution", "-p", "a=[1e20,2.5]", "-p", "b=[0.5]", "--json")
+    job = solverq_env.get(json.loads(outcome.stdout)["id"])
+    assert [type(value) for value in job.params["a"]] == [float, float]
+    assert job.summary["output"] == [5e19, 1.25]
+    huge = ("-p", "a=[1e308,1e308]", "-p", "b=[1e308]", "--json")
+    overflowed = solverq_env.get(json.loads(solverq("submit", "convolution", *huge).stdout)["id"])
+    assert [type(value) for value in overflowed.params["a"]] == [float, float]
+    assert overflowed.status is JobStatus.FAILED and "convolution overflowed" in overflowed.error
 
 
 @pytest.mark.parametrize(

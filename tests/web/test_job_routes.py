@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from matplotlib.image import imread
+from numpy.lib import format as npy_format
 
 from solverq.worker.store import JobStatus
 from tests.web.conftest import BASE_URL
@@ -55,6 +59,8 @@ def test_input_arrays_are_uploaded_as_npz(client, solverq_env) -> None:
         ({"params": {}}, 422, "field 'plugin' is required"),
         ({"plugin": "echo", "params": [1]}, 422, "field 'params' must be a valid dictionary"),
         ({"plugin": "echo", "colour": 1}, 422, "field 'colour' extra inputs are not permitted"),
+        ({"plugin": "echo", "queue": "q" * 300}, 400, "queue name has 300 characters; at most 200"),
+        ({"plugin": "echo", "queue": "a b"}, 400, "malformed queue name 'a b'"),
     ],
 )
 def test_bad_submissions_name_the_parameter(client, solverq_env, body, status, message) -> None:
@@ -79,9 +85,85 @@ def test_unreadable_bodies_and_uploads_are_400(client) -> None:
         data={"request": '{"plugin": "echo"}'},
         files={"inputs": ("data.npz", pickled.getvalue())},
     )
-    assert response.status_code == 400 and "allow_pickle" in response.json()["detail"]
+    assert response.status_code == 400 and "never unpickled" in response.json()["detail"]
     response = client.post("/api/jobs", data={"plugin": "echo"}, files={"x": ("a", b"")})
     assert response.status_code == 400 and "field 'request'" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("depth", "message"),
+    [
+        (100, "field 'params' of the request nests lists deeper than 64"),
+        (995, "nests lists deeper than 64"),
+        (100_000, "nests lists deeper than 64"),
+    ],
+)
+def test_deeply_nested_requests_are_400(client, solverq_env, depth, message) -> None:
+    nested = "[" * depth + "1" + "]" * depth
+    body = '{"plugin": "echo", "params": {"values": ' + nested + "}}"
+    response = client.post("/api/jobs", content=body)
+    assert response.status_code == 400 and message in response.json()["detail"]
+    assert solverq_env.list() == []
+
+
+def test_pages_of_jobs_refuse_dates_and_offsets_out_of_range(client) -> None:
+    assert client.get("/jobs?until=1000000w").status_code == 400
+    assert client.get("/jobs?offset=9223372036854775808").status_code == 422
+
+
+def test_floats_written_with_an_exponent_stay_floats(client, solverq_env) -> None:
+    job = submit(client, "convolution", a=[1e20, 2.5], b=[0.5])
+    stored = solverq_env.get(job["id"])
+    assert [type(value) for value in stored.params["a"]] == [float, float]
+    assert stored.summary["dtype"] == "float64" and stored.summary["output"] == [5e19, 1.25]
+    huge = solverq_env.get(submit(client, "convolution", a=[1e308, 1e308], b=[1e308])["id"])
+    assert huge.status is JobStatus.FAILED and "convolution overflowed" in huge.error
+
+
+def npz_claiming(shape: tuple[int, ...]) -> bytes:
+    """An .npz archive whose array 'a' states `shape` in its header but holds 8 bytes."""
+    header = io.BytesIO()
+    npy_format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("a.npy", header.getvalue() + bytes(8))
+    return archive.getvalue()
+
+
+def compressed_zeros(count: int) -> bytes:
+    archive = io.BytesIO()
+    np.savez_compressed(archive, a=np.zeros(count), b=np.ones(3))
+    return archive.getvalue()
+
+
+UPLOADS = [
+    (compressed_zeros(25_000_000), "array 'a' of the uploaded in.npz is 200,000,000 bytes"),
+    (npz_claiming((9_999_999_999,)), "array 'a' of the uploaded in.npz is 79,999,999,992 bytes"),
+    (b"PK\x03\x04garbage" + bytes(100), "cannot read the uploaded in.npz: not a valid .npy or"),
+]
+
+
+@pytest.mark.parametrize(("upload", "message"), UPLOADS)
+def test_uploads_are_sized_from_their_headers_before_loading(
+    client, solverq_env, monkeypatch, upload, message
+) -> None:
+    limited = replace(client.app.state.settings, max_input_bytes=1000)
+    monkeypatch.setattr(client.app.state, "settings", limited)
+    tracemalloc.start()
+    try:
+        response = client.post(
+            "/api/jobs",
+            data={"request": '{"plugin": "convolution"}'},
+            files={"inputs": ("in.npz", upload)},
+        )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 400 and message in response.json()["detail"]
+    assert peak < 20_000_000
+    assert solverq_env.list() == []
 
 
 def test_unknown_ids_are_404(client) -> None:
@@ -123,6 +205,11 @@ def test_listing_filters_sorts_and_pages_like_list(client) -> None:
         ("limit=0", 422, "query parameter 'limit' must be greater than or equal to 1"),
         ("limit=many", 422, "query parameter 'limit' must be a valid integer"),
         ("offset=-1", 422, "query parameter 'offset'"),
+        ("until=1000000w", 400, "until: '1000000w' ago is before the earliest date"),
+        ("since=1000000w", 400, "since: '1000000w' ago is before the earliest date"),
+        ("since=99999999999999999999d", 400, "since: '99999999999999999999d' ago is before"),
+        ("until=9999-12-31T23:59:59-23:59", 400, "until: '9999-12-31T23:59:59-23:59' is beyond"),
+        ("offset=9223372036854775808", 422, "query parameter 'offset' must be less than or"),
     ],
 )
 def test_bad_queries_name_the_parameter(client, query, status, message) -> None:

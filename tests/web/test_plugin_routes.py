@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 
 from solverq.plugins.parameters import parameter_schema
 from solverq.plugins.registry import discover
 from tests.web.conftest import BASE_URL
+from tests.web.test_job_routes import UPLOADS
 
 ORIGIN = {"Origin": BASE_URL}
 
@@ -54,6 +56,20 @@ def test_the_form_takes_inputs_and_a_time_limit(client, solverq_env) -> None:
     assert response.status_code == 303
     [job] = solverq_env.list()
     assert job.summary == {"total": 5.0, "count": 1} and job.time_limit == 30
+
+
+def test_form_uploads_are_sized_from_their_headers(client, solverq_env, monkeypatch) -> None:
+    limited = replace(client.app.state.settings, max_input_bytes=1000)
+    monkeypatch.setattr(client.app.state, "settings", limited)
+    for upload, message in UPLOADS:
+        response = client.post(
+            "/plugins/convolution",
+            files={"inputs": ("in.npz", upload)},
+            headers=ORIGIN,
+            follow_redirects=False,
+        )
+        assert response.status_code == 400 and message.replace("'", "&#39;") in response.text
+    assert solverq_env.list() == []
 
 
 def test_a_grid_in_the_form_submits_a_sweep(client, solverq_env) -> None:

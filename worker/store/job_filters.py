@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, select
 
-from solverq.plugins.errors import RejectedRequest
+from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.plugins.parameters import parse_assignment
 from solverq.worker.store.json_sql import JsonColumn, key_path
 from solverq.worker.store.models import Job, JobMetric, JobResult, JobStatus, SweepJob, utcnow
@@ -19,6 +19,8 @@ from solverq.worker.store.tagging import checked_tags
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_ROWS = 2**63 - 1
+"""The largest LIMIT and OFFSET a database takes (a signed 64-bit integer)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class JobQuery:
     limit: int | None = 50
     offset: int = 0
     """How many of the matching jobs to skip, in this order: the start of a page."""
+
+    def __post_init__(self) -> None:
+        for name, value in (("limit", self.limit), ("offset", self.offset)):
+            if value is not None and not 0 <= value <= MAX_ROWS:
+                raise RejectedRequest(f"{name} must be between 0 and {MAX_ROWS}, got {value}")
 
     def select(self, dialect: str) -> Select[Any]:
         """The SELECT of the jobs (with their summaries) this query names.
@@ -138,12 +145,21 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     relative = _RELATIVE.fullmatch(text)
     if relative:
         amount, unit = relative.groups()
-        return (now or utcnow()) - timedelta(**{_UNITS[unit]: float(amount)})
+        try:
+            return (now or utcnow()) - timedelta(**{_UNITS[unit]: float(amount)})
+        except OverflowError:
+            raise RejectedRequest(
+                f"'{shortened(text)}' ago is before the earliest date (year 1)"
+            ) from None
     try:
         moment = datetime.fromisoformat(text)
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        moment.astimezone(UTC)  # as the store compares it: within the years 1 to 9999 in UTC
+        return moment
     except ValueError:
         raise RejectedRequest(
             f"expected a date, a time (2024-05-01, 2024-05-01T14:30) or a time ago "
-            f"(30m, 2h, 3d, 1w), got '{text}'"
+            f"(30m, 2h, 3d, 1w), got '{shortened(text)}'"
         ) from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+    except OverflowError:
+        raise RejectedRequest(f"'{shortened(text)}' is beyond the dates a job can have") from None

@@ -42,7 +42,7 @@ from solverq.worker.store.statements import (
     SUCCEED,
     SUCCEED_AND_STORE,
 )
-from solverq.worker.store.tagging import checked_note, checked_tags
+from solverq.worker.store.tagging import checked_note, checked_queue, checked_tags
 
 MIN_ID_PREFIX = 4
 IN_CLAUSE_SIZE = 500
@@ -96,6 +96,7 @@ class JobStore:
         its own). Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
+        queue = checked_queue(queue)
         points = list(points) if points is not None else list(range(len(param_sets)))
         digests = list(digests) if digests is not None else [None] * len(param_sets)
         chunks = list(chunks) if chunks is not None else [None] * len(param_sets)

@@ -153,3 +153,25 @@ def test_iso_moments_are_local_unless_zoned() -> None:
 def test_malformed_moments_are_rejected() -> None:
     with pytest.raises(RejectedRequest, match=r"expected a date, a time .* got 'yesterday'"):
         parse_moment("yesterday")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1000000w", "'1000000w' ago is before the earliest date (year 1)"),
+        ("99999999999999999999d", "'99999999999999999999d' ago is before the earliest date"),
+        ("9999-12-31T23:59:59-23:59", "'9999-12-31T23:59:59-23:59' is beyond the dates"),
+    ],
+)
+def test_moments_beyond_the_calendar_are_rejected(text, message) -> None:
+    with pytest.raises(RejectedRequest, match=re.escape(message)):
+        parse_moment(text)
+
+
+def test_offsets_and_limits_beyond_a_64_bit_integer_are_rejected(store) -> None:
+    store.create("echo", {})
+    assert store.list(offset=2**63 - 1, limit=2**63 - 1) == []
+    for name in ("offset", "limit"):
+        message = f"{name} must be between 0 and {2**63 - 1}, got {2**63}"
+        with pytest.raises(RejectedRequest, match=f"^{message}$"):
+            store.list(**{name: 2**63})

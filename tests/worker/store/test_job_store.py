@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import JobStatus, JobStore, UnknownJob, job_store
 
 
@@ -33,6 +34,16 @@ def test_floats_keep_their_type_whatever_their_size(store: JobStore) -> None:
     assert [type(value) for value in stored.params["a"]] == [float, float, float, float, int]
     assert type(stored.params["nested"]["gamma"]) is float
     assert [type(value) for value in stored.summary["output"]] == [float, float]
+
+
+def test_queue_names_are_checked_where_jobs_are_stored(store: JobStore) -> None:
+    assert store.create("echo", {}, queue="gpu-2.fast:x_y").queue == "gpu-2.fast:x_y"
+    with pytest.raises(RejectedRequest, match=r"^queue name has 201 characters; at most 200"):
+        store.create("echo", {}, queue="q" * 201)
+    for name in ("a b", "-q", "", "q\x00"):
+        with pytest.raises(RejectedRequest, match=r"^malformed queue name"):
+            store.create("echo", {}, queue=name)
+    assert [job.queue for job in store.list()] == ["gpu-2.fast:x_y"]
 
 
 def test_a_job_is_claimed_once(store: JobStore) -> None:

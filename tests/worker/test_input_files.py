@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from numpy.lib import format as npy_format
 
-from solverq.cli.array_files import InputBudget, read_npy, read_npz
 from solverq.plugins.errors import RejectedRequest
+from solverq.worker.input_files import InputBudget, read_npy, read_npz
 
 LIMIT = 10**6
 

@@ -4,7 +4,9 @@ A `.npy` file is a header stating the array's dtype and shape, then its bytes (n
 https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html); a `.npz` file is a zip
 archive of `.npy` files. The size of each array, the product of its shape times its item size,
 is read from its header, so that an array beyond the input limit, or one whose file holds less
-data than its header promises, is refused before any memory is set aside for it.
+data than its header promises, is refused before any memory is set aside for it. The command
+line reads files by path; the HTTP API and the dashboard read an uploaded archive from the file
+the upload is spooled to.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ class InputBudget:
     limit: int
     used: int = 0
 
-    def take(self, name: str, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> int:
-        """Count an array of `dtype` and `shape`; its size in bytes, or `RejectedRequest`."""
+    def take(self, name: str, source: str, dtype: np.dtype, shape: tuple[int, ...]) -> int:
+        """Count an array of `dtype` and `shape` from `source` (a file, as a user reads its
+        name); its size in bytes, or `RejectedRequest`."""
         size = math.prod(shape) * dtype.itemsize
-        self.take_bytes(f"array '{name}' of {path}", size, f"{_shape(shape)} {dtype}")
+        self.take_bytes(f"array '{name}' of {source}", size, f"{_shape(shape)} {dtype}")
         return size
 
     def take_bytes(self, what: str, size: int, detail: str) -> None:
@@ -54,31 +57,36 @@ def read_npy(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
     try:
         with path.open("rb") as handle:
             dtype, shape = _header(handle, f"data file {path}")
-            size = budget.take(name, path, dtype, shape)
-            _check_holds(path, name, path.stat().st_size - handle.tell(), size)
+            size = budget.take(name, str(path), dtype, shape)
+            _check_holds(f"data file {path}", name, path.stat().st_size - handle.tell(), size)
             handle.seek(0)
             return {name: npy_format.read_array(handle, allow_pickle=False)}
     except READ_ERRORS as error:
         raise RejectedRequest(f"cannot read data file {path}: {_reason(error)}") from None
 
 
-def read_npz(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
-    """The arrays of a `.npz` file, under their names in the archive."""
+def read_npz(
+    source: Path | IO[bytes], budget: InputBudget, upload: str | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays of a `.npz` file under their names in the archive: a path, or a seekable
+    binary file uploaded under the file name `upload`."""
+    origin = f"the uploaded {upload}" if upload is not None else str(source)
+    what = origin if upload is not None else f"data file {source}"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
             for member in members:
                 name = member.filename.removesuffix(".npy")
                 if not member.filename.endswith(".npy"):
                     raise RejectedRequest(
-                        f"data file {path} holds '{member.filename}', which is not a .npy array"
+                        f"{what} holds '{member.filename}', which is not a .npy array"
                     )
                 with archive.open(member) as handle:
-                    dtype, shape = _header(handle, f"array '{name}' of data file {path}")
-                    size = budget.take(name, path, dtype, shape)
-                    _check_holds(path, name, member.file_size - handle.tell(), size)
+                    dtype, shape = _header(handle, f"array '{name}' of {what}")
+                    size = budget.take(name, origin, dtype, shape)
+                    _check_holds(what, name, member.file_size - handle.tell(), size)
             if not members:
-                raise RejectedRequest(f"data file {path} holds no arrays")
+                raise RejectedRequest(f"{what} holds no arrays")
             arrays = {}
             for member in members:
                 with archive.open(member) as handle:
@@ -87,7 +95,7 @@ def read_npz(path: Path, budget: InputBudget) -> dict[str, np.ndarray]:
                     )
             return arrays
     except READ_ERRORS as error:
-        raise RejectedRequest(f"cannot read data file {path}: {_reason(error)}") from None
+        raise RejectedRequest(f"cannot read {what}: {_reason(error)}") from None
 
 
 def _header(handle: IO[bytes], what: str) -> tuple[np.dtype, tuple[int, ...]]:
@@ -104,10 +112,10 @@ def _header(handle: IO[bytes], what: str) -> tuple[np.dtype, tuple[int, ...]]:
     return dtype, shape
 
 
-def _check_holds(path: Path, name: str, available: int, size: int) -> None:
+def _check_holds(what: str, name: str, available: int, size: int) -> None:
     if available < size:
         raise RejectedRequest(
-            f"data file {path} is truncated: array '{name}' needs {size:,} bytes, the file holds "
+            f"{what} is truncated: array '{name}' needs {size:,} bytes, the file holds "
             f"{max(available, 0):,}"
         )
 
