@@ -70,19 +70,22 @@ def _why_it_ended(params: NeuralODEParameters, result: NeuralODEResult) -> list[
 
 
 def _stalled(params: NeuralODEParameters, result: NeuralODEResult) -> str:
-    """What to try when the points resolve the residual and training no longer lowers it:
-    what the run did not try itself."""
+    """What to try when the points resolve the residual by UNDER_RESOLVED and training no longer
+    lowers it: twice the points (which the run adds only below that ratio; the pendulum
+    y'' = -sin y from y = 2 on [0, 10] stalls at 52 points and [50] units, and converges with
+    150 points), and what the run did not try itself."""
+    points = f"more points (points = {2 * len(result.collocation_points)})"
     if params.optimizer not in ADAPTIVE:
-        return "training stalled: try a wider network (hidden), another seed, or bfgs"
+        return f"training stalled: try a wider network (hidden), {points}, another seed, or bfgs"
     if params.hidden is not None:
-        return "training stalled: try a wider network (hidden) or another seed"
+        return f"training stalled: try a wider network (hidden), {points} or another seed"
     hidden = list(result.network.hidden)
     if hidden[-1] >= MAX_WIDTH:
         return (
-            f"training stalled at the widest network it grows, hidden = {hidden}: give a wider "
-            "or deeper one (hidden), or try another seed"
+            f"training stalled at the widest network it grows, hidden = {hidden}: try "
+            f"{points}, a wider or deeper network (hidden), or another seed"
         )
     return (
         f"training stalled: widening the network up to hidden = {hidden} stopped lowering the "
-        "estimated error; try another seed"
+        f"estimated error; try {points} or another seed"
     )

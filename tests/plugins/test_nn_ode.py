@@ -346,3 +346,19 @@ def test_a_run_stopped_at_tol_says_so_and_advises_a_smaller_tol() -> None:
         "reached error_tol: give a smaller tol, or leave it unset",
     ]
     assert_consistent(params, result)
+
+
+def test_the_advice_of_a_stalled_run_helps() -> None:
+    """Widening stalls on the pendulum at 52 points, resolved by the residual's ratio; the twice
+    as many points the warning suggests reach the target."""
+    pendulum = {"rhs": "-sin(y)", "order": 2, "y0": 2, "dy0": 0, "x1": 10}
+    stalled = solve(pendulum).summary
+    assert stalled["converged"] is False and stalled["stop"] == "stagnated"
+    assert stalled["warnings"][-1] == (
+        "training stalled: widening the network up to hidden = [50] stopped lowering the "
+        "estimated error; try more points (points = 104) or another seed"
+    )
+    advised = solve({**pendulum, "points": 104})
+    assert advised.summary["converged"] is True
+    x, y = advised.arrays["x"], advised.arrays["y"]
+    assert np.abs(y - solve_ivp_reference(pendulum, x)).max() <= 1e-5 * np.abs(y).max()
