@@ -123,7 +123,8 @@ class NeuralODEParameters(ODEProblemParameters):
         description=(
             "An optional hard target on the loss (the mean squared residual on the collocation "
             "points): training stops once the loss is at most tol, and the run has converged "
-            "only if it got there (and meets residual_tol)."
+            "only if it got there and meets error_tol (a run that stops at tol short of "
+            "error_tol says so in its warnings)."
         ),
     )
     error_tol: float = Field(
@@ -132,7 +133,8 @@ class NeuralODEParameters(ODEProblemParameters):
         description=(
             "The run has converged (summary: converged) when error_estimate, the max |y - y_t| "
             "found by solving the linearised equation driven by the residual on a dense grid, "
-            "is at most error_tol times max |y| (error_tol itself when y vanishes). Beside it "
+            "plus a bound on the rounding error of evaluating y_t (rounding_error), is at most "
+            "error_tol times max |y| (error_tol itself when y vanishes). Beside it "
             "the summary holds the loss (mean squared residual on the collocation points) and "
             "validation_residual (RMS), validation_residual_max and validation_residual_relative "
             "(RMS over the equation's scale) on the midpoints of the collocation points and a "
@@ -310,6 +312,7 @@ def _summary(
         "validation_residual_max": validation.max,
         "validation_residual_relative": validation.relative,
         "error_estimate": validation.error_estimate,
+        "rounding_error": validation.rounding_error,
         "iterations": result.iterations,
         "stop": result.stop.value,
         "rounds": result.rounds,

@@ -41,6 +41,13 @@ from solverq.solvers.ode.problem import ODEProblem
 
 EVALUATIONS_PER_STEP = 4
 """The most residual evaluations per accepted step (rejected steps and MINPACK's own)."""
+SINGULAR_CUTOFF = 1e-10
+"""The projected output layer keeps the singular directions of A down to this fraction of the
+largest singular value. Sigmoid units on a few dozen points are nearly dependent; solving for c
+along directions of singular values near machine precision (where lstsq's default cuts off)
+lowers the loss on the points by output weights of order 1e10 that nearly cancel, whose
+rounding errors then make y_t noisy from one point to the next at 1e-5 (y'' = -100 y on [0, 2]);
+with the cutoff the weights stay below about 1e5 and the polish converges as fast."""
 OVERFLOW = 1e150
 """The residual reported where it is not finite, so that the step is rejected."""
 
@@ -124,10 +131,10 @@ class _Projected:
     """Variable projection: θ holds the hidden layers' parameters, and the output layer's c
     minimises |F| for each θ. For an equation linear in y and y', F is affine in c,
     F(θ, c) = A(θ) c + b(θ), since y_t and its derivatives are; c(θ) is then one linear
-    least-squares solve, through the SVD of A, and the reduced residual is
-    r(θ) = (I - U Uᵀ) F(θ, c) for U the left singular vectors of A kept by the solve. Its
-    Jacobian is taken as (I - U Uᵀ) ∂F/∂θ at (θ, c(θ)) (L. Kaufman, "A variable projection
-    method for solving separable nonlinear least squares problems", BIT 15, 1975)."""
+    least-squares solve, through the SVD of A truncated at SINGULAR_CUTOFF, and the reduced
+    residual is r(θ) = (I - U Uᵀ) F(θ, c) for U the left singular vectors of A kept by the
+    solve. Its Jacobian is taken as (I - U Uᵀ) ∂F/∂θ at (θ, c(θ)) (L. Kaufman, "A variable
+    projection method for solving separable nonlinear least squares problems", BIT 15, 1975)."""
 
     def __init__(self, residual: _Residual, outputs: int) -> None:
         self.residual, self.outputs = residual, outputs
@@ -146,7 +153,7 @@ class _Projected:
         values = self.residual.evaluate(p).residuals.ravel()
         a = self.residual.jacobian(p)[:, -self.outputs :]
         u, s, vt = np.linalg.svd(a, full_matrices=False)
-        kept = s > s[0] * np.finfo(float).eps * max(a.shape) if s[0] > 0 else s > 0
+        kept = s > s[0] * SINGULAR_CUTOFF if s[0] > 0 else s > 0
         u, s, vt = u[:, kept], s[kept], vt[kept]
         step = vt.T @ ((u.T @ values) / s)
         p = np.concatenate([theta, self.c - step])

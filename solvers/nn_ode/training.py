@@ -19,7 +19,9 @@ iterations last, the next round goes on from the current weights with more point
 residual is largest when the residual between the points is well above the loss on them, or with
 a wider network when it is not (the points resolve the residual, the network cannot make it
 smaller). Given `points` or `hidden`, those stay fixed; adam and gd train one round
-(`ADAPTIVE`).
+(`ADAPTIVE`). Once the loss is at most `tol`, training ends whatever the error: every further
+round would stop before its first iteration. The run's `stop` says why the run ended
+(`_run_stop`), not why its last round or polish did.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ class NeuralODESettings:
 
 @dataclass(frozen=True)
 class NeuralODEResult:
-    """A trained trial solution and how its training ended."""
+    """A trained trial solution and how its training ended: `iterations` over all rounds and
+    polishes (`loss_history` holds one more), `stop` the run's reason to end (`_run_stop`)."""
 
     status: SolveStatus
     loss: float
@@ -206,7 +209,7 @@ def solve(
             p = minimisation.parameters
             validation = validate(problem, network, trial, p, x)
             converged = _converged(minimisation, validation, settings)
-        if converged or len(history) - 1 >= settings.iterations:
+        if converged or _at_tol(minimisation, settings) or len(history) - 1 >= settings.iterations:
             break
         stalled = stalled + 1 if validation.error_estimate > STALLED * best_error else 0
         best_error = min(best_error, validation.error_estimate)
@@ -231,9 +234,32 @@ def solve(
         trial,
         x,
         validation,
-        minimisation.stop,
+        _run_stop(minimisation, status, len(history) - 1, settings),
         rounds,
     )
+
+
+def _at_tol(minimisation: Minimisation, settings: NeuralODESettings) -> bool:
+    """Whether the loss is at most the hard target `tol`: every round from here would stop
+    before its first iteration."""
+    return settings.tol is not None and minimisation.loss <= settings.tol
+
+
+def _run_stop(
+    minimisation: Minimisation, status: SolveStatus, iterations: int, settings: NeuralODESettings
+) -> Stop:
+    """Why the run ended: diverged; the target met (the error target, or the loss at `tol`,
+    which ends training whatever the error); all `iterations` used; or else stagnated (the last
+    round stopped improving and neither more points nor more units were left to try). A
+    round's or a polish's own stop is not the run's: a converged run may end on a round that
+    stagnated, and a polish ends at its own length, not the run's budget."""
+    if minimisation.stop is Stop.DIVERGED:
+        return Stop.DIVERGED
+    if status is SolveStatus.CONVERGED or _at_tol(minimisation, settings):
+        return Stop.TARGET
+    if iterations >= settings.iterations:
+        return Stop.BUDGET
+    return Stop.STAGNATED
 
 
 def _extend(history: list[float], minimisation: Minimisation) -> None:

@@ -8,8 +8,9 @@ whole. Relative to the scale of the equation's leading term,
     r = rms(F) / max(rms(y_t^(order)), rms(y_t)/L^order),     L = x1 - x0,
 
 they do not depend on the units of x or y. The error the residual causes is estimated on the
-uniform part of the grid (`solverq.solvers.nn_ode.error_estimate`), and measured against the
-solution's size, max |y_t|.
+uniform part of the grid (`solverq.solvers.nn_ode.error_estimate`), the rounding error of
+evaluating y_t there is bounded (`solverq.solvers.nn_ode.rounding`), and their sum, the error of
+the values of y_t a caller receives, is measured against the solution's size, max |y_t|.
 
 New points follow the residual (residual-based adaptive distribution, C. Wu, M. Zhu, Q. Tan,
 Y. Kartha, L. Lu, "A comprehensive study of non-adaptive and residual-based adaptive sampling for
@@ -27,6 +28,7 @@ import numpy as np
 from solverq.solvers.nn_ode.error_estimate import estimated_error
 from solverq.solvers.nn_ode.loss import residual
 from solverq.solvers.nn_ode.network import Network, network_forward
+from solverq.solvers.nn_ode.rounding import rounding_error
 from solverq.solvers.nn_ode.trial import TrialSolution
 from solverq.solvers.ode.problem import ODEProblem
 
@@ -38,7 +40,8 @@ FINE_POINTS = 2001
 class Validation:
     """The residual on the validation grid: its RMS, its maximum, the RMS relative to the
     equation's scale, and its values (components, points) on `grid`; the estimated max error
-    and the solution's size max |y_t|."""
+    max |e| + δy, the solution's size max |y_t|, and the largest bound δy on the rounding error
+    of y_t's values."""
 
     rms: float
     max: float
@@ -47,6 +50,7 @@ class Validation:
     residuals: np.ndarray
     error_estimate: float
     size: float
+    rounding_error: float = 0.0
 
 
 def validation_grid(x0: float, x1: float, collocation: np.ndarray) -> np.ndarray:
@@ -76,14 +80,16 @@ def validate(
         rms = _rms(residuals)
         relative = rms / scale if scale > 0 else rms
         error = estimated_error(problem, fine, y, residual(problem, network, trial, p, fine))
+        rounding = rounding_error(network, trial, p, fine)
     return Validation(
         rms,
         float(np.max(np.abs(residuals))),
         relative,
         grid,
         residuals,
-        float(np.max(np.abs(error))),
+        float(np.max(np.abs(error) + rounding)),
         float(np.max(np.abs(y[0]))),
+        float(np.max(rounding)),
     )
 
 

@@ -23,6 +23,7 @@ SUMMARY_KEYS = [
     "validation_residual_max",
     "validation_residual_relative",
     "error_estimate",
+    "rounding_error",
     "iterations",
     "stop",
     "rounds",
@@ -293,3 +294,71 @@ def test_the_summary_tells_the_truth_on_problems_it_was_not_tuned_on(params: dic
         assert error <= 1e-4
     else:
         assert summary["warnings"][0].startswith("not converged: the estimated error")
+    assert_consistent(params, result)
+
+
+def assert_consistent(params: dict, result) -> None:
+    """`stop`, `converged`, `iterations` and `warnings` tell one story."""
+    summary, budget = result.summary, params.get("iterations", 20_000)
+    assert summary["iterations"] == len(result.arrays["loss_history"]) - 1 <= budget
+    assert (summary["stop"] == "budget") == (summary["iterations"] == budget)
+    assert any("try more iterations" in w for w in summary["warnings"]) == (
+        summary["stop"] == "budget" and not summary["converged"]
+    )
+    if summary["converged"]:
+        assert summary["stop"] == "target" and summary["warnings"] == []
+    if any("stalled" in w for w in summary["warnings"]):
+        assert summary["stop"] == "stagnated"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"rhs": "-100.0*y", "order": 2, "y0": 1, "dy0": 0, "x1": 2},
+        {"rhs": "-sin(y)", "order": 2, "y0": 2, "dy0": 0, "x1": 10},
+        {"rhs": "2*(1-y**2)*dy - y", "order": 2, "y0": 2, "dy0": 0, "x1": 6},
+        {"rhs": "y*(1-y)", "y0": 0.1, "x1": 8},
+    ],
+    ids=["fast oscillator", "pendulum", "van der pol", "logistic"],
+)
+def test_a_converged_run_is_within_its_target_on_the_points_returned(params: dict) -> None:
+    result = solve(params)
+    x, y = result.arrays["x"], result.arrays["y"]
+    error = np.abs(y - solve_ivp_reference(params, x)).max()
+    summary = result.summary
+    target = 1e-5 * np.abs(y).max()
+    if summary["converged"]:
+        assert error <= target
+    assert error <= 1.05 * summary["error_estimate"]
+    assert_consistent(params, result)
+
+
+def test_a_run_stopped_at_tol_says_so_and_advises_a_smaller_tol() -> None:
+    params = {"rhs": "-y", "y0": 1, "x1": 2, "tol": 1e-3}
+    result = solve(params)
+    summary = result.summary
+    assert summary["converged"] is False and summary["stop"] == "target"
+    assert summary["rounds"] == 1 and summary["hidden"] == [10]
+    assert summary["warnings"] == [
+        f"not converged: the estimated error {summary['error_estimate']:.2e} is above "
+        "error_tol x max|y| = 1.00e-05",
+        "training stopped once the loss reached tol = 0.001, before the estimated error "
+        "reached error_tol: give a smaller tol, or leave it unset",
+    ]
+    assert_consistent(params, result)
+
+
+def test_the_advice_of_a_stalled_run_helps() -> None:
+    """Widening stalls on the pendulum at 52 points, resolved by the residual's ratio; the twice
+    as many points the warning suggests reach the target."""
+    pendulum = {"rhs": "-sin(y)", "order": 2, "y0": 2, "dy0": 0, "x1": 10}
+    stalled = solve(pendulum).summary
+    assert stalled["converged"] is False and stalled["stop"] == "stagnated"
+    assert stalled["warnings"][-1] == (
+        "training stalled: widening the network up to hidden = [50] stopped lowering the "
+        "estimated error; try more points (points = 104) or another seed"
+    )
+    advised = solve({**pendulum, "points": 104})
+    assert advised.summary["converged"] is True
+    x, y = advised.arrays["x"], advised.arrays["y"]
+    assert np.abs(y - solve_ivp_reference(pendulum, x)).max() <= 1e-5 * np.abs(y).max()
