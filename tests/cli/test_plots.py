@@ -69,7 +69,7 @@ def test_bad_plots_exit_2(solverq, solverq_env, test_plugins, tmp_path) -> None:
         (["plot", sweep_id], "give the summary value to plot over the sweep with --metric"),
         (["plot", sweep_id, "-m", "total", "--x", "eta"], "'eta' is not swept in sweep"),
         (["plot", sweep_id, "-m", "total", "--x", "scale", "--y", "scale"], "both 'scale'"),
-        (["plot", sweep_id, "-m", "nothing"], "has a number 'nothing'"),
+        (["plot", sweep_id, "-m", "nothing"], "has the summary value 'nothing'"),
         (["plot", job_id, "--metric", "total"], f"{job_id} is a job"),
         (["plot", job_id, "--out", str(tmp_path / "x.pdf")], "as .png or .svg, not 'x.pdf'"),
         (["plot", "feedbeef"], "no job or sweep 'feedbeef'"),
