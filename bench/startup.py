@@ -12,7 +12,8 @@ or writes the store imports. The job store is a SQLite file in a temporary folde
 one job before the timing starts, so caches are warm for every side, the bytecode cache too:
 the processes may write it (``PYTHONDONTWRITEBYTECODE`` is dropped), as those of an installed
 package do. Prints the median and the best wall time of each, the median CPU time (user and
-system: less sensitive to the machine's load), and the medians as ratios to the numpy floor, beside the goals.
+system: less sensitive to the machine's load), and the medians as ratios to the numpy floor,
+beside the goals.
 """
 
 from __future__ import annotations
