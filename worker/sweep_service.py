@@ -232,11 +232,12 @@ def sweep_table(
     sweep = store.get(sweep_id)
     jobs = store.points(sweep.id)
     summaries = [job.summary or {} for job in jobs.values()]
-    if metrics is None and headline:
+    if metrics is not None:
+        _check_metrics(sweep, metrics, summaries)
+    elif headline:
         metrics = _headline_metrics(sweep.plugin, summaries)
     if metrics is None:
         metrics = _scalar_keys(summaries)
-    _check_metrics(sweep, metrics, summaries)
     taken = {*RESERVED_COLUMNS, *sweep.grid}
     named = {metric: f"summary.{metric}" if metric in taken else metric for metric in metrics}
     rows = []
@@ -258,7 +259,8 @@ def sweep_table(
 def _check_metrics(
     sweep: SweepRecord, metrics: Sequence[str], summaries: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Refuse a metric that no summary of the sweep holds, once some job has one."""
+    """Refuse a metric the user named that no summary of the sweep holds, once some job has
+    one (the default metrics are those the summaries hold)."""
     held = [summary for summary in summaries if summary]
     missing = object()
     for metric in metrics:
