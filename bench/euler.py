@@ -8,7 +8,7 @@
    problem, stability check, loop, exact solution at every point, errors, arrays) and the whole
    embedded job (the solve stored in a SQLite job store), as medians of alternating rounds.
    Ratios are against the C loop (the goal for the job: at most 5); the final y must agree with
-   the C program's.
+   the C program's. The jobs are deleted after each round, their files with them.
 2. Decay, 10^6 steps: the compiled path against the numpy path and the closed form
    y0 (1 - gamma dx)^i.
 3. Backward Euler on the oscillator, 10^6 steps, against forward Euler: the plugin's whole
@@ -46,6 +46,7 @@ from solverq.solvers.ode.stepping import Grid
 from solverq.solvers.outcome import no_progress
 from solverq.worker import service
 from solverq.worker.settings import Settings
+from solverq.worker.store.factory import job_store
 
 BENCH = Path(__file__).resolve().parent
 C_PROGRAM = BENCH / "euler_oscillator.c"
@@ -106,6 +107,10 @@ def oscillator(steps: int, repeats: int, folder: Path) -> None:
         times["c"].append(c_seconds)
         for name, run in (("loop", loop_only), ("solve", plugin_solve), ("job", embedded_job)):
             times[name].append(best_time(run, 1))
+        # As the C program's memory goes back to the system when it exits, the jobs' files
+        # go: a store that only grows would time the system's first use of each new page.
+        store = job_store(settings)
+        store.delete([job.id for job in store.list(plugin="euler")])
     best = {name: statistics.median(values) for name, values in times.items()}
 
     print(f"oscillator, forward Euler, {steps} steps (median of {repeats} alternating rounds)")

@@ -15,17 +15,18 @@ import numpy as np
 
 from solverq.solvers.expressions.c_source import c_expression
 from solverq.solvers.expressions.parse import Expression
-from solverq.solvers.native import load_library
+from solverq.solvers.native import VECTOR_MATH_DECLARATIONS, load_library
 
 TEMPLATE = """\
 /* Values of one expression at many points, generated from its parsed syntax tree. */
 #include <math.h>
 #include <stdint.h>
-
+{declarations}
 void evaluate(int64_t count, int64_t batch, const double *points, const double *p, double *out)
 {{
     for (int64_t b = 0; b < batch; ++b) {{
 {parameters}
+#pragma omp simd
         for (int64_t i = 0; i < count; ++i) {{
             const double x = points[i];
             out[i * batch + b] = {value};
@@ -74,7 +75,7 @@ def compiled_values(
     """As `grid_values`, by compiled code; None when it cannot be compiled. The loop writes
     straight into `out` when it is a C-contiguous float64 array, else into a new array."""
     slots = parameter_slots(expression)
-    library = load_library(evaluation_source(expression, slots))
+    library = load_library(evaluation_source(expression, slots), vector_math=True)
     if library is None:
         return None
     evaluate = library.evaluate
@@ -127,6 +128,7 @@ def evaluation_source(expression: Expression, slots: list[tuple[str, int | None]
 
     parameters = [f"const double p_{j} = p[{j} * batch + b];" for j in range(len(slots))]
     return TEMPLATE.format(
+        declarations=VECTOR_MATH_DECLARATIONS,
         parameters="\n".join(" " * 8 + line for line in parameters),
         value=c_expression(expression.tree, expression.variables, c_name),
     )

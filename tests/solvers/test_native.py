@@ -1,6 +1,9 @@
 """Compiled code: every function of the language compiles to its math.h namesake, libraries
-are cached by their source, and without a compiler the numpy path runs after one warning."""
+are cached by their source, vector math agrees with numpy and falls back where it cannot be
+built, and without a compiler the numpy path runs after one warning."""
 
+import ctypes
+import platform
 import warnings
 
 import numpy as np
@@ -75,6 +78,51 @@ def test_a_failing_compiler_falls_back_with_its_message(
     monkeypatch.setenv("CC", "false")
     with pytest.warns(native.NativeCodeWarning, match="false failed"):
         assert native.load_library("int broken(void) { return 0; }\n") is None
+
+
+GLIBC_X86_64 = platform.machine() == "x86_64" and platform.libc_ver()[0] == "glibc"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("sin(x)", -1e4, 1e4),
+        ("cos(x)", -1e4, 1e4),
+        ("exp(x)", -700.0, 700.0),
+        ("log(x)", 1e-300, 1e300),
+        ("x ** 0.37", 1e-200, 1e200),
+    ],
+)
+def test_vector_math_agrees_with_numpy_over_wide_ranges(text: str, low: float, high: float) -> None:
+    """glibc's vector functions are within 4 ulp of the correctly rounded value."""
+    x = np.geomspace(low, high, 100_003) if low > 0 else np.linspace(low, high, 100_003)
+    expression = parse(text, Variables(scalars=("x",)))
+    compiled = compiled_values(expression, {}, x, None)
+    reference = grid_values(expression, {}, x, None, native=False)
+    assert compiled is not None
+    spacing = np.spacing(np.maximum(np.abs(reference), np.finfo(float).tiny))
+    assert np.max(np.abs(compiled - reference) / spacing) <= 8
+
+
+@pytest.mark.skipif(not GLIBC_X86_64, reason="glibc's vector functions are built for x86-64")
+def test_an_expression_is_evaluated_with_glibc_vector_functions(fresh_native) -> None:
+    compiled_values(parse("sin(x) + cos(2 * x)", Variables(scalars=("x",))), {}, np.ones(8), None)
+    [library] = fresh_native.glob("*.so")
+    assert b"_ZGV" in library.read_bytes()  # the mangled names of vector functions
+
+
+def test_vector_math_falls_back_to_the_plain_build_without_a_warning(
+    fresh_native, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(native, "vector_math_flags", lambda: ("-lsolverq_no_such_library",))
+    source = "#include <math.h>\ndouble wave(double x) { return sin(x); }\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        library = native.load_library(source, vector_math=True)
+    assert library is not None
+    library.wave.restype = ctypes.c_double
+    library.wave.argtypes = [ctypes.c_double]
+    assert library.wave(0.5) == np.sin(0.5)
 
 
 @pytest.mark.parametrize("native", [True, False])
