@@ -44,20 +44,20 @@ from solverq.worker.store import open_database  # noqa: E402
 from solverq.worker.store.database import close_databases  # noqa: E402
 from solverq.worker.store.metrics import summary_metrics  # noqa: E402
 from solverq.worker.store.models import (  # noqa: E402
-    Job,
-    JobMetric,
-    JobResult,
+    JOB_METRICS,
+    JOB_RESULTS,
+    JOBS,
+    SWEEPS,
     JobStatus,
-    Sweep,
     utcnow,
 )
 
 POSTGRES_URL = os.environ.get(
     "SOLVERQ_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-JOBS = 10_000
+JOB_COUNT = 10_000
 SWEEP_SIZE = 20
-SWEEPS = 100
+SWEEP_COUNT = 100
 ROUNDS = 40
 GOAL_MS = 100.0
 BATCH = 1_000
@@ -95,22 +95,22 @@ def fill(url: str) -> str:
         "theta": {"shape": [21], "dtype": "float64"},
     }
     now = utcnow()
-    sweeps = [uuid.uuid4().hex for _ in range(SWEEPS)]
+    sweeps = [uuid.uuid4().hex for _ in range(SWEEP_COUNT)]
     with database.engine.begin() as connection:
         connection.execute(
-            insert(Sweep),
+            insert(SWEEPS),
             [
                 {"id": sweep_id, "plugin": "sgd", "grid": [["eta", [0.1]]], "params": {},
                  "created_at": now}
                 for sweep_id in sweeps
             ],
         )  # fmt: skip
-        for start in range(0, JOBS, BATCH):
+        for start in range(0, JOB_COUNT, BATCH):
             jobs, results = [], []
             for index in range(start, start + BATCH):
                 created = now - timedelta(seconds=rng.uniform(0, 30 * 86400))
                 failed = rng.random() < 0.05
-                in_sweep = index < SWEEPS * SWEEP_SIZE
+                in_sweep = index < SWEEP_COUNT * SWEEP_SIZE
                 job_id = uuid.uuid4().hex
                 jobs.append({
                     "id": job_id, "plugin": "sgd", "params": sgd_params(rng),
@@ -132,9 +132,9 @@ def fill(url: str) -> str:
                 for result in results
                 for key, value in summary_metrics(result["summary"]).items()
             ]
-            connection.execute(insert(Job), jobs)
-            connection.execute(insert(JobResult), results)
-            connection.execute(insert(JobMetric), metrics)
+            connection.execute(insert(JOBS), jobs)
+            connection.execute(insert(JOB_RESULTS), results)
+            connection.execute(insert(JOB_METRICS), metrics)
     if not database.is_sqlite:
         with database.engine.begin() as connection:
             connection.execute(text("ANALYZE"))
@@ -183,7 +183,7 @@ def timed(port: int, path: str) -> list[float]:
 def measure(name: str, url: str) -> None:
     started = time.perf_counter()
     job_id = fill(url)
-    print(f"\n{name}: {JOBS} jobs stored in {time.perf_counter() - started:.1f} s")
+    print(f"\n{name}: {JOB_COUNT} jobs stored in {time.perf_counter() - started:.1f} s")
     paths = [
         ("jobs page", "/jobs"),
         ("GET /api/jobs", "/api/jobs"),

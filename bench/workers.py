@@ -58,7 +58,7 @@ from solverq.worker import service, sweep_service  # noqa: E402
 from solverq.worker.settings import Settings  # noqa: E402
 from solverq.worker.store import JobStore, open_database  # noqa: E402
 from solverq.worker.store.database import close_databases  # noqa: E402
-from solverq.worker.store.models import Job, utcnow  # noqa: E402
+from solverq.worker.store.models import JOBS, utcnow  # noqa: E402
 
 POSTGRES_URL = os.environ.get(
     "SOLVERQ_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -150,7 +150,7 @@ def job_seconds(store: JobStore, settings: Settings, count: int) -> tuple[float,
     started = utcnow()
     job_ids = service.submit_many("convolution", [TINY_JOB] * count, settings=settings)
     submitted = (utcnow() - started).total_seconds()
-    last = last_finished(store, Job.id.in_(job_ids), count, poll=max(0.2, count / 5000))
+    last = last_finished(store, JOBS.c.id.in_(job_ids), count, poll=max(0.2, count / 5000))
     return submitted, (last - started).total_seconds()
 
 
@@ -160,7 +160,7 @@ def sweep_seconds(store: JobStore, settings: Settings, count: int) -> float:
     grid = {"a": [[index, *TINY_JOB["a"][1:]] for index in range(count)]}
     started = utcnow()
     sweep = sweep_service.submit_sweep("convolution", grid, {"b": TINY_JOB["b"]}, settings=settings)
-    last = last_finished(store, Job.sweep_id == sweep.id, count, poll=max(0.05, count / 20000))
+    last = last_finished(store, JOBS.c.sweep_id == sweep.id, count, poll=max(0.05, count / 20000))
     return (last - started).total_seconds()
 
 
@@ -169,14 +169,14 @@ def last_finished(store: JobStore, batch: Any, count: int, poll: float) -> datet
     when any did not succeed."""
 
     def done() -> bool:
-        with store.database.session() as session:
-            unfinished = select(func.count()).where(batch, Job.finished_at.is_(None))
-            return session.scalar(unfinished) == 0
+        with store.database.transaction() as connection:
+            unfinished = select(func.count()).where(batch, JOBS.c.finished_at.is_(None))
+            return connection.scalar(unfinished) == 0
 
     wait_until(done, poll=poll)
-    with store.database.session() as session:
-        last = session.scalar(select(func.max(Job.finished_at)).where(batch))
-        failed = session.scalar(select(func.count()).where(batch, Job.status != "succeeded"))
+    with store.database.transaction() as connection:
+        last = connection.scalar(select(func.max(JOBS.c.finished_at)).where(batch))
+        failed = connection.scalar(select(func.count()).where(batch, JOBS.c.status != "succeeded"))
     if failed:
         raise RuntimeError(f"{failed} of the {count} jobs did not succeed")
     return last

@@ -1,8 +1,8 @@
 """Each command imports what it uses, when it uses it: run in a fresh interpreter, `solverq
 --help`, `solverq list` and a small embedded `solverq submit` leave out of `sys.modules` the
-packages their code paths never need (the broker's, the dashboard's, plotting, migrations, the
-PostgreSQL dialect on SQLite). This guards start-up time without timing anything: one of these
-imports coming back shows here as its module's name."""
+packages their code paths never need (the broker's, the dashboard's, plotting, migrations,
+SQLAlchemy's ORM, the PostgreSQL dialect on SQLite). This guards start-up time without timing
+anything: one of these imports coming back shows here as its module's name."""
 
 import json
 import os
@@ -31,8 +31,18 @@ with open(output, "w") as file:
 """Runs `solverq ARGUMENTS...` (after the output file's path), then writes the names of the
 modules imported to that file."""
 
-NEVER = ("celery", "kombu", "billiard", "matplotlib", "fastapi", "uvicorn", "pandas")
-"""Not needed by a command line that neither starts a worker nor serves nor plots."""
+NEVER = (
+    "celery",
+    "kombu",
+    "billiard",
+    "matplotlib",
+    "fastapi",
+    "uvicorn",
+    "pandas",
+    "sqlalchemy.orm",
+)
+"""Not needed by a command line that neither starts a worker nor serves nor plots; the store
+needs SQLAlchemy Core alone."""
 
 UNNEEDED = {
     "help": (*NEVER, "alembic", "sqlalchemy", "numpy", "scipy", "pydantic", "solverq.worker.store"),

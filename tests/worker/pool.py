@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from solverq.cli.worker import node_name
 from solverq.worker.store import JobStatus, JobStore
-from solverq.worker.store.models import JobResult
+from solverq.worker.store.models import JOB_RESULTS
 
 SOLVERQ = Path(sys.executable).with_name("solverq")
 FAST_RECOVERY = {
@@ -113,9 +113,9 @@ def wait_for(condition: Callable[[], T], timeout: float, log: Path | WorkerPool)
 
 def result_counts(store: JobStore) -> dict[str, int]:
     """How many result rows each job has."""
-    with store.database.session() as session:
-        rows = session.execute(
-            select(JobResult.job_id, func.count()).group_by(JobResult.job_id)
+    with store.database.transaction() as connection:
+        rows = connection.execute(
+            select(JOB_RESULTS.c.job_id, func.count()).group_by(JOB_RESULTS.c.job_id)
         ).all()
     return dict(rows)
 

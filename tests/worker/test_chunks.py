@@ -17,7 +17,7 @@ from solverq.worker.chunks import CHUNK_JOBS, chunked, execute_chunk
 from solverq.worker.reaper import reap
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
-from solverq.worker.store.models import Job, JobMetric, utcnow
+from solverq.worker.store.models import JOB_METRICS, JOBS, utcnow
 from solverq.worker.store.recovery import QueuedJob, waiting_by_queue
 from tests.worker.pool import result_counts
 
@@ -63,8 +63,8 @@ def test_a_chunk_stores_successes_and_failures_each_once(
     assert {job.worker for job in jobs} == {"w1"}
     assert all(job.provenance is not None for job in jobs)
     assert result_counts(store) == {job_ids[0]: 1, job_ids[3]: 1}
-    with store.database.session() as session:
-        metrics = session.execute(select(JobMetric.job_id, JobMetric.value)).all()
+    with store.database.transaction() as connection:
+        metrics = connection.execute(select(JOB_METRICS.c.job_id, JOB_METRICS.c.value)).all()
     assert sorted(metrics) == sorted([(job_ids[0], 0.5), (job_ids[3], 0.25)])
 
 
@@ -157,8 +157,8 @@ def test_a_chunk_stopped_by_a_time_limit_gives_back_the_jobs_it_did_not_start(
     ] * 2
     assert jobs[1].error == "job exceeded its time limit of 60 s"
     assert [(job.attempts, job.worker) for job in jobs[2:]] == [(0, None)] * 2
-    with store.database.session() as session:
-        rows = session.execute(select(Job.id, Job.chunk).where(Job.id.in_(job_ids)))
+    with store.database.transaction() as connection:
+        rows = connection.execute(select(JOBS.c.id, JOBS.c.chunk).where(JOBS.c.id.in_(job_ids)))
         chunk_of = {job_id: chunk for job_id, chunk in rows}
     assert [chunk_of[job_id] for job_id in job_ids[2:]] == [None, None]
 
@@ -190,9 +190,9 @@ def test_the_jobs_of_a_lost_chunk_message_are_published_again_one_by_one(
     store: JobStore, test_plugins: Path
 ) -> None:
     job_ids = pool_jobs(store, [1.0, 2.0, 3.0])
-    with store.database.session() as session:
+    with store.database.transaction() as connection:
         minute_ago = utcnow() - timedelta(minutes=1)
-        session.execute(update(Job).values(enqueued_at=minute_ago))
+        connection.execute(update(JOBS).values(enqueued_at=minute_ago))
     published: list[QueuedJob] = []
 
     held = ChunkHoldings(1, set(job_ids))
@@ -202,5 +202,5 @@ def test_the_jobs_of_a_lost_chunk_message_are_published_again_one_by_one(
 
     assert sorted(reaping.republished) == sorted(job_ids)
     assert sorted(job.id for job in published) == sorted(job_ids)
-    with store.database.session() as session:
-        assert set(session.scalars(select(Job.chunk).where(Job.id.in_(job_ids)))) == {None}
+    with store.database.transaction() as connection:
+        assert set(connection.scalars(select(JOBS.c.chunk).where(JOBS.c.id.in_(job_ids)))) == {None}

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker import service
 from solverq.worker.deletion import delete_jobs, plan_deletion
 from solverq.worker.store import JobStatus, UnknownJob
-from solverq.worker.store.models import Job, utcnow
+from solverq.worker.store.models import JOBS, utcnow
 from solverq.worker.sweep_service import DELETED, submit_sweep, sweep_table
 
 
@@ -39,8 +40,9 @@ def test_deleting_by_parameter_and_age(solverq_env, test_plugins) -> None:
     old = service.submit("echo", {"scale": 2.0})
     recent = service.submit("echo", {"scale": 2.0})
     other = service.submit("echo", {"scale": 5.0})
-    with solverq_env.database.session() as session:
-        session.get(Job, old.id).created_at = utcnow() - timedelta(days=10)
+    with solverq_env.database.transaction() as connection:
+        ten_days_ago = utcnow() - timedelta(days=10)
+        connection.execute(update(JOBS).where(JOBS.c.id == old.id).values(created_at=ten_days_ago))
     deletion = plan_deletion(where={"scale": 2.0}, until="3d")
     assert [job.id for job in deletion.jobs] == [old.id]
     delete_jobs(deletion)

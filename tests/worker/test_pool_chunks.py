@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from solverq.worker import sweep_service
 from solverq.worker.service import cancel
 from solverq.worker.store import JobStatus, JobStore
-from solverq.worker.store.models import Job
+from solverq.worker.store.models import JOBS
 from tests.worker.pool import WorkerPool, result_counts, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -24,8 +24,8 @@ def sweep_jobs(store: JobStore, sweep_id: str) -> list:
 
 
 def chunk_count(store: JobStore) -> int:
-    with store.database.session() as session:
-        return session.scalar(select(func.count(Job.chunk.distinct())))
+    with store.database.transaction() as connection:
+        return connection.scalar(select(func.count(JOBS.c.chunk.distinct())))
 
 
 def all_finished(store: JobStore, sweep_id: str) -> bool:

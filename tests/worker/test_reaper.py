@@ -11,7 +11,7 @@ from sqlalchemy import update
 from solverq.worker.reaper import reap
 from solverq.worker.settings import Settings
 from solverq.worker.store import JobStatus, JobStore
-from solverq.worker.store.models import Job, utcnow
+from solverq.worker.store.models import JOBS, utcnow
 from solverq.worker.store.recovery import QueuedJob
 
 SETTINGS = Settings(
@@ -44,8 +44,8 @@ def backdate(store: JobStore, job_id: str, **seconds_ago: float) -> None:
     """Move the job's timestamps (`started_at=...`, `heartbeat_at=...`) into the past."""
     now = utcnow()
     values = {column: now - timedelta(seconds=ago) for column, ago in seconds_ago.items()}
-    with store.database.session() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(**values))
+    with store.database.transaction() as connection:
+        connection.execute(update(JOBS).where(JOBS.c.id == job_id).values(**values))
 
 
 def running_job(store: JobStore, *, queue: str | None = "solverq", **job: float) -> tuple[str, int]:

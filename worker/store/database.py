@@ -1,4 +1,4 @@
-"""Engines and sessions, one per database URL and process, and the schema check.
+"""Engines, one per database URL and process, and the schema check.
 
 An engine is never shared across `fork()`: the child forgets the parent's engines and opens its
 own on first use (Celery's prefork pool and local process pools both fork).
@@ -23,7 +23,6 @@ except ImportError:  # not on Windows: the schema is then created without a lock
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from solverq.plugins.errors import RejectedRequest, shortened
@@ -43,13 +42,12 @@ T = TypeVar("T")
 
 
 class Database:
-    """An engine and its session factory for one database URL; `direct_statements=False` runs
-    the per-job statements through the engine too, even on psycopg."""
+    """An engine for one database URL; `direct_statements=False` runs the per-job statements
+    through the engine too, even on psycopg."""
 
     def __init__(self, url: str, *, direct_statements: bool = True) -> None:
         self.url = url
         self.engine = _create_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._autocommit = _autocommit_engine(url, self.engine)
         self._direct = (
             DirectStatements(self._autocommit, PING_AFTER_IDLE)
@@ -58,14 +56,8 @@ class Database:
         )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
-        with self._sessions.begin() as session:
-            yield session
-
-    @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection in a transaction, for Core statements: lighter than a session."""
+        """A connection in a transaction that commits on success and rolls back on error."""
         with self.engine.begin() as connection:
             yield connection
 

@@ -14,7 +14,14 @@ from sqlalchemy import Select, and_, select
 from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.plugins.parameters import parse_assignment
 from solverq.worker.store.json_sql import JsonColumn, key_path
-from solverq.worker.store.models import Job, JobMetric, JobResult, JobStatus, SweepJob, utcnow
+from solverq.worker.store.models import (
+    JOB_METRICS,
+    JOB_RESULTS,
+    JOBS,
+    SWEEP_JOBS,
+    JobStatus,
+    utcnow,
+)
 from solverq.worker.store.tagging import checked_tags
 
 _RELATIVE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -52,14 +59,14 @@ class JobQuery:
         table `job_metrics` (not from the summary's JSON), so that the database sorts narrow
         rows; only the jobs of the page are then read in full.
         """
-        records = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
-            JobResult, JobResult.job_id == Job.id
+        records = select(JOBS, JOB_RESULTS.c.summary, JOB_RESULTS.c.array_info).outerjoin(
+            JOB_RESULTS, JOB_RESULTS.c.job_id == JOBS.c.id
         )
         if self.limit is None and not self.offset:
             return self._with_metric(self._filtered(records, dialect)).order_by(*self._order())
-        page = self._filtered(select(Job.id), dialect)
+        page = self._filtered(select(JOBS.c.id), dialect)
         if self.sort is not None:
-            metric = JobMetric.value.label("metric")
+            metric = JOB_METRICS.c.value.label("metric")
             page = self._with_metric(page.add_columns(metric))
             ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
             page = page.order_by(ordered.nulls_last(), *self._default_order())
@@ -68,7 +75,7 @@ class JobQuery:
         page_ids = page.limit(self.limit).offset(self.offset or None).subquery()
         if self.sweep_id is not None:
             records = self._in_sweep(records)
-        records = self._with_metric(records.where(Job.id.in_(select(page_ids.c.id))))
+        records = self._with_metric(records.where(JOBS.c.id.in_(select(page_ids.c.id))))
         return records.order_by(*self._order())
 
     def _with_metric(self, query: Select[Any]) -> Select[Any]:
@@ -76,45 +83,47 @@ class JobQuery:
         if self.sort is None:
             return query
         key = ".".join(map(str, key_path(self.sort.lstrip("-"))))
-        return query.outerjoin(JobMetric, and_(JobMetric.job_id == Job.id, JobMetric.key == key))
+        return query.outerjoin(
+            JOB_METRICS, and_(JOB_METRICS.c.job_id == JOBS.c.id, JOB_METRICS.c.key == key)
+        )
 
     def _filtered(self, query: Select[Any], dialect: str) -> Select[Any]:
         if self.plugin is not None:
-            query = query.where(Job.plugin == self.plugin)
+            query = query.where(JOBS.c.plugin == self.plugin)
         if self.status is not None:
-            query = query.where(Job.status == self.status)
+            query = query.where(JOBS.c.status == self.status)
         if self.sweep_id is not None:
             query = self._in_sweep(query)
         if self.since is not None:
-            query = query.where(Job.created_at >= self.since)
+            query = query.where(JOBS.c.created_at >= self.since)
         if self.until is not None:
-            query = query.where(Job.created_at <= self.until)
-        params = JsonColumn(Job.params, dialect)
+            query = query.where(JOBS.c.created_at <= self.until)
+        params = JsonColumn(JOBS.c.params, dialect)
         for key, value in self.where.items():
             query = query.where(params.equals(key_path(key), value))
-        tags = JsonColumn(Job.tags, dialect)
+        tags = JsonColumn(JOBS.c.tags, dialect)
         for key, value in self.tags.items():
             query = query.where(tags.equals((key,), value))
         return query
 
     def _in_sweep(self, query: Select[Any]) -> Select[Any]:
-        return query.join(SweepJob, SweepJob.job_id == Job.id).where(
-            SweepJob.sweep_id == self.sweep_id
+        return query.join(SWEEP_JOBS, SWEEP_JOBS.c.job_id == JOBS.c.id).where(
+            SWEEP_JOBS.c.sweep_id == self.sweep_id
         )
 
     def _order(self) -> list[Any]:
         """By the metric (jobs without it last), then in the default order."""
         if self.sort is None:
             return self._default_order()
-        metric = JobMetric.value
+        metric = JOB_METRICS.c.value
         ordered = metric.desc() if self.sort.startswith("-") else metric.asc()
         return [metric.is_(None), ordered, *self._default_order()]
 
     def _default_order(self) -> list[Any]:
         """A sweep's jobs in grid order (a point's attempts oldest first), others newest first."""
         if self.sweep_id is not None:
-            return [SweepJob.point, Job.created_at]
-        return [Job.created_at.desc(), Job.sweep_point, Job.id]
+            return [SWEEP_JOBS.c.point, JOBS.c.created_at]
+        return [JOBS.c.created_at.desc(), JOBS.c.sweep_point, JOBS.c.id]
 
 
 def parse_where(texts: list[str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, inspect, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
 from solverq.plugins.errors import RejectedRequest, shortened
 from solverq.worker.store.array_files import REFERENCE_LENGTH, ArrayFiles
@@ -22,12 +22,12 @@ from solverq.worker.store.job_filters import JobQuery
 from solverq.worker.store.json_text import json_text
 from solverq.worker.store.metrics import summary_metrics
 from solverq.worker.store.models import (
-    Job,
-    JobInput,
-    JobResult,
+    JOB_INPUTS,
+    JOB_RESULTS,
+    JOBS,
+    SWEEP_JOBS,
+    SWEEPS,
     JobStatus,
-    Sweep,
-    SweepJob,
     utcnow,
 )
 from solverq.worker.store.records import JobRecord, StartedJob, job_record
@@ -81,7 +81,8 @@ class JobStore:
         note: str | None = None,
         time_limit: float | None = None,
         queue: str | None = None,
-        sweep: Sweep | None = None,
+        sweep: Mapping[str, Any] | None = None,
+        new_sweep: bool = False,
         points: Sequence[int] | None = None,
         reused: Mapping[int, str] | None = None,
         chunks: Sequence[str | None] | None = None,
@@ -90,10 +91,10 @@ class JobStore:
 
         `digests` are the jobs' content digests, in the order of `param_sets`. `queue` names
         the broker queue the jobs are published to; None means the submitting process runs
-        them. The jobs are the `points` of `sweep` (by default its first points, in order),
-        stored in the same transaction when it is new; `reused` links existing jobs at other
-        points of it. `chunks` names the chunk each job is published in (None: a message of
-        its own). Returns the new job ids in the order of `param_sets`.
+        them. The jobs are the `points` of `sweep` (a row of `SWEEPS`; by default its first
+        points, in order), stored in the same transaction when it is `new_sweep`; `reused` links
+        existing jobs at other points of it. `chunks` names the chunk each job is published in
+        (None: a message of its own). Returns the new job ids in the order of `param_sets`.
         """
         now = utcnow()
         queue = checked_queue(queue)
@@ -110,7 +111,7 @@ class JobStore:
                 "time_limit": time_limit,
                 "queue": queue,
                 "enqueued_at": now if queue is not None else None,
-                "sweep_id": sweep.id if sweep is not None else None,
+                "sweep_id": sweep["id"] if sweep is not None else None,
                 "sweep_point": point if sweep is not None else None,
                 "digest": digest,
                 "tags": checked_tags(tags),
@@ -121,26 +122,26 @@ class JobStore:
                 param_sets, points, digests, chunks, strict=True
             )
         ]
-        with self.database.session() as session:
-            if sweep is not None and inspect(sweep).transient:
-                session.add(sweep)
-                session.flush()
+        with self.database.transaction() as connection:
+            if sweep is not None and new_sweep:
+                connection.execute(insert(SWEEPS), dict(sweep))
             if rows:
-                session.execute(insert(Job), rows)
+                connection.execute(insert(JOBS), rows)
                 if inputs:
                     encoded = self.array_files.store(inputs)
-                    session.execute(
-                        insert(JobInput), [{"job_id": row["id"], "arrays": encoded} for row in rows]
+                    connection.execute(
+                        insert(JOB_INPUTS),
+                        [{"job_id": row["id"], "arrays": encoded} for row in rows],
                     )
             if sweep is not None:
                 linked = [(row["sweep_point"], row["id"]) for row in rows]
                 linked += list((reused or {}).items())
                 if linked:
-                    session.execute(
-                        insert(SweepJob),
+                    connection.execute(
+                        insert(SWEEP_JOBS),
                         [
                             {
-                                "sweep_id": sweep.id,
+                                "sweep_id": sweep["id"],
                                 "job_id": job_id,
                                 "point": point,
                                 "added_at": now,
@@ -155,11 +156,11 @@ class JobStore:
         digest, else the newest one still queued or running (it will have the same result)."""
         rank = {JobStatus.SUCCEEDED: 0, JobStatus.RUNNING: 1, JobStatus.QUEUED: 1}
         found: dict[str, tuple[int, Any, str]] = {}
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             for chunk in _chunks(sorted(set(digests))):
-                candidates = session.execute(
-                    select(Job.digest, Job.status, Job.created_at, Job.id).where(
-                        Job.digest.in_(chunk), Job.status.in_(list(rank))
+                candidates = connection.execute(
+                    select(JOBS.c.digest, JOBS.c.status, JOBS.c.created_at, JOBS.c.id).where(
+                        JOBS.c.digest.in_(chunk), JOBS.c.status.in_(list(rank))
                     )
                 )
                 for digest, status, created_at, job_id in candidates:
@@ -172,31 +173,37 @@ class JobStore:
     @retry_on_disconnect
     def get(self, job_id: str) -> JobRecord:
         """The job with this id (or unique id prefix), with its result summary when it has one."""
-        query = select(Job, JobResult.summary, JobResult.array_info).outerjoin(
-            JobResult, JobResult.job_id == Job.id
+        query = select(JOBS, JOB_RESULTS.c.summary, JOB_RESULTS.c.array_info).outerjoin(
+            JOB_RESULTS, JOB_RESULTS.c.job_id == JOBS.c.id
         )
-        with self.database.session() as session:
-            exact = query.where(Job.id == job_id)
-            row = session.execute(exact).one_or_none() if _hexadecimal(job_id) else None
+        with self.database.transaction() as connection:
+            exact = query.where(JOBS.c.id == job_id)
+            row = connection.execute(exact).one_or_none() if _hexadecimal(job_id) else None
             if row is None:
-                row = session.execute(query.where(Job.id == self._resolve(session, job_id))).one()
-            return job_record(*row)
+                row = connection.execute(
+                    query.where(JOBS.c.id == self._resolve(connection, job_id))
+                ).one()
+            return job_record(row)
 
     def list(self, **filters: Any) -> list[JobRecord]:
         """The jobs the filters (the fields of `JobQuery`) name, newest first."""
         statement = JobQuery(**filters).select(self.database.engine.dialect.name)
-        with self.database.session() as session:
-            return [job_record(*row) for row in session.execute(statement)]
+        with self.database.transaction() as connection:
+            return [job_record(row) for row in connection.execute(statement)]
 
     @retry_on_disconnect
     def inputs(self, job_id: str) -> dict[str, np.ndarray]:
-        with self.database.session() as session:
-            data = session.scalar(select(JobInput.arrays).where(JobInput.job_id == job_id))
+        with self.database.transaction() as connection:
+            data = connection.scalar(
+                select(JOB_INPUTS.c.arrays).where(JOB_INPUTS.c.job_id == job_id)
+            )
         return self.array_files.load(data) if data is not None else {}
 
     def result_arrays(self, job_id: str) -> dict[str, np.ndarray]:
-        with self.database.session() as session:
-            data = session.scalar(select(JobResult.arrays).where(JobResult.job_id == job_id))
+        with self.database.transaction() as connection:
+            data = connection.scalar(
+                select(JOB_RESULTS.c.arrays).where(JOB_RESULTS.c.job_id == job_id)
+            )
         return self.array_files.load(data) if data is not None else {}
 
     @retry_on_disconnect
@@ -290,27 +297,32 @@ class JobStore:
 
     def tag(self, job_id: str, tags: Mapping[str, str]) -> JobRecord:
         """Set tags of a job (a tag given again takes the new value)."""
-        with self.database.session() as session:
-            job = session.get_one(Job, self._resolve(session, job_id))
-            job.tags = {**job.tags, **checked_tags(tags)}
-        return self.get(job.id)
+        added = checked_tags(tags)
+        with self.database.transaction() as connection:
+            full_id = self._resolve(connection, job_id)
+            row = JOBS.c.id == full_id
+            stored = connection.scalar(select(JOBS.c.tags).where(row).with_for_update()) or {}
+            connection.execute(update(JOBS).where(row).values(tags={**stored, **added}))
+        return self.get(full_id)
 
     def annotate(self, job_id: str, note: str) -> JobRecord:
         """Set the note of a job (an empty note removes it)."""
-        with self.database.session() as session:
-            job = session.get_one(Job, self._resolve(session, job_id))
-            job.note = checked_note(note)
-        return self.get(job.id)
+        with self.database.transaction() as connection:
+            full_id = self._resolve(connection, job_id)
+            connection.execute(
+                update(JOBS).where(JOBS.c.id == full_id).values(note=checked_note(note))
+            )
+        return self.get(full_id)
 
     def stored_bytes(self, job_ids: Sequence[str]) -> int:
         """The bytes of the jobs' stored input and result arrays, in the database and in the
         files beside it (a file that several jobs' inputs share counted once)."""
         total = 0
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             for chunk in _chunks(job_ids):
-                for table in (JobInput, JobResult):
-                    length = func.coalesce(func.sum(func.length(table.arrays)), 0)
-                    total += session.scalar(select(length).where(table.job_id.in_(chunk))) or 0
+                for table in (JOB_INPUTS, JOB_RESULTS):
+                    length = func.coalesce(func.sum(func.length(table.c.arrays)), 0)
+                    total += connection.scalar(select(length).where(table.c.job_id.in_(chunk))) or 0
         files = self._file_references(job_ids)
         return total + sum(self.array_files.file_size(reference) for reference in files)
 
@@ -319,15 +331,17 @@ class JobStore:
         their arrays that no other job refers to; how many jobs were deleted."""
         files = self._file_references(job_ids)
         deleted = 0
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             for chunk in _chunks(job_ids):
-                statement = delete(Job).where(Job.id.in_(chunk))
-                deleted += session.execute(statement).rowcount  # type: ignore[attr-defined]
-        with self.database.session() as session:
+                statement = delete(JOBS).where(JOBS.c.id.in_(chunk))
+                deleted += connection.execute(statement).rowcount
+        with self.database.transaction() as connection:
             for reference in files:
                 kept = [
-                    session.scalar(select(table.job_id).where(table.arrays == reference).limit(1))
-                    for table in (JobInput, JobResult)
+                    connection.scalar(
+                        select(table.c.job_id).where(table.c.arrays == reference).limit(1)
+                    )
+                    for table in (JOB_INPUTS, JOB_RESULTS)
                 ]
                 if kept == [None, None]:
                     self.array_files.discard(reference)
@@ -338,63 +352,62 @@ class JobStore:
         if self.array_files.folder is None:
             return set()
         found: set[bytes] = set()
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             for chunk in _chunks(job_ids):
-                for table in (JobInput, JobResult):
-                    short = select(table.arrays).where(
-                        table.job_id.in_(chunk), func.length(table.arrays) <= REFERENCE_LENGTH
+                for table in (JOB_INPUTS, JOB_RESULTS):
+                    short = select(table.c.arrays).where(
+                        table.c.job_id.in_(chunk), func.length(table.c.arrays) <= REFERENCE_LENGTH
                     )
                     found.update(
                         bytes(data)
-                        for data in session.scalars(short)
+                        for data in connection.scalars(short)
                         if ArrayFiles.is_reference(data)
                     )
         return found
 
     def cancel(self, job_id: str) -> JobRecord:
         """Cancel a queued or running job; a finished job is left as it is."""
-        with self.database.session() as session:
-            full_id = self._resolve(session, job_id)
-            cancel_unfinished(session, Job.id == full_id)
+        with self.database.transaction() as connection:
+            full_id = self._resolve(connection, job_id)
+            cancel_unfinished(connection, JOBS.c.id == full_id)
         return self.get(full_id)
 
     def cancel_unfinished(self, job_ids: Sequence[str], reason: str) -> None:
         """Cancel those of the jobs that are still queued or running, with `reason`."""
-        with self.database.session() as session:
-            cancel_unfinished(session, Job.id.in_(list(job_ids)), reason)
+        with self.database.transaction() as connection:
+            cancel_unfinished(connection, JOBS.c.id.in_(list(job_ids)), reason)
 
     def resolve(self, job_id: str) -> str:
         """The full id of the job `job_id` names (a full id or a unique prefix)."""
-        with self.database.session() as session:
-            return self._resolve(session, job_id)
+        with self.database.transaction() as connection:
+            return self._resolve(connection, job_id)
 
-    def _resolve(self, session: Any, job_id: str) -> str:
-        return resolve_id(session, Job, job_id, UnknownJob)
+    def _resolve(self, connection: Any, job_id: str) -> str:
+        return resolve_id(connection, JOBS, job_id, UnknownJob)
 
 
-def cancel_unfinished(session: Any, condition: Any, reason: str = "cancelled") -> None:
+def cancel_unfinished(connection: Any, condition: Any, reason: str = "cancelled") -> None:
     """Mark the queued and running jobs that meet `condition` cancelled, with `reason`."""
-    session.execute(
-        update(Job)
-        .where(condition, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+    connection.execute(
+        update(JOBS)
+        .where(condition, JOBS.c.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
         .values(status=JobStatus.CANCELLED, error=reason, finished_at=utcnow())
     )
 
 
-def resolve_id(
-    session: Any, model: type[Job | Sweep], text: str, unknown: type[RejectedRequest]
-) -> str:
-    """The full id of the row of `model` that `text` names (a full id or a unique prefix)."""
-    noun = model.__tablename__.removesuffix("s")
+def resolve_id(connection: Any, table: Table, text: str, unknown: type[RejectedRequest]) -> str:
+    """The full id of the row of `table` (`JOBS` or `SWEEPS`) that `text` names (a full id or a
+    unique prefix)."""
+    noun = table.name.removesuffix("s")
     text = text.strip().lower()
     if not _hexadecimal(text):
         raise unknown(f"no {noun} '{shortened(repr(text)[1:-1])}'")
-    if session.get(model, text) is not None:
+    if connection.scalar(select(table.c.id).where(table.c.id == text)) is not None:
         return text
     if len(text) < MIN_ID_PREFIX:
         raise unknown(f"no {noun} '{text}'")
-    matches = session.scalars(
-        select(model.id).where(model.id.startswith(text, autoescape=True)).limit(2)
+    matches = connection.scalars(
+        select(table.c.id).where(table.c.id.startswith(text, autoescape=True)).limit(2)
     ).all()
     if not matches:
         raise unknown(f"no {noun} '{text}'")

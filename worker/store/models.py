@@ -1,17 +1,20 @@
-"""SQLAlchemy models of the job store.
+"""The tables of the job store, as SQLAlchemy Core tables.
 
 Migrations in ``worker/migrations`` create these tables; `SCHEMA_REVISION` names the newest one.
+The store reads and writes them with Core statements only: SQLAlchemy's ORM, which would cost
+every command a tenth of a second to import, is never loaded.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     DateTime,
     Float,
     ForeignKey,
@@ -26,7 +29,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 SCHEMA_REVISION = "0008"
@@ -77,61 +79,56 @@ class JobStatus(StrEnum):
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
-class Base(DeclarativeBase):
-    __table__: ClassVar[Table]
+METADATA = MetaData()
 
+JOBS = Table(
+    "jobs",
+    METADATA,
+    Column("id", String(32), primary_key=True),
+    Column("plugin", String(100), nullable=False, index=True),
+    Column("params", JSONData(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("heartbeat_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("progress_message", Text, nullable=False, default=""),
+    Column("time_limit", Float),
+    Column("queue", String(200)),
+    Column("enqueued_at", UTCDateTime),
+    Column("worker", String(255)),
+    Column("chunk", String(32)),
+    Column("sweep_id", String(32), ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True),
+    Column("sweep_point", Integer),
+    Column("digest", String(64), index=True),
+    Column("provenance", JSONData),
+    Column("tags", JSONData, nullable=False, server_default=text("'{}'")),
+    Column("note", Text),
+    CheckConstraint(
+        "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')",
+        name="ck_jobs_status",
+    ),
+)
+"""The jobs. Beyond the plain ones, the columns say:
 
-class Job(Base):
-    """A job. Its status has no index of its own: the reaper finds running jobs by heartbeat and
-    queued jobs by when they were published, through partial indexes over those jobs only
-    (`PARTIAL_INDEXES`, declared by `full_metadata`)."""
+- `queue`: the broker queue of a worker-pool job; null for a job its submitting process runs;
+- `enqueued_at`: when the job's message was last published;
+- `worker`: the worker that claimed the current attempt;
+- `chunk`: the id of the message that carries the job with the other jobs of its chunk (a
+  sweep's jobs are published in chunks); null for a job published in a message of its own;
+- `sweep_point`: the position of the job's point in the grid of the sweep that created it;
+- `digest`: the hash of what determines the result (`solverq.worker.digest`);
+- `provenance`: the versions, platform, host and worker of the attempt that ran it; null before
+  that, and for jobs stored before provenance was recorded.
 
-    __tablename__ = "jobs"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')",
-            name="ck_jobs_status",
-        ),
-    )
+`status` has no index of its own: the reaper finds running jobs by heartbeat and queued jobs by
+when they were published, through partial indexes over those jobs only (`PARTIAL_INDEXES`,
+declared by `full_metadata`). Jobs are listed newest first through `ix_jobs_newest`."""
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    plugin: Mapped[str] = mapped_column(String(100), index=True)
-    params: Mapped[dict[str, Any]] = mapped_column(JSONData())
-    status: Mapped[str] = mapped_column(String(16))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    """Jobs are listed newest first through the index `ix_jobs_newest`."""
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    progress_message: Mapped[str] = mapped_column(Text, default="")
-    time_limit: Mapped[float | None] = mapped_column(Float)
-    queue: Mapped[str | None] = mapped_column(String(200))
-    """The broker queue of a worker-pool job; None for a job run by the submitting process."""
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    """When the job's message was last published."""
-    worker: Mapped[str | None] = mapped_column(String(255))
-    """The worker that claimed the current attempt."""
-    chunk: Mapped[str | None] = mapped_column(String(32))
-    """The id of the message that carries the job with the other jobs of its chunk (a sweep's
-    jobs are published in chunks); None for a job published in a message of its own."""
-    sweep_id: Mapped[str | None] = mapped_column(
-        ForeignKey("sweeps.id", name="fk_jobs_sweep_id"), index=True
-    )
-    sweep_point: Mapped[int | None] = mapped_column(Integer)
-    """The position of the job's point in the grid of the sweep that created it."""
-    digest: Mapped[str | None] = mapped_column(String(64), index=True)
-    """The hash of what determines the result: see `solverq.worker.digest`."""
-    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
-    """The versions, platform, host and worker of the attempt that ran it; None before that,
-    and for jobs stored before provenance was recorded."""
-    tags: Mapped[dict[str, str]] = mapped_column(JSONData, server_default=text("'{}'"))
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-Index("ix_jobs_newest", Job.created_at.desc(), Job.sweep_point, Job.id)
+Index("ix_jobs_newest", JOBS.c.created_at.desc(), JOBS.c.sweep_point, JOBS.c.id)
 
 PARTIAL_INDEXES = {
     "ix_jobs_running_heartbeat_at": ("heartbeat_at", JobStatus.RUNNING),
@@ -148,77 +145,76 @@ def full_metadata() -> MetaData:
     for PostgreSQL import SQLAlchemy's PostgreSQL dialect with all its drivers, which the store's
     statements never need and a process on SQLite would import only for them.
     """
-    table = Job.__table__
-    declared = {index.name for index in table.indexes}
+    declared = {index.name for index in JOBS.indexes}
     for name, (column, status) in PARTIAL_INDEXES.items():
         if name not in declared:
             where = text(f"status = '{status.value}'")
-            Index(name, table.c[column], postgresql_where=where, sqlite_where=where)
-    return Base.metadata
+            Index(name, JOBS.c[column], postgresql_where=where, sqlite_where=where)
+    return METADATA
 
 
-class Sweep(Base):
-    """A grid of jobs of one plugin: the parameters the points share and the swept values."""
+SWEEPS = Table(
+    "sweeps",
+    METADATA,
+    Column("id", String(32), primary_key=True),
+    Column("plugin", String(100), nullable=False),
+    Column("grid", JSONData(), nullable=False),
+    Column("params", JSONData(), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+"""Grids of jobs of one plugin: the parameters the points share, and the swept values as
+[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
 
-    __tablename__ = "sweeps"
+SWEEP_JOBS = Table(
+    "sweep_jobs",
+    METADATA,
+    Column(
+        "sweep_id",
+        String(32),
+        ForeignKey("sweeps.id", name="fk_sweep_jobs_sweep_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "job_id",
+        String(32),
+        ForeignKey("jobs.id", name="fk_sweep_jobs_job_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("point", Integer, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("sweep_id", "point", "job_id", name="pk_sweep_jobs"),
+    Index("ix_sweep_jobs_job_id", "job_id"),
+)
+"""The jobs at the points of sweeps: those a sweep created, those it reused (a job may be in
+several sweeps) and each new attempt at a point; a point shows its newest job."""
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    plugin: Mapped[str] = mapped_column(String(100))
-    grid: Mapped[list[Any]] = mapped_column(JSONData())
-    """[[name, [values...]], ...] in the order given (a JSON object would lose it in JSONB)."""
-    params: Mapped[dict[str, Any]] = mapped_column(JSONData())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+JOB_INPUTS = Table(
+    "job_inputs",
+    METADATA,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("arrays", LargeBinary, nullable=False),
+)
+"""The input arrays of jobs (`solverq.plugins.arrays`, or a reference to a file beside an SQLite
+database), stored so that a remote worker can read them."""
 
+JOB_RESULTS = Table(
+    "job_results",
+    METADATA,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("summary", JSONData(), nullable=False),
+    Column("array_info", JSONData(), nullable=False),
+    Column("arrays", LargeBinary, nullable=False),
+)
+"""The one result of a job: the plugin's summary and its arrays when it succeeded, the arrays it
+produced before it failed (and an empty summary) when it failed."""
 
-class SweepJob(Base):
-    """A job at a point of a sweep: the jobs a sweep created, those it reused (a job may be in
-    several sweeps) and each new attempt at a point; a point shows its newest job."""
-
-    __tablename__ = "sweep_jobs"
-    __table_args__ = (
-        PrimaryKeyConstraint("sweep_id", "point", "job_id", name="pk_sweep_jobs"),
-        Index("ix_sweep_jobs_job_id", "job_id"),
-    )
-
-    sweep_id: Mapped[str] = mapped_column(
-        ForeignKey("sweeps.id", name="fk_sweep_jobs_sweep_id", ondelete="CASCADE")
-    )
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("jobs.id", name="fk_sweep_jobs_job_id", ondelete="CASCADE")
-    )
-    point: Mapped[int] = mapped_column(Integer)
-    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class JobInput(Base):
-    """The input arrays of a job (`.npz` bytes), stored so that a remote worker can read them."""
-
-    __tablename__ = "job_inputs"
-
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    arrays: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class JobResult(Base):
-    """The one result of a job: the plugin's summary and its arrays (`.npz` bytes) when it
-    succeeded, the arrays it produced before it failed (and an empty summary) when it failed."""
-
-    __tablename__ = "job_results"
-
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    summary: Mapped[dict[str, Any]] = mapped_column(JSONData())
-    array_info: Mapped[dict[str, Any]] = mapped_column(JSONData())
-    arrays: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class JobMetric(Base):
-    """A number of a job's summary by its dotted key (`solverq.worker.store.metrics`), written
-    with the result: what sorting jobs by a metric reads."""
-
-    __tablename__ = "job_metrics"
-
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
-
-    __table_args__ = (PrimaryKeyConstraint("job_id", "key", name="pk_job_metrics"),)
+JOB_METRICS = Table(
+    "job_metrics",
+    METADATA,
+    Column("job_id", String(32), ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("job_id", "key", name="pk_job_metrics"),
+)
+"""The numbers of jobs' summaries by dotted key (`solverq.worker.store.metrics`), written with the
+results: what sorting jobs by a metric reads."""

@@ -1,7 +1,7 @@
 """`JobRecord`: a plain snapshot of a job, as commands and the Python API see it; `StartedJob`:
 what a worker reads when it claims one.
 
-The job's columns are defined once, by the `Job` model: a record has one field per column (but
+The job's columns are defined once, by the `JOBS` table: a record has one field per column (but
 those in `UNSHOWN_COLUMNS`), of the column's Python type, and then the summary and the array
 descriptions of the job's result. A new column is a new field of every record, and of its JSON.
 """
@@ -16,14 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import Column, Row
 
-from solverq.worker.store.models import Job, JobStatus
+from solverq.worker.store.models import JOBS, JobStatus
 
 UNSHOWN_COLUMNS = frozenset({"enqueued_at", "chunk"})
 """Columns that only the reaper reads."""
 
-COLUMN_FIELDS = tuple(
-    column.key for column in Job.__table__.columns if column.key not in UNSHOWN_COLUMNS
-)
+COLUMN_FIELDS = tuple(column.key for column in JOBS.columns if column.key not in UNSHOWN_COLUMNS)
 """The record's fields that are columns of the job, in the table's order."""
 
 
@@ -59,7 +57,7 @@ def _field_type(column: Column[Any]) -> Any:
 if TYPE_CHECKING:
 
     class JobRecord(JobRecordMethods):
-        """A job as the store last saw it: one attribute per column of `Job`, and `summary`
+        """A job as the store last saw it: one attribute per column of `JOBS`, and `summary`
         and `array_descriptions`."""
 
         def __init__(self, **values: Any) -> None: ...
@@ -72,7 +70,7 @@ else:
         [
             *(
                 (column.key, _field_type(column))
-                for column in Job.__table__.columns
+                for column in JOBS.columns
                 if column.key in COLUMN_FIELDS
             ),
             ("summary", dict[str, Any] | None, field(default=None)),
@@ -82,7 +80,7 @@ else:
         frozen=True,
         kw_only=True,
         namespace={
-            "__doc__": "A job as the store last saw it: one field per column of `Job`, "
+            "__doc__": "A job as the store last saw it: one field per column of `JOBS`, "
             "and the summary and array descriptions of its result."
         },
     )
@@ -101,13 +99,12 @@ class StartedJob:
     inputs: dict[str, np.ndarray]
 
 
-def job_record(
-    job: Job | Row[Any], summary: dict[str, Any] | None, array_info: dict[str, Any] | None
-) -> JobRecord:
-    """The record of a job row (an ORM object or a row of the jobs table's columns)."""
-    values = {name: getattr(job, name) for name in COLUMN_FIELDS}
-    values["status"] = JobStatus(job.status)
-    return JobRecord(**values, summary=summary, array_descriptions=array_info or {})
+def job_record(row: Row[Any]) -> JobRecord:
+    """The record of a row of the jobs table's columns and its result's `summary` and
+    `array_info` (null without a result)."""
+    values = {name: getattr(row, name) for name in COLUMN_FIELDS}
+    values["status"] = JobStatus(row.status)
+    return JobRecord(**values, summary=row.summary, array_descriptions=row.array_info or {})
 
 
 def _json_value(value: Any) -> Any:

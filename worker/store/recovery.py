@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, literal, or_, select, update
 
 from solverq.worker.store.database import Database
-from solverq.worker.store.models import Job, JobStatus, utcnow
+from solverq.worker.store.models import JOBS, JobStatus, utcnow
 
 
 @dataclass(frozen=True)
@@ -48,37 +48,44 @@ def stale_attempts(
 ) -> list[StaleAttempt]:
     """Running worker-pool jobs whose last heartbeat came before `heartbeat_before`."""
     query = (
-        select(Job.id, Job.attempts, Job.queue, Job.started_at, Job.heartbeat_at, Job.time_limit)
-        .where(
-            Job.status == _inline(JobStatus.RUNNING),
-            Job.queue.is_not(None),
-            Job.heartbeat_at < heartbeat_before,
+        select(
+            JOBS.c.id,
+            JOBS.c.attempts,
+            JOBS.c.queue,
+            JOBS.c.started_at,
+            JOBS.c.heartbeat_at,
+            JOBS.c.time_limit,
         )
-        .order_by(Job.heartbeat_at)
+        .where(
+            JOBS.c.status == _inline(JobStatus.RUNNING),
+            JOBS.c.queue.is_not(None),
+            JOBS.c.heartbeat_at < heartbeat_before,
+        )
+        .order_by(JOBS.c.heartbeat_at)
         .limit(limit)
     )
-    with database.session() as session:
+    with database.transaction() as connection:
         # The query's conditions leave no NULL in the columns a StaleAttempt needs.
-        return [StaleAttempt(*row) for row in session.execute(query)]  # type: ignore[arg-type]
+        return [StaleAttempt(*row) for row in connection.execute(query)]
 
 
 def requeue(database: Database, attempt: StaleAttempt, note: str) -> QueuedJob | None:
     """Put the job of a stale attempt back in the queue; None when it changed meanwhile."""
-    with database.session() as session:
-        won = session.execute(
-            update(Job).where(*_still(attempt)).values(**_queued_again(note))
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+    with database.transaction() as connection:
+        won = connection.execute(
+            update(JOBS).where(*_still(attempt)).values(**_queued_again(note))
+        ).rowcount
     return QueuedJob(attempt.job_id, attempt.queue, attempt.time_limit) if won else None
 
 
 def give_up(database: Database, attempt: StaleAttempt, error: str) -> bool:
     """Fail the job of a stale attempt with `error`; False when it changed meanwhile."""
-    with database.session() as session:
-        won = session.execute(
-            update(Job)
+    with database.transaction() as connection:
+        won = connection.execute(
+            update(JOBS)
             .where(*_still(attempt))
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        ).rowcount
     return won == 1
 
 
@@ -95,25 +102,25 @@ def take_unclaimed(
     The caller publishes them again; a concurrent caller does not get the same jobs.
     """
     conditions = [
-        Job.status == _inline(JobStatus.QUEUED),
-        Job.queue.is_not(None),
-        Job.enqueued_at < enqueued_before,
+        JOBS.c.status == _inline(JobStatus.QUEUED),
+        JOBS.c.queue.is_not(None),
+        JOBS.c.enqueued_at < enqueued_before,
     ]
     if only is not None:
-        conditions.append(Job.id.in_(list(only)))
-    due = select(Job.id).where(*conditions).order_by(Job.enqueued_at).limit(limit)
-    with database.session() as session:
-        rows = session.execute(
-            update(Job)
+        conditions.append(JOBS.c.id.in_(list(only)))
+    due = select(JOBS.c.id).where(*conditions).order_by(JOBS.c.enqueued_at).limit(limit)
+    with database.transaction() as connection:
+        rows = connection.execute(
+            update(JOBS)
             .where(
-                Job.id.in_(due.scalar_subquery()),
-                Job.status == JobStatus.QUEUED,
-                Job.enqueued_at < enqueued_before,
+                JOBS.c.id.in_(due.scalar_subquery()),
+                JOBS.c.status == JobStatus.QUEUED,
+                JOBS.c.enqueued_at < enqueued_before,
             )
             .values(enqueued_at=utcnow(), chunk=None)
-            .returning(Job.id, Job.queue, Job.time_limit)
+            .returning(JOBS.c.id, JOBS.c.queue, JOBS.c.time_limit)
         ).all()
-    return [QueuedJob(*row) for row in rows]  # type: ignore[arg-type]  # queued with a queue
+    return [QueuedJob(*row) for row in rows]
 
 
 def waiting_by_queue(database: Database, enqueued_before: datetime) -> dict[str, int]:
@@ -121,33 +128,35 @@ def waiting_by_queue(database: Database, enqueued_before: datetime) -> dict[str,
     job queued (published before `enqueued_before`) or running (whose message is
     unacknowledged), but one for all such jobs of a chunk."""
     query = (
-        select(Job.queue, func.count(func.coalesce(Job.chunk, Job.id).distinct()))
+        select(JOBS.c.queue, func.count(func.coalesce(JOBS.c.chunk, JOBS.c.id).distinct()))
         .where(
-            Job.queue.is_not(None),
+            JOBS.c.queue.is_not(None),
             or_(
-                and_(Job.status == _inline(JobStatus.QUEUED), Job.enqueued_at < enqueued_before),
-                Job.status == _inline(JobStatus.RUNNING),
+                and_(
+                    JOBS.c.status == _inline(JobStatus.QUEUED), JOBS.c.enqueued_at < enqueued_before
+                ),
+                JOBS.c.status == _inline(JobStatus.RUNNING),
             ),
         )
-        .group_by(Job.queue)
+        .group_by(JOBS.c.queue)
     )
-    with database.session() as session:
-        return {queue: count for queue, count in session.execute(query) if queue is not None}
+    with database.transaction() as connection:
+        return {queue: count for queue, count in connection.execute(query) if queue is not None}
 
 
 def queued_ids(database: Database, queue: str, enqueued_before: datetime) -> list[str]:
     """The jobs of `queue` queued (last published) before `enqueued_before`, oldest first."""
     query = (
-        select(Job.id)
+        select(JOBS.c.id)
         .where(
-            Job.status == _inline(JobStatus.QUEUED),
-            Job.queue == queue,
-            Job.enqueued_at < enqueued_before,
+            JOBS.c.status == _inline(JobStatus.QUEUED),
+            JOBS.c.queue == queue,
+            JOBS.c.enqueued_at < enqueued_before,
         )
-        .order_by(Job.enqueued_at)
+        .order_by(JOBS.c.enqueued_at)
     )
-    with database.session() as session:
-        return list(session.scalars(query))
+    with database.transaction() as connection:
+        return list(connection.scalars(query))
 
 
 def requeue_dead_attempt(
@@ -155,34 +164,38 @@ def requeue_dead_attempt(
 ) -> JobStatus | None:
     """Queue again (or fail, once it was started `max_attempts` times) a job running on
     `worker` whose process died; its new status, or None when it was not running there."""
-    running_there = (Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
-    with database.session() as session:
-        failed = session.execute(
-            update(Job)
-            .where(*running_there, Job.attempts >= max_attempts)
+    running_there = (
+        JOBS.c.id == job_id,
+        JOBS.c.status == JobStatus.RUNNING,
+        JOBS.c.worker == worker,
+    )
+    with database.transaction() as connection:
+        failed = connection.execute(
+            update(JOBS)
+            .where(*running_there, JOBS.c.attempts >= max_attempts)
             .values(
                 status=JobStatus.FAILED,
                 error=f"worker lost {max_attempts} times; giving up",
                 finished_at=utcnow(),
             )
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        ).rowcount
         if failed:
             return JobStatus.FAILED
-        requeued = session.execute(
-            update(Job).where(*running_there).values(**_queued_again(note))
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        requeued = connection.execute(
+            update(JOBS).where(*running_there).values(**_queued_again(note))
+        ).rowcount
     return JobStatus.QUEUED if requeued else None
 
 
 def fail_dead_attempt(database: Database, job_id: str, worker: str, error: str) -> bool:
     """Fail with `error` a job running on `worker`, a process known to have died; False when it
     was not running there."""
-    with database.session() as session:
-        failed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.worker == worker)
+    with database.transaction() as connection:
+        failed = connection.execute(
+            update(JOBS)
+            .where(JOBS.c.id == job_id, JOBS.c.status == JobStatus.RUNNING, JOBS.c.worker == worker)
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        ).rowcount
     return failed == 1
 
 
@@ -191,32 +204,36 @@ def release(database: Database, attempts: Mapping[str, int], note: str) -> list[
     longer in the chunk), as if they had never been claimed: `attempts` gives the attempt
     number each was claimed as. The jobs to publish again (those still so claimed)."""
     released = []
-    with database.session() as session:
+    with database.transaction() as connection:
         for job_id, attempt in attempts.items():
-            row = session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+            row = connection.execute(
+                update(JOBS)
+                .where(
+                    JOBS.c.id == job_id,
+                    JOBS.c.status == JobStatus.RUNNING,
+                    JOBS.c.attempts == attempt,
+                )
                 .values(**_queued_again(note), attempts=attempt - 1)
-                .returning(Job.id, Job.queue, Job.time_limit)
+                .returning(JOBS.c.id, JOBS.c.queue, JOBS.c.time_limit)
             ).first()
             if row is not None:
-                released.append(QueuedJob(*row))  # type: ignore[arg-type]  # a pool job
+                released.append(QueuedJob(*row))  # a pool job
     return released
 
 
 def fail_lost_in_place(database: Database, heartbeat_before: datetime, error: str) -> int:
     """Fail the running jobs run in a submitting process (no queue) whose heartbeat stopped
     before `heartbeat_before`: that process is gone, and no worker will take them. How many."""
-    with database.session() as session:
-        return session.execute(
-            update(Job)
+    with database.transaction() as connection:
+        return connection.execute(
+            update(JOBS)
             .where(
-                Job.status == _inline(JobStatus.RUNNING),
-                Job.queue.is_(None),
-                Job.heartbeat_at < heartbeat_before,
+                JOBS.c.status == _inline(JobStatus.RUNNING),
+                JOBS.c.queue.is_(None),
+                JOBS.c.heartbeat_at < heartbeat_before,
             )
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
-        ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+        ).rowcount
 
 
 def _queued_again(note: str) -> dict[str, Any]:
@@ -233,10 +250,10 @@ def _queued_again(note: str) -> dict[str, Any]:
 
 def _still(attempt: StaleAttempt) -> tuple:
     return (
-        Job.id == attempt.job_id,
-        Job.status == JobStatus.RUNNING,
-        Job.attempts == attempt.attempt,
-        Job.heartbeat_at == attempt.heartbeat_at,
+        JOBS.c.id == attempt.job_id,
+        JOBS.c.status == JobStatus.RUNNING,
+        JOBS.c.attempts == attempt.attempt,
+        JOBS.c.heartbeat_at == attempt.heartbeat_at,
     )
 
 

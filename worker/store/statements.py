@@ -3,8 +3,8 @@
 Claiming a job, beating its heartbeat and storing its outcome are the pool's hot path: a tiny job
 costs little more than these. Built once with bind parameters and run on a plain connection (on
 PostgreSQL straight on the driver's, see `solverq.worker.store.direct`), they skip the statement
-building and the ORM work that would otherwise cost more CPU than the database itself. Each runs as
-one statement in autocommit mode (one round trip, no BEGIN or COMMIT) and returns no column the
+building that would otherwise cost more CPU than the database itself. Each runs as one
+statement in autocommit mode (one round trip, no BEGIN or COMMIT) and returns no column the
 worker does not use; only on SQLite are a success and its result two statements, in one
 transaction.
 """
@@ -30,10 +30,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from solverq.worker.store.models import (
-    Job,
-    JobInput,
-    JobMetric,
-    JobResult,
+    JOB_INPUTS,
+    JOB_METRICS,
+    JOB_RESULTS,
+    JOBS,
     JobStatus,
     JSONData,
     UTCDateTime,
@@ -78,11 +78,6 @@ def _listed_in_sqlite(element: listed_in, compiler: Any, **kw: Any) -> str:
     return f"{column} IN (SELECT value FROM json_each({strings}))"
 
 
-JOBS = Job.__table__
-INPUTS = JobInput.__table__
-RESULTS = JobResult.__table__
-METRICS = JobMetric.__table__
-
 _claimed = {
     "status": JobStatus.RUNNING,
     "attempts": JOBS.c.attempts + 1,
@@ -111,7 +106,10 @@ _running_it_takes = (
     JOBS.c.params,
     JOBS.c.attempts,
     JOBS.c.time_limit,
-    select(INPUTS.c.arrays).where(INPUTS.c.job_id == JOBS.c.id).scalar_subquery().label("inputs"),
+    select(JOB_INPUTS.c.arrays)
+    .where(JOB_INPUTS.c.job_id == JOBS.c.id)
+    .scalar_subquery()
+    .label("inputs"),
 )
 START = _claim.returning(*_running_it_takes)
 """`CLAIM`, returning what running the job takes: its plugin, parameters, attempt number, time
@@ -181,8 +179,8 @@ SUCCEED = (
     )
     .returning(JOBS.c.id)
 )
-STORE_RESULT = insert(RESULTS)
-STORE_METRICS = insert(METRICS)
+STORE_RESULT = insert(JOB_RESULTS)
+STORE_METRICS = insert(JOB_METRICS)
 
 _succeeded = SUCCEED.cte("succeeded")
 _metrics = func.jsonb_each_text(cast(bindparam("metrics_json", type_=Text), JSONData()))
@@ -190,7 +188,7 @@ _metric = _metrics.table_valued("key", "value").render_derived(name="metric")
 SUCCEED_AND_STORE = (
     select(_succeeded.c.id)
     .add_cte(
-        insert(RESULTS)
+        insert(JOB_RESULTS)
         .from_select(
             ["job_id", "summary", "array_info", "arrays"],
             select(
@@ -203,7 +201,7 @@ SUCCEED_AND_STORE = (
         .cte("stored")
     )
     .add_cte(
-        insert(METRICS)
+        insert(JOB_METRICS)
         .from_select(
             ["job_id", "key", "value"],
             select(_succeeded.c.id, _metric.c.key, cast(_metric.c.value, Float)).join_from(

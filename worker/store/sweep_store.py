@@ -10,18 +10,18 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, select
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store.database import Database
 from solverq.worker.store.job_store import JobStore, cancel_unfinished, resolve_id
-from solverq.worker.store.models import Job, JobResult, JobStatus, Sweep, SweepJob, utcnow
+from solverq.worker.store.models import JOB_RESULTS, JOBS, SWEEP_JOBS, SWEEPS, JobStatus, utcnow
 from solverq.worker.store.records import JobRecord, job_record
 
 T = TypeVar("T")
 
 
-_ATTEMPT_ORDER = (SweepJob.point, SweepJob.added_at, Job.created_at, Job.id)
+_ATTEMPT_ORDER = (SWEEP_JOBS.c.point, SWEEP_JOBS.c.added_at, JOBS.c.created_at, JOBS.c.id)
 """Each point's jobs, oldest first."""
 
 
@@ -90,17 +90,24 @@ class SweepStore:
         """Store the sweep and one queued job per parameter set, at its `points` of the grid
         (by default all of them, in order), linking the `reused` jobs at the others, in one
         transaction; the sweep and the new job ids. `options` as for `JobStore.create_many`."""
-        sweep = Sweep(
-            id=uuid.uuid4().hex,
-            plugin=plugin,
-            grid=[[key, list(values)] for key, values in grid.items()],
-            params=dict(params),
-            created_at=utcnow(),
-        )
+        sweep: dict[str, Any] = {
+            "id": uuid.uuid4().hex,
+            "plugin": plugin,
+            "grid": [[key, list(values)] for key, values in grid.items()],
+            "params": dict(params),
+            "created_at": utcnow(),
+        }
         job_ids = JobStore(self.database).create_many(
-            plugin, param_sets, inputs, sweep=sweep, points=points, reused=reused, **options
+            plugin,
+            param_sets,
+            inputs,
+            sweep=sweep,
+            new_sweep=True,
+            points=points,
+            reused=reused,
+            **options,
         )
-        return self.get(sweep.id), job_ids
+        return self.get(sweep["id"]), job_ids
 
     def add_attempts(
         self,
@@ -116,8 +123,8 @@ class SweepStore:
         if not points:
             return []
         first = next(iter(points.values()))
-        with self.database.session() as session:
-            sweep = session.get_one(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+        with self.database.transaction() as connection:
+            sweep = _sweep_row(connection, sweep_id)
         return JobStore(self.database).create_many(
             sweep.plugin,
             [job.params for job in points.values()],
@@ -127,19 +134,19 @@ class SweepStore:
             note=first.note,
             time_limit=first.time_limit,
             queue=queue,
-            sweep=sweep,
+            sweep=dict(sweep._mapping),
             points=list(points),
         )
 
     def get(self, sweep_id: str) -> SweepRecord:
         """The sweep with this id (or unique id prefix)."""
-        with self.database.session() as session:
-            sweep = session.get_one(Sweep, resolve_id(session, Sweep, sweep_id, UnknownSweep))
+        with self.database.transaction() as connection:
+            sweep = _sweep_row(connection, sweep_id)
             newest = _newest_per_point(
-                session.execute(
-                    select(SweepJob.point, Job.status)
-                    .join(Job, Job.id == SweepJob.job_id)
-                    .where(SweepJob.sweep_id == sweep.id)
+                connection.execute(
+                    select(SWEEP_JOBS.c.point, JOBS.c.status)
+                    .join(JOBS, JOBS.c.id == SWEEP_JOBS.c.job_id)
+                    .where(SWEEP_JOBS.c.sweep_id == sweep.id)
                     .order_by(*_ATTEMPT_ORDER)
                 )
             )
@@ -161,16 +168,15 @@ class SweepStore:
         """The newest job at each point of the sweep that has one, in grid order."""
         sweep_id = self.resolve(sweep_id)
         query = (
-            select(SweepJob.point, Job, JobResult.summary, JobResult.array_info)
-            .join(Job, Job.id == SweepJob.job_id)
-            .outerjoin(JobResult, JobResult.job_id == Job.id)
-            .where(SweepJob.sweep_id == sweep_id)
+            select(SWEEP_JOBS.c.point, JOBS, JOB_RESULTS.c.summary, JOB_RESULTS.c.array_info)
+            .join(JOBS, JOBS.c.id == SWEEP_JOBS.c.job_id)
+            .outerjoin(JOB_RESULTS, JOB_RESULTS.c.job_id == JOBS.c.id)
+            .where(SWEEP_JOBS.c.sweep_id == sweep_id)
             .order_by(*_ATTEMPT_ORDER)
         )
-        with self.database.session() as session:
+        with self.database.transaction() as connection:
             newest = _newest_per_point(
-                (point, job_record(job, summary, array_info))
-                for point, job, summary, array_info in session.execute(query)
+                (row.point, job_record(row)) for row in connection.execute(query)
             )
         return dict(sorted(newest.items()))
 
@@ -180,25 +186,31 @@ class SweepStore:
 
     def next_queued(self, sweep_id: str) -> str | None:
         """The id of the sweep's first queued job in grid order, or None when none is left."""
-        with self.database.session() as session:
-            return session.scalar(
-                select(Job.id)
-                .where(Job.sweep_id == sweep_id, Job.status == JobStatus.QUEUED)
-                .order_by(Job.sweep_point)
+        with self.database.transaction() as connection:
+            return connection.scalar(
+                select(JOBS.c.id)
+                .where(JOBS.c.sweep_id == sweep_id, JOBS.c.status == JobStatus.QUEUED)
+                .order_by(JOBS.c.sweep_point)
                 .limit(1)
             )
 
     def cancel(self, sweep_id: str) -> SweepRecord:
         """Cancel the sweep's queued and running jobs, in one transaction."""
-        with self.database.session() as session:
-            sweep_id = resolve_id(session, Sweep, sweep_id, UnknownSweep)
-            cancel_unfinished(session, Job.sweep_id == sweep_id)
+        with self.database.transaction() as connection:
+            sweep_id = resolve_id(connection, SWEEPS, sweep_id, UnknownSweep)
+            cancel_unfinished(connection, JOBS.c.sweep_id == sweep_id)
         return self.get(sweep_id)
 
     def resolve(self, sweep_id: str) -> str:
         """The full id of the sweep `sweep_id` names (a full id or a unique prefix)."""
-        with self.database.session() as session:
-            return resolve_id(session, Sweep, sweep_id, UnknownSweep)
+        with self.database.transaction() as connection:
+            return resolve_id(connection, SWEEPS, sweep_id, UnknownSweep)
+
+
+def _sweep_row(connection: Connection, sweep_id: str) -> Row[Any]:
+    """The row of the sweep `sweep_id` names (a full id or a unique prefix)."""
+    full_id = resolve_id(connection, SWEEPS, sweep_id, UnknownSweep)
+    return connection.execute(select(SWEEPS).where(SWEEPS.c.id == full_id)).one()
 
 
 def _newest_per_point(rows: Iterable[tuple[int, T]]) -> dict[int, T]:

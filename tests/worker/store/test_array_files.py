@@ -16,7 +16,7 @@ from solverq.worker.settings import Settings
 from solverq.worker.store import JobStore, open_database
 from solverq.worker.store.array_files import FILE_THRESHOLD, ArrayFiles
 from solverq.worker.store.factory import job_store
-from solverq.worker.store.models import JobResult
+from solverq.worker.store.models import JOB_RESULTS
 
 LARGE = FILE_THRESHOLD // 8 + 1
 
@@ -84,9 +84,11 @@ def test_results_stored_as_npz_archives_still_read(store: JobStore) -> None:
     assert store.succeed(job.id, store.claim(job.id), {}, {"y": np.zeros(2)})
     archive = io.BytesIO()
     np.savez(archive, y=np.array([1.5, -2.0]))
-    with store.database.session() as session:
-        session.execute(
-            update(JobResult).where(JobResult.job_id == job.id).values(arrays=archive.getvalue())
+    with store.database.transaction() as connection:
+        connection.execute(
+            update(JOB_RESULTS)
+            .where(JOB_RESULTS.c.job_id == job.id)
+            .values(arrays=archive.getvalue())
         )
     np.testing.assert_array_equal(store.result_arrays(job.id)["y"], [1.5, -2.0])
 

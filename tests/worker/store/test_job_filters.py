@@ -9,7 +9,7 @@ from sqlalchemy import update
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import JobStatus, JobStore
 from solverq.worker.store.job_filters import parse_moment, parse_where
-from solverq.worker.store.models import Job
+from solverq.worker.store.models import JOBS
 
 
 def finished(store: JobStore, plugin: str, params: dict, summary: dict | None = None) -> str:
@@ -93,9 +93,11 @@ def test_filters_combine(store, jobs) -> None:
 
 def test_time_range(store, jobs) -> None:
     now = datetime.now(UTC)
-    with store.database.session() as session:
-        session.execute(
-            update(Job).where(Job.id == jobs["small"]).values(created_at=now - timedelta(days=3))
+    with store.database.transaction() as connection:
+        connection.execute(
+            update(JOBS)
+            .where(JOBS.c.id == jobs["small"])
+            .values(created_at=now - timedelta(days=3))
         )
     recent = ids(store.list(since=now - timedelta(hours=1), limit=None))
     assert recent == set(jobs.values()) - {jobs["small"]}

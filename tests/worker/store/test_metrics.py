@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from solverq.worker.store import JobStore
 from solverq.worker.store.metrics import summary_metrics
-from solverq.worker.store.models import JobMetric, utcnow
+from solverq.worker.store.models import JOB_METRICS, utcnow
 from tests.worker.store.conftest import database_at
 
 
@@ -93,12 +93,14 @@ def test_the_metrics_go_with_their_job(store: JobStore) -> None:
     lost = store.create("echo", {})
     attempt = store.claim(lost.id)
     assert not store.succeed(lost.id, attempt + 1, {"mse": 0.5}, {})
-    with store.database.session() as session:
-        rows = session.execute(select(JobMetric.job_id, JobMetric.key, JobMetric.value)).all()
+    with store.database.transaction() as connection:
+        rows = connection.execute(
+            select(JOB_METRICS.c.job_id, JOB_METRICS.c.key, JOB_METRICS.c.value)
+        ).all()
     assert [tuple(row) for row in rows] == [(job.id, "mse", 1.5)]
     store.delete([job.id])
-    with store.database.session() as session:
-        assert session.scalar(select(JobMetric.job_id)) is None
+    with store.database.transaction() as connection:
+        assert connection.scalar(select(JOB_METRICS.c.job_id)) is None
 
 
 def test_the_migration_measures_the_results_stored_before(database_url) -> None:

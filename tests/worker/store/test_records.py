@@ -5,17 +5,17 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from solverq.plugins.errors import RejectedRequest
 from solverq.worker.store import JobStatus, JobStore, SweepStore, UnknownJob
-from solverq.worker.store.models import Job, Sweep, utcnow
+from solverq.worker.store.models import JOBS, SWEEPS, utcnow
 from solverq.worker.store.records import UNSHOWN_COLUMNS, JobRecord
 from tests.worker.store.conftest import database_at
 
 
 def test_the_record_has_a_field_for_every_column_of_the_model() -> None:
-    columns = {column.key for column in Job.__table__.columns}
+    columns = {column.key for column in JOBS.columns}
     names = {item.name for item in fields(JobRecord)}
     assert names == (columns - UNSHOWN_COLUMNS) | {"summary", "array_descriptions"}
 
@@ -125,7 +125,7 @@ def test_the_migration_keeps_existing_jobs_with_unknown_provenance(database_url)
     now = utcnow()
     with database.engine.begin() as connection:
         connection.execute(
-            Sweep.__table__.insert(),
+            SWEEPS.insert(),
             {
                 "id": "5" * 32,
                 "plugin": "echo",
@@ -151,5 +151,5 @@ def test_the_migration_keeps_existing_jobs_with_unknown_provenance(database_url)
 
 
 def _set_created(store: JobStore, job_id: str, moment) -> None:
-    with store.database.session() as session:
-        session.get(Job, job_id).created_at = moment
+    with store.database.transaction() as connection:
+        connection.execute(update(JOBS).where(JOBS.c.id == job_id).values(created_at=moment))

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from solverq.worker.store import JobStore, SweepStore
-from solverq.worker.store.models import Job
+from solverq.worker.store.models import JOBS
 
 
 @pytest.mark.parametrize("seconds_apart", [0, 1, -1], ids=["equal", "ascending", "descending"])
@@ -18,10 +18,12 @@ def test_a_sweeps_jobs_come_back_in_grid_order_whenever_they_were_created(
     points = [{"scale": scale} for scale in (4.0, 1.0, 3.0, 2.0)]
     sweep, job_ids = SweepStore(store.database).create("echo", {"scale": [4, 1, 3, 2]}, {}, points)
     store.create("echo", {"scale": 9.0})  # another job, created after the sweep
-    with store.database.session() as session:
+    with store.database.transaction() as connection:
         for point, job_id in enumerate(job_ids):
             created_at = sweep.created_at + timedelta(seconds=point * seconds_apart)
-            session.execute(update(Job).where(Job.id == job_id).values(created_at=created_at))
+            connection.execute(
+                update(JOBS).where(JOBS.c.id == job_id).values(created_at=created_at)
+            )
 
     jobs = SweepStore(store.database).jobs(sweep.id)
 
