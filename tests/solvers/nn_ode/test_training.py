@@ -198,23 +198,30 @@ def test_a_fast_oscillator_is_smooth_and_within_its_estimate() -> None:
     problem = fast_oscillator()
     result = solve(problem, NeuralODESettings())
     x = dense_grid(problem)
-    error = np.abs(result.solution(x)[0] - np.cos(10.0 * x))
-    assert result.status is SolveStatus.CONVERGED and error.max() <= 1e-5
-    assert error.max() <= 1.05 * result.validation.error_estimate
+    error = result.solution(x)[0] - np.cos(10.0 * x)
+    assert result.status is SolveStatus.CONVERGED and np.abs(error).max() <= 1e-5
+    assert np.abs(error).max() <= 1.05 * result.validation.error_estimate
     assert np.abs(np.diff(error, 2)).max() < 1e-7  # no noise between neighbouring points
     assert result.validation.rounding_error < 1e-9
 
 
 def test_rounding_noise_in_y_counts_in_the_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With singular directions kept down to machine precision, the polish leaves cancelling
-    weights; the estimate holds their rounding error and the run is not converged."""
+    """With singular directions kept down to machine precision, the polish can leave cancelling
+    weights (from which seeds depends on the machine's rounding); the estimate holds their
+    rounding error, so that it bounds the error of every run (to within 5%), and a noisy run is
+    not converged.
+    """
     monkeypatch.setattr(polish, "SINGULAR_CUTOFF", 1e-15)
     problem = fast_oscillator()
-    result = solve(problem, NeuralODESettings())
     x = dense_grid(problem)
-    error = np.abs(result.solution(x)[0] - np.cos(10.0 * x)).max()
-    assert error > 1e-5
-    assert result.validation.error_estimate >= error
+    for seed in range(1, 13):
+        result = solve(problem, NeuralODESettings(seed=seed))
+        error = np.abs(result.solution(x)[0] - np.cos(10.0 * x)).max()
+        assert 1.05 * result.validation.error_estimate >= error
+        if result.validation.rounding_error > 1e-5:
+            break
+    else:
+        pytest.fail("no seed left cancelling weights: the case is not exercised")
     assert result.status is SolveStatus.NOT_CONVERGED
 
 
