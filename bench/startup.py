@@ -7,13 +7,14 @@ shows on every side): `python -c "import numpy"` (the floor: any job needs numpy
 embedded job `solverq submit convolution -p a=[1] -p b=[1] --wait`, `solverq list` and
 `solverq --help`; and two floors no change within solverq can go below: the import of
 SQLAlchemy alone (the job store is built on it) and that of numpy with the stack the project
-is built on (SQLAlchemy Core without its ORM, Typer and rich), which every command that reads
-or writes the store imports. The job store is a SQLite file in a temporary folder, created by
-one job before the timing starts, so caches are warm for every side, the bytecode cache too:
-the processes may write it (``PYTHONDONTWRITEBYTECODE`` is dropped), as those of an installed
-package do. Prints the median and the best wall time of each, the median CPU time (user and
-system: less sensitive to the machine's load), and the medians as ratios to the numpy floor,
-beside the goals.
+is built on (SQLAlchemy Core, Typer, the pydantic that Typer parses options with, and rich),
+which every command that reads or writes the store imports (`list` too: it asks each listed
+job's plugin for its headline metrics). The job store is a SQLite file in a temporary folder,
+created by one job before the timing starts, so caches are warm for every side, the bytecode
+cache too: the processes may write it (``PYTHONDONTWRITEBYTECODE`` is dropped), as those of an
+installed package do. Prints the median and the best wall time of each, the median CPU time
+(user and system: less sensitive to the machine's load), and the medians as ratios to the numpy
+floor, beside the goals.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ import time
 from pathlib import Path
 
 GOALS = {"submit": 0.4, "list": 0.3, "help": 0.3}
-STACK_IMPORTS = "import numpy, sqlalchemy, typer, rich.table"
+STACK_IMPORTS = "import numpy, sqlalchemy, typer, rich.table; from pydantic import TypeAdapter"
 """What any `submit` or `list` imports whatever solverq's own code does: numpy, and the stack
-the project is built on: SQLAlchemy (Core alone, without its ORM), Typer and rich."""
+the project is built on: SQLAlchemy (Core alone, without its ORM), Typer with the part of
+pydantic it parses options with (`TypeAdapter`), and rich."""
 
 
 def commands() -> dict[str, list[str]]:
