@@ -11,11 +11,13 @@ A loop whose iterations are independent (values of an expression at many points)
 vector math: on x86-64 with the GNU C library, gcc then calls glibc's vector functions
 (libmvec: several arguments per call, at most 4 ulp from the correctly rounded value, against
 1 ulp for the scalar ones), which makes sin, cos, exp, log and pow several times faster. Where
-that build fails (another compiler, C library or machine), the plain one is used.
+that build fails (another compiler, C library or machine), the plain one is used, and the
+failure is remembered in the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -85,12 +87,11 @@ def load_library(source: str, *, vector_math: bool = False) -> ctypes.CDLL | Non
         _warn_once("no C compiler found; set CC")
         return None
     if vector_math:
-        try:
-            return _cached_library(source, command, vector_math_flags())
-        except (OSError, subprocess.SubprocessError):
-            pass
+        library = _optional_library(source, command, vector_math_flags())
+        if library is not None:
+            return library
     try:
-        return _cached_library(source, command, ())
+        return _cached_library(_library_path(source, command, ()), source, command, ())
     except (OSError, subprocess.SubprocessError) as error:
         _warn_once(str(error).strip().splitlines()[0] if str(error).strip() else repr(error))
         return None
@@ -109,9 +110,36 @@ def vector_math_flags() -> tuple[str, ...]:
     return (*VECTOR_MATH_FLAGS, *avx2, "-lmvec")
 
 
-def _cached_library(source: str, command: tuple[str, ...], extra: tuple[str, ...]) -> ctypes.CDLL:
+def _optional_library(
+    source: str, command: tuple[str, ...], extra: tuple[str, ...]
+) -> ctypes.CDLL | None:
+    """The library built with the optional `extra` flags, or None where it does not build or
+    load. Such a failure is remembered beside the library's place in the cache, so that later
+    processes go straight to the plain build instead of failing to compile again (a compiler
+    that ran out of time is not taken for a failure)."""
+    path = _library_path(source, command, extra)
+    unbuilt = path.with_suffix(".unbuilt")
+    if unbuilt.exists():
+        return None
+    try:
+        return _cached_library(path, source, command, extra)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            unbuilt.write_text(f"{error}\n")
+        return None
+    except subprocess.SubprocessError:
+        return None
+
+
+def _library_path(source: str, command: tuple[str, ...], extra: tuple[str, ...]) -> Path:
+    """Where the library of `source` built by `command` with `extra` flags is cached."""
     digest = hashlib.sha256("\0".join([source, *command, *FLAGS, *extra]).encode()).hexdigest()
-    path = cache_directory() / f"{digest[:32]}.so"
+    return cache_directory() / f"{digest[:32]}.so"
+
+
+def _cached_library(
+    path: Path, source: str, command: tuple[str, ...], extra: tuple[str, ...]
+) -> ctypes.CDLL:
     if not path.exists():
         _compile(source, command, path, extra)
     return ctypes.CDLL(str(path))

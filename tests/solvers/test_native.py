@@ -125,6 +125,21 @@ def test_vector_math_falls_back_to_the_plain_build_without_a_warning(
     assert library.wave(0.5) == np.sin(0.5)
 
 
+def test_a_failed_vector_math_build_is_not_tried_again(
+    fresh_native, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in a later process: the plain library is cached, the vector build's failure too."""
+    monkeypatch.setattr(native, "vector_math_flags", lambda: ("-lsolverq_no_such_library",))
+    source = "#include <math.h>\ndouble wave(double x) { return cos(x); }\n"
+    assert native.load_library(source, vector_math=True) is not None
+    assert len(list(fresh_native.glob("*.unbuilt"))) == 1
+    native.load_library.cache_clear()
+    compiled: list[tuple[str, ...]] = []
+    monkeypatch.setattr(native, "_compile", lambda *arguments: compiled.append(arguments[3]))
+    assert native.load_library(source, vector_math=True) is not None
+    assert compiled == []
+
+
 @pytest.mark.parametrize("native", [True, False])
 def test_values_are_written_into_a_given_array(native: bool) -> None:
     expression = parse("a * exp(-x) + v[1]", VARIABLES)
