@@ -164,11 +164,7 @@ def requeue_dead_attempt(
 ) -> JobStatus | None:
     """Queue again (or fail, once it was started `max_attempts` times) a job running on
     `worker` whose process died; its new status, or None when it was not running there."""
-    running_there = (
-        JOBS.c.id == job_id,
-        JOBS.c.status == JobStatus.RUNNING,
-        JOBS.c.worker == worker,
-    )
+    running_there = _running_on(job_id, worker)
     with database.transaction() as connection:
         failed = connection.execute(
             update(JOBS)
@@ -193,7 +189,7 @@ def fail_dead_attempt(database: Database, job_id: str, worker: str, error: str) 
     with database.transaction() as connection:
         failed = connection.execute(
             update(JOBS)
-            .where(JOBS.c.id == job_id, JOBS.c.status == JobStatus.RUNNING, JOBS.c.worker == worker)
+            .where(*_running_on(job_id, worker))
             .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
         ).rowcount
     return failed == 1
@@ -217,7 +213,7 @@ def release(database: Database, attempts: Mapping[str, int], note: str) -> list[
                 .returning(JOBS.c.id, JOBS.c.queue, JOBS.c.time_limit)
             ).first()
             if row is not None:
-                released.append(QueuedJob(*row))  # a pool job
+                released.append(QueuedJob(*row))
     return released
 
 
@@ -246,6 +242,11 @@ def _queued_again(note: str) -> dict[str, Any]:
         "worker": None,
         "chunk": None,
     }
+
+
+def _running_on(job_id: str, worker: str) -> tuple:
+    """The conditions that the job is running on `worker`."""
+    return (JOBS.c.id == job_id, JOBS.c.status == JobStatus.RUNNING, JOBS.c.worker == worker)
 
 
 def _still(attempt: StaleAttempt) -> tuple:
