@@ -3,13 +3,14 @@
 A rate on two cores is set by the CPU that every process spends per job, not only the
 worker's: the process that submits, the worker's main process and its pool processes, the
 database server and the broker. `CpuMeter` reads the user and system time of each role before
-and after a run, so that `bench/workers.py` can say where each job's CPU went on either side.
+and after each run, so that `bench/workers.py` can say where each job's CPU went on either side.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,19 +68,18 @@ def roles_of_worker(main_pid: int) -> Callable[[], dict[str, list[int]]]:
 
 @dataclass
 class CpuMeter:
-    """CPU seconds by role between `start` and `stop`. A process that exits in between is not
-    counted: the roles' processes live for the whole run, except the servers' short-lived ones."""
+    """CPU seconds by role, added up over the runs measured. A process that exits during a run is
+    not counted: the roles' processes live for the whole run, except the servers' short-lived
+    ones."""
 
     roles: Callable[[], dict[str, list[int]]]
-    _before: dict[int, float] = field(default_factory=dict)
     used: dict[str, float] = field(default_factory=dict)
 
-    def start(self) -> None:
-        self._before = {pid: _cpu_seconds(pid) for pids in self.roles().values() for pid in pids}
-
-    def stop(self) -> dict[str, float]:
-        self.used = {
-            role: sum(_cpu_seconds(pid) - self._before.get(pid, 0.0) for pid in pids)
-            for role, pids in self.roles().items()
-        }
-        return self.used
+    @contextmanager
+    def measuring(self) -> Iterator[None]:
+        """Add the CPU time each role spends during the run inside to `used`."""
+        before = {pid: _cpu_seconds(pid) for pids in self.roles().values() for pid in pids}
+        yield
+        for role, pids in self.roles().items():
+            spent = sum(_cpu_seconds(pid) - before.get(pid, 0.0) for pid in pids)
+            self.used[role] = self.used.get(role, 0.0) + spent

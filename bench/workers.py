@@ -193,17 +193,6 @@ def latencies(store: JobStore, settings: Settings, count: int, rate: float) -> l
     return [(job.finished_at - job.created_at).total_seconds() for job in jobs]
 
 
-@contextmanager
-def measured(meter: CpuMeter) -> Iterator[None]:
-    """Add the CPU time of the run inside to `meter.used`, role by role."""
-    total = dict(meter.used)
-    meter.start()
-    yield
-    for role, seconds in meter.stop().items():
-        total[role] = total.get(role, 0.0) + seconds
-    meter.used = total
-
-
 def print_cpu_per_job(noop: dict[str, float], jobs: dict[str, float], count: int) -> None:
     """Milliseconds of CPU per task or job, by role, of the throughput batches."""
     print(f"CPU per task or job, by process, over the {count} of each kind:")
@@ -261,9 +250,9 @@ def main() -> None:
                 noop_cpu = CpuMeter(roles_of_worker(noop_worker.pid))
                 job_cpu = CpuMeter(roles_of_worker(solverq_worker.pid))
                 for _ in range(options.rounds):
-                    with measured(noop_cpu):
+                    with noop_cpu.measuring():
                         noop_rates.append(options.jobs / noop_seconds(broker, options.jobs))
-                    with measured(job_cpu):
+                    with job_cpu.measuring():
                         _, finished = job_seconds(store, settings, options.jobs)
                     job_rates.append(options.jobs / finished)
                 timed = latencies(store, settings, options.latency_jobs, options.rate)
