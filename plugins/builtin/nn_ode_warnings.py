@@ -72,8 +72,9 @@ def _why_it_ended(params: NeuralODEParameters, result: NeuralODEResult) -> list[
 def _stalled(params: NeuralODEParameters, result: NeuralODEResult) -> str:
     """What to try when the points resolve the residual by UNDER_RESOLVED and training no longer
     lowers it: twice the points (which the run adds only below that ratio; the pendulum
-    y'' = -sin y from y = 2 on [0, 10] stalls at 52 points and [50] units, and converges with
-    150 points), and what the run did not try itself."""
+    y'' = -sin y from y = 2 on [0, 10] stalls, at 52 points and [50] units on one machine and at
+    416 points and [30] on another, and converges with twice those points), and what the run did
+    not try itself."""
     points = f"more points (points = {2 * len(result.collocation_points)})"
     if params.optimizer not in ADAPTIVE:
         return f"training stalled: try a wider network (hidden), {points}, another seed, or bfgs"
